@@ -1,0 +1,124 @@
+import { GlaseRejectedError, SoldOutError, UnknownPurchaseTokenError } from './errors.js';
+import { sumMinor } from './money.js';
+import type { Order } from './order.js';
+import type { Catalog, Clock, Invoice, OrderStore, PaymentGateway, ShopSettings } from './ports.js';
+import type { PurchaseRequest } from './purchase-request.js';
+
+export interface CreatePurchaseDeps {
+  readonly catalog: Catalog;
+  readonly orders: OrderStore;
+  readonly glase: PaymentGateway;
+  readonly shop: ShopSettings;
+  readonly clock: Clock;
+  readonly newOrderId: () => string;
+  /** The signed URL Glase will call when this order is paid. */
+  readonly notificationUrlFor: (orderId: string) => string;
+  /** Told about failures the caller never sees, e.g. a best-effort cleanup that failed. */
+  readonly warn?: (message: string, details: Record<string, unknown>) => void;
+}
+
+export interface PurchaseResult {
+  readonly orderId: string;
+  readonly invoiceReference: string;
+}
+
+/**
+ * Glase's createPurchase: reserve one unit and record the order, send Glase the invoice,
+ * then mark the order INVOICED. If the invoice cannot be sent, the order ends FAILED with
+ * its unit back in stock before the error reaches the caller.
+ */
+export async function createPurchase(deps: CreatePurchaseDeps, request: PurchaseRequest): Promise<PurchaseResult> {
+  const { catalog, orders, glase, shop, clock } = deps;
+  const product = await catalog.getProduct(request.purchaseToken);
+  if (!product) throw new UnknownPurchaseTokenError(request.purchaseToken);
+  // Cheap early answer for a sold-out page; the reservation below is what really guards stock.
+  if (product.available < 1) throw new SoldOutError(request.purchaseToken);
+
+  const now = clock.now();
+  const { purchaseToken, ...customer } = request;
+  const quantity = 1;
+  const totalMinor = sumMinor([product.unitPriceMinor * quantity]);
+  const order: Order = {
+    orderId: deps.newOrderId(),
+    status: 'RESERVED',
+    purchaseToken,
+    product: {
+      sku: product.sku,
+      description: product.description,
+      unitPriceMinor: product.unitPriceMinor,
+      currency: product.currency,
+      taxRatePercent: product.taxRatePercent,
+      ean: product.ean,
+    },
+    quantity,
+    totalMinor,
+    currency: product.currency,
+    customer,
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+    history: [{ status: 'RESERVED', at: now.toISOString() }],
+  };
+  await orders.reserve(order);
+
+  let invoiceReference: string;
+  try {
+    ({ invoiceReference } = await glase.sendInvoice(invoiceFor(order, shop, now, deps.notificationUrlFor(order.orderId))));
+  } catch (error) {
+    // If even this write fails the order stays RESERVED, and the reconciler fails it later.
+    await orders
+      .transition(order, 'FAILED', { failureReason: describeFailure(error) })
+      .catch((failError: unknown) =>
+        deps.warn?.('could not release a reservation after Glase failed', {
+          orderId: order.orderId,
+          error: describeFailure(failError),
+        }),
+      );
+    throw error;
+  }
+
+  try {
+    await orders.transition(order, 'INVOICED', { invoiceReference, invoiceVersion: 0 });
+  } catch (error) {
+    // The invoice exists at Glase but we could not record it. Withdraw it so the shopper
+    // cannot pay for an order we do not know is invoiced; the reconciler frees the unit.
+    await glase.cancelInvoice(order.orderId, invoiceReference).catch((cancelError: unknown) =>
+      deps.warn?.('could not withdraw an invoice after failing to record it', {
+        orderId: order.orderId,
+        invoiceReference,
+        error: describeFailure(cancelError),
+      }),
+    );
+    throw error;
+  }
+  return { orderId: order.orderId, invoiceReference };
+}
+
+export function invoiceFor(order: Order, shop: ShopSettings, issuedAt: Date, notificationUrl: string): Invoice {
+  return {
+    orderId: order.orderId,
+    issuedAt,
+    title: shop.title,
+    cashierId: shop.cashierId,
+    footer: shop.footer,
+    currency: order.currency,
+    rows: [
+      {
+        description: order.product.description,
+        sku: order.product.sku,
+        ean: order.product.ean,
+        quantity: order.quantity,
+        unitPriceMinor: order.product.unitPriceMinor,
+        totalMinor: order.totalMinor,
+        taxRatePercent: order.product.taxRatePercent,
+      },
+    ],
+    totalMinor: order.totalMinor,
+    notificationUrl,
+  };
+}
+
+export function describeFailure(error: unknown): string {
+  if (error instanceof GlaseRejectedError) return `glase:${error.resultCode}`;
+  if (error instanceof Error) return error.name;
+  return 'unknown';
+}

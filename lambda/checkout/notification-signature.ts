@@ -1,0 +1,21 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+/**
+ * Glase calls the notificationUrl with an empty body and no credentials, so the URL itself
+ * must prove it came from us: `sig` is an HMAC of the order id under a key only we hold.
+ */
+export function signOrderId(orderId: string, signingKey: string): string {
+  return createHmac('sha256', signingKey).update(orderId).digest('base64url');
+}
+
+export function isValidSignature(orderId: string, signature: string | undefined, signingKey: string): boolean {
+  if (!signature) return false;
+  const expected = Buffer.from(signOrderId(orderId, signingKey));
+  const given = Buffer.from(signature);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+export function notificationUrl(publicBaseUrl: string, orderId: string, signingKey: string): string {
+  const base = publicBaseUrl.replace(/\/+$/, '');
+  return `${base}/webshop/notify/${encodeURIComponent(orderId)}?sig=${signOrderId(orderId, signingKey)}`;
+}

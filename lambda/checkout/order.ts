@@ -1,0 +1,86 @@
+import type { Customer } from './purchase-request.js';
+
+export const ORDER_STATUSES = [
+  'RESERVED',
+  'INVOICED',
+  'PAID',
+  'PARTIALLY_REFUNDED',
+  'REFUNDED',
+  'FAILED',
+  'CANCELED',
+] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+/**
+ * Every allowed move of the order state machine. A store applies a move only as a
+ * conditional write on the current status, so two writers can never both win.
+ */
+export const TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
+  RESERVED: ['INVOICED', 'FAILED'],
+  INVOICED: ['PAID', 'CANCELED'],
+  PAID: ['PARTIALLY_REFUNDED', 'REFUNDED'],
+  PARTIALLY_REFUNDED: ['PARTIALLY_REFUNDED', 'REFUNDED'],
+  REFUNDED: [],
+  FAILED: [],
+  CANCELED: [],
+};
+
+/** Orders in these states still hold a reserved unit and need settling. */
+export const OPEN_STATUSES = ['RESERVED', 'INVOICED'] as const satisfies readonly OrderStatus[];
+
+export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+/** Which statuses may move to `to`; the condition a store writes. */
+export function sourcesOf(to: OrderStatus): OrderStatus[] {
+  return ORDER_STATUSES.filter((from) => canTransition(from, to));
+}
+
+/**
+ * What happens to the product's stock counters when an order takes a move:
+ * leaving an open state for FAILED/CANCELED gives the unit back; PAID counts it sold.
+ */
+export type StockEffect = 'release' | 'sell' | 'none';
+
+export function stockEffectOf(to: OrderStatus): StockEffect {
+  if (to === 'FAILED' || to === 'CANCELED') return 'release';
+  if (to === 'PAID') return 'sell';
+  return 'none';
+}
+
+export interface ProductSnapshot {
+  readonly sku: string;
+  readonly description: string;
+  readonly unitPriceMinor: number;
+  readonly currency: string;
+  readonly taxRatePercent: number;
+  readonly ean?: string | undefined;
+}
+
+export interface StatusChange {
+  readonly status: OrderStatus;
+  readonly at: string;
+  readonly reason?: string | undefined;
+}
+
+export interface Order {
+  readonly orderId: string;
+  readonly status: OrderStatus;
+  readonly purchaseToken: string;
+  readonly product: ProductSnapshot;
+  readonly quantity: number;
+  readonly totalMinor: number;
+  readonly currency: string;
+  readonly customer: Customer;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly history: readonly StatusChange[];
+  readonly invoiceReference?: string | undefined;
+  /** The last invoice version Glase reported; getPaymentStatus sends it back. */
+  readonly invoiceVersion?: number | undefined;
+  readonly ersReference?: string | undefined;
+  readonly paymentReference?: string | undefined;
+  readonly paidAt?: string | undefined;
+  readonly failureReason?: string | undefined;
+}

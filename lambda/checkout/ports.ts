@@ -1,0 +1,113 @@
+import type { Order, OrderStatus } from './order.js';
+import type { Product } from './product.js';
+
+/** Read side of the catalog; the only thing createPurchase needs of products. */
+export interface Catalog {
+  getProduct(purchaseToken: string): Promise<Product | undefined>;
+}
+
+export interface OrderChanges {
+  readonly reason?: string;
+  readonly invoiceReference?: string;
+  readonly invoiceVersion?: number;
+  readonly ersReference?: string;
+  readonly paymentReference?: string;
+  readonly paidAt?: string;
+  readonly failureReason?: string;
+}
+
+export interface OpenOrdersPage {
+  readonly orders: readonly Order[];
+  readonly nextPage?: string | undefined;
+}
+
+export interface OrderStore {
+  /**
+   * Records a new RESERVED order and takes one unit of its product's stock, atomically.
+   * Throws SoldOutError when no unit is left; then nothing is written.
+   */
+  reserve(order: Order): Promise<void>;
+  get(orderId: string): Promise<Order | undefined>;
+  /**
+   * Moves `order` to `to` if the state machine allows it and the stored order is still in
+   * `order.status` (compare-and-set), applying the move's stock effect (release or sell) in
+   * the same transaction. Returns the order as written. Throws OrderStateConflictError when
+   * the move is not allowed or another writer got there first.
+   */
+  transition(order: Order, to: OrderStatus, changes?: OrderChanges): Promise<Order>;
+  /** Records a newer invoice version without changing the status. */
+  recordInvoiceVersion(orderId: string, invoiceVersion: number): Promise<void>;
+  /** Open orders in one status created before a time, oldest first, a page at a time. */
+  listByStatus(status: OrderStatus, createdBefore: string, page?: string): Promise<OpenOrdersPage>;
+}
+
+export interface InvoiceRow {
+  readonly description: string;
+  readonly sku: string;
+  readonly ean?: string | undefined;
+  readonly quantity: number;
+  readonly unitPriceMinor: number;
+  readonly totalMinor: number;
+  readonly taxRatePercent: number;
+}
+
+export interface Invoice {
+  readonly orderId: string;
+  readonly issuedAt: Date;
+  readonly title: string;
+  readonly cashierId: string;
+  readonly footer: string;
+  readonly currency: string;
+  readonly rows: readonly InvoiceRow[];
+  readonly totalMinor: number;
+  readonly notificationUrl: string;
+}
+
+export const INVOICE_STATUSES = [
+  'ISSUED',
+  'PAID',
+  'PARTIALLY_PAID',
+  'PENDING_ISSUER_ACKNOWLEDGE',
+  'CANCELED',
+  'FAILED',
+  'RESERVED',
+] as const;
+export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
+
+export interface PaymentStatus {
+  readonly status: InvoiceStatus;
+  readonly version: number;
+  readonly ersReference?: string | undefined;
+  readonly paymentReference?: string | undefined;
+  readonly paidAt?: string | undefined;
+}
+
+/** Glase's Payment API as the domain sees it; the SOAP client in `lambda/glase/` implements it. */
+export interface PaymentGateway {
+  sendInvoice(invoice: Invoice): Promise<{ invoiceReference: string }>;
+  getPaymentStatus(orderId: string, invoiceReference: string, invoiceVersion: number): Promise<PaymentStatus>;
+  cancelInvoice(orderId: string, invoiceReference: string): Promise<void>;
+}
+
+export type OrderEventType = 'OrderPaid' | 'OrderCanceled';
+
+export interface OrderEvent {
+  readonly type: OrderEventType;
+  readonly order: Order;
+}
+
+/** Where fulfilment and confirmation e-mails hook in: EventBridge when deployed, a log locally. */
+export interface EventPublisher {
+  publish(event: OrderEvent): Promise<void>;
+}
+
+/** What the shop prints on every invoice; configured per deployment. */
+export interface ShopSettings {
+  readonly title: string;
+  readonly cashierId: string;
+  readonly footer: string;
+}
+
+export interface Clock {
+  now(): Date;
+}

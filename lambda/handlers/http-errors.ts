@@ -1,0 +1,106 @@
+import {
+  IdempotencyAlreadyInProgressError,
+  IdempotencyValidationError,
+} from '@aws-lambda-powertools/idempotency';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { MiddlewareObj } from '@middy/core';
+import { createError } from '@middy/util';
+import {
+  CheckoutError,
+  GlaseRejectedError,
+  GlaseUnavailableError,
+  InvalidInputError,
+} from '../checkout/errors.js';
+
+export interface HttpProblem {
+  readonly statusCode: number;
+  readonly code: string;
+  readonly message: string;
+  readonly fields?: readonly { field: string; message: string }[];
+}
+
+const STATUS_BY_CODE: Record<string, number> = {
+  INVALID_INPUT: 400,
+  NOT_AUTHENTICATED: 401,
+  UNKNOWN_PURCHASE_TOKEN: 404,
+  ORDER_NOT_FOUND: 404,
+  SOLD_OUT: 409,
+  REQUEST_IN_PROGRESS: 409,
+  ORDER_STATE_CONFLICT: 409,
+};
+
+/** Our own HTTP-level refusals, thrown by the middlewares below. */
+export class HttpRefusal extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The one place an error becomes an HTTP answer. Domain errors keep their message (they are
+ * written for callers and carry no secrets); everything unexpected is a bare 500.
+ */
+export function toHttpProblem(error: unknown): HttpProblem {
+  if (error instanceof HttpRefusal) return { statusCode: error.statusCode, code: error.code, message: error.message };
+  if (error instanceof InvalidInputError) {
+    return { statusCode: 400, code: error.code, message: 'request body is invalid', fields: error.issues };
+  }
+  if (error instanceof GlaseRejectedError) {
+    return {
+      statusCode: error.retryable ? 503 : 502,
+      code: error.code,
+      message: `Glase refused the ${error.operation} (result ${error.resultCode})`,
+    };
+  }
+  if (error instanceof GlaseUnavailableError) {
+    return {
+      statusCode: error.kind === 'bad-response' ? 502 : 503,
+      code: error.code,
+      message: 'Glase did not give a usable answer; nothing was reserved',
+    };
+  }
+  if (error instanceof CheckoutError) {
+    return { statusCode: STATUS_BY_CODE[error.code] ?? 500, code: error.code, message: error.message };
+  }
+  if (error instanceof IdempotencyAlreadyInProgressError) {
+    return { statusCode: 409, code: 'REQUEST_IN_PROGRESS', message: 'an identical request is in progress; retry shortly' };
+  }
+  if (error instanceof IdempotencyValidationError) {
+    return { statusCode: 422, code: 'IDEMPOTENCY_KEY_REUSED', message: 'Idempotency-Key was used with another body' };
+  }
+  const middyStatus = (error as { statusCode?: unknown }).statusCode;
+  if (typeof middyStatus === 'number' && middyStatus < 500) {
+    // @middy/http-json-body-parser says 415 for malformed JSON too; a syntax error is the caller's 400.
+    const malformed = (error as Error).message.includes('malformed JSON');
+    return malformed
+      ? { statusCode: 400, code: 'INVALID_JSON', message: 'request body is not valid JSON' }
+      : { statusCode: middyStatus, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'send application/json' };
+  }
+  return { statusCode: 500, code: 'INTERNAL', message: 'internal error' };
+}
+
+export function problemBody(problem: HttpProblem): string {
+  const { code, message, fields } = problem;
+  return JSON.stringify({ error: fields ? { code, message, fields } : { code, message } });
+}
+
+/**
+ * Turns any error into a JSON HTTP error for @middy/http-error-handler to send, logging it at
+ * the level it deserves. Registered after http-error-handler so its onError runs first.
+ */
+export function jsonErrors(logger: Logger): MiddlewareObj {
+  return {
+    onError: async (request) => {
+      const problem = toHttpProblem(request.error);
+      const error = request.error as Error;
+      const details = { code: problem.code, statusCode: problem.statusCode, error: error?.message };
+      if (problem.statusCode >= 500) logger.error('request failed', { ...details, cause: error?.cause });
+      else logger.info('request refused', details);
+      request.error = createError(problem.statusCode, problemBody(problem), { expose: true });
+    },
+  };
+}

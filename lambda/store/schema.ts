@@ -1,0 +1,17 @@
+/**
+ * The tables' keys and indexes as the adapters rely on them. `local/` creates tables from
+ * this; `infra/` declares the same shape in CDK (and a test checks they agree).
+ */
+export const PRODUCTS_KEY = 'purchaseToken';
+export const ORDERS_KEY = 'orderId';
+export const IDEMPOTENCY_KEY = 'id';
+/** Orders by status, oldest first: the reconciler finds open orders here without a scan. */
+export const ORDERS_BY_STATUS_INDEX = 'byStatus';
+export const ORDERS_BY_STATUS_PARTITION = 'status';
+export const ORDERS_BY_STATUS_SORT = 'createdAt';
+
+export interface TableNames {
+  readonly products: string;
+  readonly orders: string;
+  readonly idempotency: string;
+}

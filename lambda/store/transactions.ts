@@ -1,0 +1,30 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+
+const MAX_ATTEMPTS = 10;
+
+/**
+ * TransactWriteItems that retries when DynamoDB cancels it only because another transaction
+ * held one of its items (a flash sale makes every buyer touch the same product item). Any
+ * other cancellation — a failed condition above all — is returned to the caller to interpret.
+ */
+export async function transactWrite(
+  document: DynamoDBDocumentClient,
+  input: TransactWriteCommandInput,
+): Promise<{ failedConditions: boolean[] } | undefined> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await document.send(new TransactWriteCommand(input));
+      return undefined;
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const reasons = error.CancellationReasons ?? [];
+      const failedConditions = reasons.map((reason) => reason.Code === 'ConditionalCheckFailed');
+      if (failedConditions.some(Boolean)) return { failedConditions };
+      const conflict = reasons.some((reason) => reason.Code === 'TransactionConflict');
+      if (!conflict || attempt >= MAX_ATTEMPTS) throw error;
+      // Full jitter: spreads a burst of buyers instead of letting them collide again in step.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(1000, 20 * 2 ** attempt)));
+    }
+  }
+}

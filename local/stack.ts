@@ -1,0 +1,111 @@
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { productSchema } from '../lambda/checkout/product.js';
+import type { Config } from '../lambda/handlers/config.js';
+import { createPurchaseHandler } from '../lambda/handlers/create-purchase-handler.js';
+import { createRuntime, type Runtime, type RuntimeHooks } from '../lambda/handlers/runtime.js';
+import { type ApiServer, type LambdaHandler, startApiServer } from './api-gateway.js';
+import { GlaseSandbox } from './glase-sandbox.js';
+import { createTables, putProducts, tableNames } from './tables.js';
+
+export const DEMO_CATALOG = new URL('./catalog.json', import.meta.url);
+
+export const LOCAL_SECRETS = {
+  terminalId: 'public_test_shop_terminal',
+  terminalPassword: '12345678',
+  authSecret: 'local-caller-secret',
+  signingKey: 'local-notification-signing-key-change-me',
+};
+
+export interface LocalStackOptions {
+  /** A running DynamoDB Local (tests share one; `npm start` launches its own). */
+  readonly dynamodbEndpoint: string;
+  readonly tablePrefix?: string;
+  readonly host?: string;
+  readonly port?: number;
+  readonly sandboxPort?: number;
+  /** Use this Glase endpoint instead of starting the sandbox. */
+  readonly glaseApiUrl?: string;
+  readonly catalogFile?: URL | string | false;
+  readonly config?: Partial<Omit<Config, 'tables' | 'dynamodb'>>;
+  readonly hooks?: RuntimeHooks;
+  /** Lets a test swap a port for a failing one, e.g. to simulate a crash between two writes. */
+  readonly adjustRuntime?: (runtime: Runtime) => Runtime;
+}
+
+export interface LocalStack {
+  readonly apiUrl: string;
+  readonly sandbox?: GlaseSandbox | undefined;
+  readonly runtime: Runtime;
+  readonly tables: Runtime['config']['tables'];
+  close(): Promise<void>;
+}
+
+/**
+ * The whole backend on loopback: tables in DynamoDB Local, the Glase sandbox, and the real
+ * handlers behind an API Gateway emulation. `npm start` and the integration tests share it.
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const host = options.host ?? '127.0.0.1';
+  let sandbox: GlaseSandbox | undefined;
+  let glaseUrl = options.glaseApiUrl;
+  if (!glaseUrl) {
+    sandbox = new GlaseSandbox({
+      host,
+      port: options.sandboxPort ?? 0,
+      terminalId: LOCAL_SECRETS.terminalId,
+      password: LOCAL_SECRETS.terminalPassword,
+    });
+    glaseUrl = await sandbox.start();
+  }
+  const tables = tableNames(options.tablePrefix ?? 'glase-checkout-');
+  const config: Config = {
+    glase: { url: glaseUrl, timeoutMs: 5000, statusTimeoutMs: 3000, clientId: 'glase-checkout', webshopId: 'local-shop' },
+    callerAuth: 'none',
+    shop: { title: 'Glase Demo Shop', cashierId: 'webshop', footer: 'Thank you for your purchase' },
+    idempotencyTtlSeconds: 600,
+    invoiceTtlSeconds: 900,
+    localSecrets: LOCAL_SECRETS,
+    ...options.config,
+    tables,
+    dynamodb: { endpoint: options.dynamodbEndpoint, region: 'local' },
+  };
+  const built = createRuntime(config, options.hooks);
+  const runtime = options.adjustRuntime ? options.adjustRuntime(built) : built;
+  await createTables(runtime.dynamo.client, tables);
+  if (options.catalogFile !== false) {
+    const products = z.array(productSchema).parse(JSON.parse(await readFile(options.catalogFile ?? DEMO_CATALOG, 'utf8')));
+    await putProducts(runtime.dynamo.document, tables.products, products);
+  }
+
+  let api: ApiServer;
+  try {
+    api = await startApiServer({
+      host,
+      port: options.port ?? 0,
+      routes: [
+        {
+          method: 'POST',
+          resource: '/webshop/createPurchase',
+          functionName: 'createPurchase',
+          handler: createPurchaseHandler(runtime) as unknown as LambdaHandler,
+          timeoutMs: 15_000,
+        },
+      ],
+    });
+  } catch (error) {
+    await sandbox?.stop();
+    throw error;
+  }
+  return {
+    apiUrl: api.url,
+    sandbox,
+    runtime,
+    tables,
+    close: async () => {
+      await api.close();
+      await sandbox?.stop();
+      runtime.dynamo.client.destroy();
+    },
+  };
+}

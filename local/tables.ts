@@ -1,0 +1,92 @@
+import {
+  CreateTableCommand,
+  type DynamoDBClient,
+  ResourceInUseException,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteCommand,
+  type BatchWriteCommandInput,
+  type BatchWriteCommandOutput,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import type { Product } from '../lambda/checkout/product.js';
+import {
+  IDEMPOTENCY_KEY,
+  ORDERS_BY_STATUS_INDEX,
+  ORDERS_BY_STATUS_PARTITION,
+  ORDERS_BY_STATUS_SORT,
+  ORDERS_KEY,
+  PRODUCTS_KEY,
+  type TableNames,
+} from '../lambda/store/schema.js';
+
+export function tableNames(prefix: string): TableNames {
+  return { products: `${prefix}products`, orders: `${prefix}orders`, idempotency: `${prefix}idempotency` };
+}
+
+/** Creates the three tables as the CDK stack declares them; existing tables are kept. */
+export async function createTables(client: DynamoDBClient, names: TableNames): Promise<void> {
+  const create = async (input: ConstructorParameters<typeof CreateTableCommand>[0]) => {
+    try {
+      await client.send(new CreateTableCommand({ BillingMode: 'PAY_PER_REQUEST', ...input }));
+    } catch (error) {
+      if (!(error instanceof ResourceInUseException)) throw error;
+    }
+  };
+  await Promise.all([
+    create({
+      TableName: names.products,
+      AttributeDefinitions: [{ AttributeName: PRODUCTS_KEY, AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: PRODUCTS_KEY, KeyType: 'HASH' }],
+    }),
+    create({
+      TableName: names.orders,
+      AttributeDefinitions: [
+        { AttributeName: ORDERS_KEY, AttributeType: 'S' },
+        { AttributeName: ORDERS_BY_STATUS_PARTITION, AttributeType: 'S' },
+        { AttributeName: ORDERS_BY_STATUS_SORT, AttributeType: 'S' },
+      ],
+      KeySchema: [{ AttributeName: ORDERS_KEY, KeyType: 'HASH' }],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: ORDERS_BY_STATUS_INDEX,
+          KeySchema: [
+            { AttributeName: ORDERS_BY_STATUS_PARTITION, KeyType: 'HASH' },
+            { AttributeName: ORDERS_BY_STATUS_SORT, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
+    }),
+    create({
+      TableName: names.idempotency,
+      AttributeDefinitions: [{ AttributeName: IDEMPOTENCY_KEY, AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: IDEMPOTENCY_KEY, KeyType: 'HASH' }],
+    }),
+  ]);
+  await client
+    .send(
+      new UpdateTimeToLiveCommand({
+        TableName: names.idempotency,
+        TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
+      }),
+    )
+    .catch(() => undefined); // already enabled on a reused table
+}
+
+export async function putProducts(
+  document: DynamoDBDocumentClient,
+  table: string,
+  products: readonly Product[],
+): Promise<void> {
+  for (let start = 0; start < products.length; start += 25) {
+    let pending: BatchWriteCommandInput['RequestItems'] = {
+      [table]: products.slice(start, start + 25).map((product) => ({ PutRequest: { Item: { ...product } } })),
+    };
+    while (pending && Object.keys(pending).length > 0) {
+      const output: BatchWriteCommandOutput = await document.send(new BatchWriteCommand({ RequestItems: pending }));
+      pending = output.UnprocessedItems;
+    }
+  }
+}
