@@ -27,7 +27,7 @@ export interface LocalStackOptions {
   /** Use this Glase endpoint instead of starting the sandbox. */
   readonly glaseApiUrl?: string;
   readonly catalogFile?: URL | string | false;
-  readonly config?: Partial<Omit<Config, 'tables' | 'dynamodb'>>;
+  readonly config?: Partial<Omit<Config, 'tables' | 'dynamodb' | 'glase'>> & { glase?: Partial<Config['glase']> };
   readonly hooks?: RuntimeHooks;
   /** Lets a test swap a port for a failing one, e.g. to simulate a crash between two writes. */
   readonly adjustRuntime?: (runtime: Runtime) => Runtime;
@@ -59,14 +59,22 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     glaseUrl = await sandbox.start();
   }
   const tables = tableNames(options.tablePrefix ?? 'glase-checkout-');
+  const { glase, ...overrides } = options.config ?? {};
   const config: Config = {
-    glase: { url: glaseUrl, timeoutMs: 5000, statusTimeoutMs: 3000, clientId: 'glase-checkout', webshopId: 'local-shop' },
     callerAuth: 'none',
     shop: { title: 'Glase Demo Shop', cashierId: 'webshop', footer: 'Thank you for your purchase' },
     idempotencyTtlSeconds: 600,
     invoiceTtlSeconds: 900,
     localSecrets: LOCAL_SECRETS,
-    ...options.config,
+    ...overrides,
+    glase: {
+      timeoutMs: 5000,
+      statusTimeoutMs: 3000,
+      clientId: 'glase-checkout',
+      webshopId: 'local-shop',
+      ...glase,
+      url: glaseUrl,
+    },
     tables,
     dynamodb: { endpoint: options.dynamodbEndpoint, region: 'local' },
   };

@@ -1,0 +1,25 @@
+import { createServer } from 'node:net';
+import { tsImport } from 'tsx/esm/api';
+
+/**
+ * One DynamoDB Local for the whole run (each test file makes its own tables in it),
+ * started with the same launcher as `npm start` and stopped by PID in the teardown.
+ */
+export default async function globalSetup() {
+  if (process.env.TEST_DYNAMODB_ENDPOINT) return;
+  const { startDynamoDbLocal } = await tsImport('../../local/dynamodb-local.ts', import.meta.url);
+  const dynamo = await startDynamoDbLocal(await freePort());
+  process.env.TEST_DYNAMODB_ENDPOINT = dynamo.endpoint;
+  globalThis.__dynamo = dynamo;
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}

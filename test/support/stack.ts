@@ -1,0 +1,78 @@
+import { randomUUID } from 'node:crypto';
+import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { Order } from '../../lambda/checkout/order.js';
+import type { Product } from '../../lambda/checkout/product.js';
+import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/stack.js';
+
+export const glaseSampleBody = {
+  purchaseToken: '29834231890234',
+  clientName: 'John Smith',
+  street: 'Storgatan 1',
+  city: 'Stockholm',
+  country: 'Sweden',
+  state: '',
+  zip: '11122',
+  email: 'very.happy@shopping.com',
+};
+
+export interface TestStack extends LocalStack {
+  post(path: string, body: unknown, headers?: Record<string, string>): Promise<{ status: number; json: any; text: string }>;
+  purchase(body?: Record<string, unknown>, headers?: Record<string, string>): Promise<{ status: number; json: any }>;
+  product(purchaseToken: string): Promise<Product>;
+  orders(): Promise<Order[]>;
+  idempotencyRecords(): Promise<number>;
+}
+
+/** A whole local backend in its own tables on the run's shared DynamoDB Local. */
+export async function startTestStack(options: Partial<LocalStackOptions> = {}): Promise<TestStack> {
+  const endpoint = process.env.TEST_DYNAMODB_ENDPOINT;
+  if (!endpoint) throw new Error('TEST_DYNAMODB_ENDPOINT is not set; run through jest (globalSetup starts DynamoDB Local)');
+  const stack = await startLocalStack({
+    dynamodbEndpoint: endpoint,
+    tablePrefix: `t${randomUUID().slice(0, 8)}-`,
+    ...options,
+  });
+  const { document } = stack.runtime.dynamo;
+  const post: TestStack['post'] = async (path, body, headers = {}) => {
+    const response = await fetch(`${stack.apiUrl}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json;charset=UTF-8', ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await response.text();
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    return { status: response.status, json, text };
+  };
+  return {
+    ...stack,
+    post,
+    purchase: (body = glaseSampleBody, headers) => post('/webshop/createPurchase', body, headers),
+    async product(purchaseToken) {
+      const { Item } = await document.send(
+        new GetCommand({ TableName: stack.tables.products, Key: { purchaseToken }, ConsistentRead: true }),
+      );
+      return Item as Product;
+    },
+    async orders() {
+      const items: Order[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await document.send(
+          new ScanCommand({ TableName: stack.tables.orders, ConsistentRead: true, ExclusiveStartKey: start }),
+        );
+        items.push(...((page.Items ?? []) as Order[]));
+        start = page.LastEvaluatedKey;
+      } while (start);
+      return items;
+    },
+    async idempotencyRecords() {
+      const page = await document.send(new ScanCommand({ TableName: stack.tables.idempotency, Select: 'COUNT' }));
+      return page.Count ?? 0;
+    },
+  };
+}

@@ -1,0 +1,86 @@
+import { InvalidInputError } from '../../lambda/checkout/errors.js';
+import { parsePurchaseRequest } from '../../lambda/checkout/purchase-request.js';
+
+const glaseSample = {
+  purchaseToken: '29834231890234',
+  clientName: 'John Smith',
+  street: 'Streetname 1',
+  city: 'Stockholm',
+  country: 'Sweden',
+  state: '',
+  zip: '11122',
+  email: 'very.happy@shopping.com',
+  msisdn: '483344323423',
+};
+
+function fieldsOf(body: unknown): string[] {
+  try {
+    parsePurchaseRequest(body);
+  } catch (error) {
+    expect(error).toBeInstanceOf(InvalidInputError);
+    return (error as InvalidInputError).issues.map((issue) => issue.field);
+  }
+  throw new Error('expected the body to be refused');
+}
+
+describe('createPurchase body validation', () => {
+  it("accepts Glase's own sample unchanged", () => {
+    expect(parsePurchaseRequest(glaseSample)).toEqual(glaseSample);
+  });
+
+  it('accepts the documented curl, which omits msisdn, and normalises it to empty', () => {
+    const { msisdn: _omitted, ...curlBody } = glaseSample;
+    expect(parsePurchaseRequest(curlBody).msisdn).toBe('');
+  });
+
+  it('treats missing or null state and msisdn as empty', () => {
+    const { state: _s, ...noState } = glaseSample;
+    expect(parsePurchaseRequest(noState).state).toBe('');
+    expect(parsePurchaseRequest({ ...glaseSample, msisdn: null }).msisdn).toBe('');
+  });
+
+  it('trims fields and drops unknown ones', () => {
+    const parsed = parsePurchaseRequest({ ...glaseSample, clientName: '  John Smith ', isAdmin: true });
+    expect(parsed.clientName).toBe('John Smith');
+    expect(parsed).not.toHaveProperty('isAdmin');
+  });
+
+  it.each(['clientName', 'street', 'city', 'country', 'zip', 'email', 'purchaseToken'])(
+    'names %s when it is missing',
+    (field) => {
+      const body: Record<string, unknown> = { ...glaseSample };
+      delete body[field];
+      expect(fieldsOf(body)).toEqual([field]);
+    },
+  );
+
+  it('names every wrong field at once', () => {
+    expect(
+      fieldsOf({ ...glaseSample, purchaseToken: 'has space', email: 'not-an-email', zip: 11122, clientName: '   ' }),
+    ).toEqual(['purchaseToken', 'clientName', 'zip', 'email']);
+  });
+
+  it.each([
+    ['purchaseToken', 'x'.repeat(65)],
+    ['purchaseToken', 'ab/cd'],
+    ['purchaseToken', ''],
+    ['clientName', 'x'.repeat(101)],
+    ['clientName', 'John\u0000Smith'],
+    ['street', 'line\nbreak'],
+    ['msisdn', 'call me'],
+    ['email', 'a@'],
+    ['state', 42],
+  ])('refuses %s = %p', (field, value) => {
+    expect(fieldsOf({ ...glaseSample, [field]: value })).toEqual([field]);
+  });
+
+  it.each([null, [], 'text', 42])('refuses a body that is not an object: %p', (body) => {
+    expect(fieldsOf(body)).toEqual(['body']);
+  });
+
+  it('keeps unicode names intact', () => {
+    expect(parsePurchaseRequest({ ...glaseSample, clientName: 'Åsa Öberg-Ñúñez 李' }).clientName).toBe(
+      'Åsa Öberg-Ñúñez 李',
+    );
+  });
+});
