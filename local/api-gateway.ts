@@ -68,8 +68,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       return reply(response, 502, { message: 'Internal server error' });
     }
     const headers: Record<string, string | number | boolean> = { ...(result.headers ?? {}) };
-    for (const [name, values] of Object.entries(result.multiValueHeaders ?? {})) headers[name] = values.join(', ');
-    const payload = result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : Buffer.from(result.body ?? '');
+    for (const [name, values] of Object.entries(result.multiValueHeaders ?? {}))
+      headers[name] = values.join(', ');
+    const payload = result.isBase64Encoded
+      ? Buffer.from(result.body ?? '', 'base64')
+      : Buffer.from(result.body ?? '');
     response.writeHead(result.statusCode, { ...stringHeaders(headers), 'content-length': payload.length });
     response.end(payload);
   }
@@ -154,7 +157,9 @@ function toEvent(
       authorizer: null,
       domainName: request.headers.host ?? 'localhost',
       httpMethod: request.method ?? 'GET',
-      identity: { sourceIp: request.socket.remoteAddress ?? '127.0.0.1' } as APIGatewayProxyEvent['requestContext']['identity'],
+      identity: {
+        sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+      } as APIGatewayProxyEvent['requestContext']['identity'],
       path: `/${stage}${url.pathname}`,
       protocol: 'HTTP/1.1',
       requestId,
@@ -196,7 +201,10 @@ async function readBody(request: IncomingMessage, limit: number): Promise<string
 
 function reply(response: ServerResponse, status: number, body: unknown): void {
   const payload = JSON.stringify(body);
-  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
+  response.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(payload),
+  });
   response.end(payload);
 }
 

@@ -65,7 +65,8 @@ export async function startDynamoDbLocal(port: number): Promise<DynamoDbLocal> {
         await client.send(new ListTablesCommand({}));
         break;
       } catch {
-        if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer on ${endpoint} within 60 s`);
+        if (Date.now() > deadline)
+          throw new Error(`DynamoDB Local did not answer on ${endpoint} within 60 s`);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     }

@@ -135,7 +135,8 @@ export class GlaseSandbox {
   async start(): Promise<string> {
     const server = createServer((request, response) => {
       this.route(request, response).catch((error: unknown) => {
-        if (!response.headersSent) send(response, 500, 'text/plain', `sandbox error: ${(error as Error).message}`);
+        if (!response.headersSent)
+          send(response, 500, 'text/plain', `sandbox error: ${(error as Error).message}`);
       });
     });
     server.keepAliveTimeout = 5_000;
@@ -179,7 +180,8 @@ export class GlaseSandbox {
   async pay(invoiceReference: string): Promise<SandboxInvoice> {
     const invoice = this.invoices.get(invoiceReference);
     if (!invoice) throw new SandboxRefusal(404, `no invoice ${invoiceReference}`);
-    if (invoice.status !== 'ISSUED') throw new SandboxRefusal(409, `invoice ${invoiceReference} is ${invoice.status}`);
+    if (invoice.status !== 'ISSUED')
+      throw new SandboxRefusal(409, `invoice ${invoiceReference} is ${invoice.status}`);
     invoice.status = 'PAID';
     invoice.version += 1;
     invoice.ersReference = this.reference();
@@ -216,7 +218,8 @@ export class GlaseSandbox {
   cancel(invoiceReference: string): SandboxInvoice {
     const invoice = this.invoices.get(invoiceReference);
     if (!invoice) throw new SandboxRefusal(404, `no invoice ${invoiceReference}`);
-    if (invoice.status !== 'ISSUED') throw new SandboxRefusal(409, `invoice ${invoiceReference} is ${invoice.status}`);
+    if (invoice.status !== 'ISSUED')
+      throw new SandboxRefusal(409, `invoice ${invoiceReference} is ${invoice.status}`);
     invoice.status = 'CANCELED';
     invoice.version += 1;
     return invoice;
@@ -231,7 +234,8 @@ export class GlaseSandbox {
     const url = new URL(request.url ?? '/', 'http://sandbox');
     const body = await readBody(request);
     const path = url.pathname;
-    if (request.method === 'POST' && (path === '/soap' || path === '/')) return this.soap(body, request, response);
+    if (request.method === 'POST' && (path === '/soap' || path === '/'))
+      return this.soap(body, request, response);
     try {
       if (path === '/sandbox/faults' && request.method === 'POST') {
         const spec = JSON.parse(body || '{}') as FaultSpec;
@@ -245,7 +249,12 @@ export class GlaseSandbox {
       if (path === '/sandbox/calls' && request.method === 'GET') {
         const counts: Record<string, number> = {};
         for (const call of this.calls) counts[call.operation] = (counts[call.operation] ?? 0) + 1;
-        return send(response, 200, 'application/json', JSON.stringify({ total: this.calls.length, byOperation: counts }));
+        return send(
+          response,
+          200,
+          'application/json',
+          JSON.stringify({ total: this.calls.length, byOperation: counts }),
+        );
       }
       if (path === '/sandbox/invoices' && request.method === 'GET') {
         return send(response, 200, 'application/json', JSON.stringify([...this.invoices.values()], null, 2));
@@ -295,10 +304,12 @@ export class GlaseSandbox {
         request.socket.destroy();
         return;
       }
-      if (fault.kind === 'http500') return send(response, 500, 'text/html', '<html><body>Internal Server Error</body></html>');
+      if (fault.kind === 'http500')
+        return send(response, 500, 'text/html', '<html><body>Internal Server Error</body></html>');
       if (fault.kind === 'fault') return soapFault(response, 'soap:Server', 'injected server fault');
       if (fault.kind === 'garbage') return send(response, 200, 'text/xml', 'this is not a SOAP answer');
-      if (fault.kind === 'result') return soapReturn(response, operation, { resultCode: fault.resultCode ?? 90 });
+      if (fault.kind === 'result')
+        return soapReturn(response, operation, { resultCode: fault.resultCode ?? 90 });
       if (fault.kind === 'truncated') {
         const whole = returnXml(operation, { resultCode: 0, invoiceReference: '1' });
         return send(response, 200, 'text/xml', whole.slice(0, Math.floor(whole.length / 2)));
@@ -364,7 +375,8 @@ export class GlaseSandbox {
     if ((stringOf(context.clientReference) ?? '').length > 32) {
       throw new SoapClientFault('context/clientReference must be at most 32 characters');
     }
-    if (stringOf(context.clientRequestTimeout) !== '0') throw new SoapClientFault('clientRequestTimeout must be 0');
+    if (stringOf(context.clientRequestTimeout) !== '0')
+      throw new SoapClientFault('clientRequestTimeout must be 0');
     const principal = asElement(context.initiatorPrincipalId);
     if (stringOf(principal.type) !== 'TERMINALID' || stringOf(principal.id) !== this.terminalId) {
       throw new ResultCode(29);
@@ -386,7 +398,15 @@ export class GlaseSandbox {
   }
 
   private sendInvoice(invoice: Element): Record<string, unknown> {
-    const required = ['paymentMode', 'acknowledgmentMode', 'issueDate', 'title', 'clientInvoiceId', 'cashierId', 'footer'];
+    const required = [
+      'paymentMode',
+      'acknowledgmentMode',
+      'issueDate',
+      'title',
+      'clientInvoiceId',
+      'cashierId',
+      'footer',
+    ];
     for (const field of required) {
       if (!stringOf(invoice[field])) throw new ResultCode(49, `invoice/${field} is required`);
     }
@@ -477,7 +497,8 @@ function amountOf(value: unknown, field: string): { minor: number; currency: str
   const element = asElement(value);
   const text = stringOf(element.value) ?? '';
   const currency = stringOf(element.currency) ?? '';
-  if (!AMOUNT.test(text) || !/^[A-Z]{3}$/.test(currency)) throw new ResultCode(49, `${field} is not an amount`);
+  if (!AMOUNT.test(text) || !/^[A-Z]{3}$/.test(currency))
+    throw new ResultCode(49, `${field} is not an amount`);
   return { minor: parseDecimal(text), currency };
 }
 

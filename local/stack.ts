@@ -27,7 +27,9 @@ export interface LocalStackOptions {
   /** Use this Glase endpoint instead of starting the sandbox. */
   readonly glaseApiUrl?: string;
   readonly catalogFile?: URL | string | false;
-  readonly config?: Partial<Omit<Config, 'tables' | 'dynamodb' | 'glase'>> & { glase?: Partial<Config['glase']> };
+  readonly config?: Partial<Omit<Config, 'tables' | 'dynamodb' | 'glase'>> & {
+    glase?: Partial<Config['glase']>;
+  };
   readonly hooks?: RuntimeHooks;
   /** Lets a test swap a port for a failing one, e.g. to simulate a crash between two writes. */
   readonly adjustRuntime?: (runtime: Runtime) => Runtime;
@@ -82,7 +84,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const runtime = options.adjustRuntime ? options.adjustRuntime(built) : built;
   await createTables(runtime.dynamo.client, tables);
   if (options.catalogFile !== false) {
-    const products = z.array(productSchema).parse(JSON.parse(await readFile(options.catalogFile ?? DEMO_CATALOG, 'utf8')));
+    const products = z
+      .array(productSchema)
+      .parse(JSON.parse(await readFile(options.catalogFile ?? DEMO_CATALOG, 'utf8')));
     await putProducts(runtime.dynamo.document, tables.products, products);
   }
 

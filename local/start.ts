@@ -51,7 +51,9 @@ async function main(): Promise<void> {
       ...definedOnly(env),
     });
     if (config.callerAuth === 'none') {
-      log('warning    CALLER_AUTH=none: createPurchase accepts any caller. Use CALLER_AUTH=token outside your laptop.');
+      log(
+        'warning    CALLER_AUTH=none: createPurchase accepts any caller. Use CALLER_AUTH=token outside your laptop.',
+      );
     }
     stack = await startLocalStack({
       dynamodbEndpoint: endpoint ?? dynamo?.endpoint ?? '',
@@ -69,7 +71,9 @@ async function main(): Promise<void> {
         localSecrets: config.localSecrets,
       },
     });
-    log(`glase      ${stack.sandbox ? `sandbox on ${stack.sandbox.url}` : `Payment API at ${config.glase.url}`}`);
+    log(
+      `glase      ${stack.sandbox ? `sandbox on ${stack.sandbox.url}` : `Payment API at ${config.glase.url}`}`,
+    );
     log(`tables     ${Object.values(stack.tables).join(', ')} (demo catalog loaded)`);
     log(`api        POST ${stack.apiUrl}/webshop/createPurchase`);
     log('ready      Ctrl-C stops everything');

@@ -85,7 +85,9 @@ export async function putProducts(
       [table]: products.slice(start, start + 25).map((product) => ({ PutRequest: { Item: { ...product } } })),
     };
     while (pending && Object.keys(pending).length > 0) {
-      const output: BatchWriteCommandOutput = await document.send(new BatchWriteCommand({ RequestItems: pending }));
+      const output: BatchWriteCommandOutput = await document.send(
+        new BatchWriteCommand({ RequestItems: pending }),
+      );
       pending = output.UnprocessedItems;
     }
   }

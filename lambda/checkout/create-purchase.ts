@@ -27,7 +27,10 @@ export interface PurchaseResult {
  * then mark the order INVOICED. If the invoice cannot be sent, the order ends FAILED with
  * its unit back in stock before the error reaches the caller.
  */
-export async function createPurchase(deps: CreatePurchaseDeps, request: PurchaseRequest): Promise<PurchaseResult> {
+export async function createPurchase(
+  deps: CreatePurchaseDeps,
+  request: PurchaseRequest,
+): Promise<PurchaseResult> {
   const { catalog, orders, glase, shop, clock } = deps;
   const product = await catalog.getProduct(request.purchaseToken);
   if (!product) throw new UnknownPurchaseTokenError(request.purchaseToken);
@@ -62,7 +65,9 @@ export async function createPurchase(deps: CreatePurchaseDeps, request: Purchase
 
   let invoiceReference: string;
   try {
-    ({ invoiceReference } = await glase.sendInvoice(invoiceFor(order, shop, now, deps.notificationUrlFor(order.orderId))));
+    ({ invoiceReference } = await glase.sendInvoice(
+      invoiceFor(order, shop, now, deps.notificationUrlFor(order.orderId)),
+    ));
   } catch (error) {
     // If even this write fails the order stays RESERVED, and the reconciler fails it later.
     await orders
@@ -93,7 +98,12 @@ export async function createPurchase(deps: CreatePurchaseDeps, request: Purchase
   return { orderId: order.orderId, invoiceReference };
 }
 
-export function invoiceFor(order: Order, shop: ShopSettings, issuedAt: Date, notificationUrl: string): Invoice {
+export function invoiceFor(
+  order: Order,
+  shop: ShopSettings,
+  issuedAt: Date,
+  notificationUrl: string,
+): Invoice {
   return {
     orderId: order.orderId,
     issuedAt,

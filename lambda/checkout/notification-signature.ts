@@ -8,7 +8,11 @@ export function signOrderId(orderId: string, signingKey: string): string {
   return createHmac('sha256', signingKey).update(orderId).digest('base64url');
 }
 
-export function isValidSignature(orderId: string, signature: string | undefined, signingKey: string): boolean {
+export function isValidSignature(
+  orderId: string,
+  signature: string | undefined,
+  signingKey: string,
+): boolean {
   if (!signature) return false;
   const expected = Buffer.from(signOrderId(orderId, signingKey));
   const given = Buffer.from(signature);

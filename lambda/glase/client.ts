@@ -38,12 +38,18 @@ export class GlaseClient implements PaymentGateway {
     const fields = await this.call('sendInvoice', invoice.orderId, { invoice: invoiceNode(invoice) }, 0);
     const invoiceReference = text(fields.invoiceReference);
     if (!invoiceReference || !/^\d+$/.test(invoiceReference)) {
-      throw new GlaseUnavailableError('Glase sendInvoice answered success without a numeric invoiceReference');
+      throw new GlaseUnavailableError(
+        'Glase sendInvoice answered success without a numeric invoiceReference',
+      );
     }
     return { invoiceReference };
   }
 
-  async getPaymentStatus(orderId: string, invoiceReference: string, invoiceVersion: number): Promise<PaymentStatus> {
+  async getPaymentStatus(
+    orderId: string,
+    invoiceReference: string,
+    invoiceVersion: number,
+  ): Promise<PaymentStatus> {
     const fields = await this.call('getPaymentStatus', orderId, { invoiceReference, invoiceVersion });
     const status = text(fields.status);
     if (!isInvoiceStatus(status)) {
@@ -105,7 +111,8 @@ export class GlaseClient implements PaymentGateway {
       httpStatus = response.status;
       xml = await response.text();
     } catch (error) {
-      const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+      const timedOut =
+        error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
       // The cause is kept for our logs; the message never carries the request (it holds the password).
       throw new GlaseUnavailableError(
         timedOut

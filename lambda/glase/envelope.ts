@@ -1,7 +1,7 @@
 import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
+import { GlaseUnavailableError } from '../checkout/errors.js';
 import { formatMinor } from '../checkout/money.js';
 import type { Invoice } from '../checkout/ports.js';
-import { GlaseUnavailableError } from '../checkout/errors.js';
 
 export const SOAP_ENVELOPE_NS = 'http://schemas.xmlsoap.org/soap/envelope/';
 export const PAYMENT_API_NS = 'http://external.interfaces.ers.seamless.com/';
@@ -126,7 +126,9 @@ export function parseResponse(operation: Operation, xml: string): ReturnFields {
   const response = bodyRecord[`${operation}Response`];
   const fields = asRecord(asRecord(response).return);
   if (!('resultCode' in fields)) {
-    throw new GlaseUnavailableError(`Glase ${operation} answered without a ${operation}Response/return/resultCode`);
+    throw new GlaseUnavailableError(
+      `Glase ${operation} answered without a ${operation}Response/return/resultCode`,
+    );
   }
   return fields;
 }
@@ -143,7 +145,9 @@ function faultCodeOf(body: Record<string, unknown>): string {
 }
 
 export function asRecord(value: unknown): Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
 }
 
 export function text(value: unknown): string | undefined {

@@ -93,7 +93,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const parsed = environmentSchema.safeParse(source);
   if (!parsed.success) {
     const problems = parsed.error.issues.map(
-      (issue) => `${String(issue.path[0] ?? '?')} ${issue.input === undefined ? 'is missing' : issue.message}`,
+      (issue) =>
+        `${String(issue.path[0] ?? '?')} ${issue.input === undefined ? 'is missing' : issue.message}`,
     );
     throw new ConfigurationError(`invalid configuration: ${problems.join('; ')}`);
   }

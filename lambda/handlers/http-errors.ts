@@ -45,7 +45,8 @@ export class HttpRefusal extends Error {
  * written for callers and carry no secrets); everything unexpected is a bare 500.
  */
 export function toHttpProblem(error: unknown): HttpProblem {
-  if (error instanceof HttpRefusal) return { statusCode: error.statusCode, code: error.code, message: error.message };
+  if (error instanceof HttpRefusal)
+    return { statusCode: error.statusCode, code: error.code, message: error.message };
   if (error instanceof InvalidInputError) {
     return { statusCode: 400, code: error.code, message: 'request body is invalid', fields: error.issues };
   }
@@ -67,10 +68,18 @@ export function toHttpProblem(error: unknown): HttpProblem {
     return { statusCode: STATUS_BY_CODE[error.code] ?? 500, code: error.code, message: error.message };
   }
   if (error instanceof IdempotencyAlreadyInProgressError) {
-    return { statusCode: 409, code: 'REQUEST_IN_PROGRESS', message: 'an identical request is in progress; retry shortly' };
+    return {
+      statusCode: 409,
+      code: 'REQUEST_IN_PROGRESS',
+      message: 'an identical request is in progress; retry shortly',
+    };
   }
   if (error instanceof IdempotencyValidationError) {
-    return { statusCode: 422, code: 'IDEMPOTENCY_KEY_REUSED', message: 'Idempotency-Key was used with another body' };
+    return {
+      statusCode: 422,
+      code: 'IDEMPOTENCY_KEY_REUSED',
+      message: 'Idempotency-Key was used with another body',
+    };
   }
   const middyStatus = (error as { statusCode?: unknown }).statusCode;
   if (typeof middyStatus === 'number' && middyStatus < 500) {

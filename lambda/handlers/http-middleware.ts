@@ -29,7 +29,10 @@ export function callerToken(webshopId: string, secret: string): string {
  * Checks `X-Auth-Token` when CALLER_AUTH=token. Runs before the body is even parsed, so an
  * unauthenticated caller costs us no reads or writes.
  */
-export function callerAuth(config: Config, secrets: () => Promise<Secrets>): MiddlewareObj<APIGatewayProxyEvent> {
+export function callerAuth(
+  config: Config,
+  secrets: () => Promise<Secrets>,
+): MiddlewareObj<APIGatewayProxyEvent> {
   return {
     before: async ({ event }) => {
       if (config.callerAuth === 'none') return;

@@ -19,7 +19,8 @@ export class DynamoCatalog implements Catalog {
 
 /** An item that lacks what a sale needs is treated as no product, never sold at a wrong price. */
 export function toProduct(item: Record<string, unknown>): Product | undefined {
-  const { purchaseToken, sku, description, unitPriceMinor, currency, taxRatePercent, available, sold, ean } = item;
+  const { purchaseToken, sku, description, unitPriceMinor, currency, taxRatePercent, available, sold, ean } =
+    item;
   if (
     typeof purchaseToken !== 'string' ||
     typeof sku !== 'string' ||

@@ -6,7 +6,13 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { OrderStateConflictError, SoldOutError } from '../checkout/errors.js';
-import { canTransition, type Order, type OrderStatus, type StatusChange, stockEffectOf } from '../checkout/order.js';
+import {
+  canTransition,
+  type Order,
+  type OrderStatus,
+  type StatusChange,
+  stockEffectOf,
+} from '../checkout/order.js';
 import type { Clock, OpenOrdersPage, OrderChanges, OrderStore } from '../checkout/ports.js';
 import {
   ORDERS_BY_STATUS_INDEX,
@@ -93,19 +99,22 @@ export class DynamoOrderStore implements OrderStore {
   }
 
   async recordInvoiceVersion(orderId: string, invoiceVersion: number): Promise<void> {
-    await this.document.send(
-      new UpdateCommand({
-        TableName: this.tables.orders,
-        Key: { [ORDERS_KEY]: orderId },
-        UpdateExpression: 'SET invoiceVersion = :version',
-        // Versions only grow; never let a slow writer take one back.
-        ConditionExpression: 'attribute_exists(#key) AND (attribute_not_exists(invoiceVersion) OR invoiceVersion < :version)',
-        ExpressionAttributeNames: { '#key': ORDERS_KEY },
-        ExpressionAttributeValues: { ':version': invoiceVersion },
-      }),
-    ).catch((error: unknown) => {
-      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-    });
+    await this.document
+      .send(
+        new UpdateCommand({
+          TableName: this.tables.orders,
+          Key: { [ORDERS_KEY]: orderId },
+          UpdateExpression: 'SET invoiceVersion = :version',
+          // Versions only grow; never let a slow writer take one back.
+          ConditionExpression:
+            'attribute_exists(#key) AND (attribute_not_exists(invoiceVersion) OR invoiceVersion < :version)',
+          ExpressionAttributeNames: { '#key': ORDERS_KEY },
+          ExpressionAttributeValues: { ':version': invoiceVersion },
+        }),
+      )
+      .catch((error: unknown) => {
+        if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+      });
   }
 
   async listByStatus(status: OrderStatus, createdBefore: string, page?: string): Promise<OpenOrdersPage> {
@@ -114,7 +123,10 @@ export class DynamoOrderStore implements OrderStore {
         TableName: this.tables.orders,
         IndexName: ORDERS_BY_STATUS_INDEX,
         KeyConditionExpression: '#status = :status AND #created < :before',
-        ExpressionAttributeNames: { '#status': ORDERS_BY_STATUS_PARTITION, '#created': ORDERS_BY_STATUS_SORT },
+        ExpressionAttributeNames: {
+          '#status': ORDERS_BY_STATUS_PARTITION,
+          '#created': ORDERS_BY_STATUS_SORT,
+        },
         ExpressionAttributeValues: { ':status': status, ':before': createdBefore },
         Limit: PAGE_SIZE,
         ExclusiveStartKey: page ? JSON.parse(Buffer.from(page, 'base64url').toString('utf8')) : undefined,
@@ -122,14 +134,20 @@ export class DynamoOrderStore implements OrderStore {
     );
     return {
       orders: (Items ?? []) as Order[],
-      nextPage: LastEvaluatedKey ? Buffer.from(JSON.stringify(LastEvaluatedKey)).toString('base64url') : undefined,
+      nextPage: LastEvaluatedKey
+        ? Buffer.from(JSON.stringify(LastEvaluatedKey)).toString('base64url')
+        : undefined,
     };
   }
 }
 
 type Update = NonNullable<NonNullable<TransactWriteCommandInput['TransactItems']>[number]['Update']>;
 
-function stockUpdate(effect: ReturnType<typeof stockEffectOf>, order: Order, productsTable: string): Update | undefined {
+function stockUpdate(
+  effect: ReturnType<typeof stockEffectOf>,
+  order: Order,
+  productsTable: string,
+): Update | undefined {
   if (effect === 'none') return undefined;
   return {
     TableName: productsTable,
@@ -140,7 +158,10 @@ function stockUpdate(effect: ReturnType<typeof stockEffectOf>, order: Order, pro
   };
 }
 
-async function conditionalUpdate(document: DynamoDBDocumentClient, update: Update): Promise<{ failed: true } | undefined> {
+async function conditionalUpdate(
+  document: DynamoDBDocumentClient,
+  update: Update,
+): Promise<{ failed: true } | undefined> {
   try {
     await document.send(new UpdateCommand(update));
     return undefined;

@@ -22,7 +22,9 @@ describe('createPurchase against DynamoDB Local and the Glase sandbox', () => {
 
     expect(response.status).toBe(200);
     expect(response.json).toEqual({ invoiceReferenceId: expect.stringMatching(/^\d+$/) });
-    const orders = (await stack.orders()).filter((order) => order.invoiceReference === response.json.invoiceReferenceId);
+    const orders = (await stack.orders()).filter(
+      (order) => order.invoiceReference === response.json.invoiceReferenceId,
+    );
     expect(orders).toHaveLength(1);
     const [order] = orders;
     expect(order).toMatchObject({
@@ -64,10 +66,22 @@ describe('createPurchase against DynamoDB Local and the Glase sandbox', () => {
   });
 
   it('uses the Idempotency-Key header, when given, as the retry key', async () => {
-    const first = await stack.purchase({ ...glaseSampleBody, clientName: 'Keyed' }, { 'Idempotency-Key': 'k-1' });
-    const again = await stack.purchase({ ...glaseSampleBody, clientName: 'Keyed' }, { 'Idempotency-Key': 'k-1' });
-    const other = await stack.purchase({ ...glaseSampleBody, clientName: 'Keyed' }, { 'Idempotency-Key': 'k-2' });
-    const misuse = await stack.purchase({ ...glaseSampleBody, clientName: 'Someone else' }, { 'Idempotency-Key': 'k-1' });
+    const first = await stack.purchase(
+      { ...glaseSampleBody, clientName: 'Keyed' },
+      { 'Idempotency-Key': 'k-1' },
+    );
+    const again = await stack.purchase(
+      { ...glaseSampleBody, clientName: 'Keyed' },
+      { 'Idempotency-Key': 'k-1' },
+    );
+    const other = await stack.purchase(
+      { ...glaseSampleBody, clientName: 'Keyed' },
+      { 'Idempotency-Key': 'k-2' },
+    );
+    const misuse = await stack.purchase(
+      { ...glaseSampleBody, clientName: 'Someone else' },
+      { 'Idempotency-Key': 'k-1' },
+    );
 
     expect(again.json).toEqual(first.json);
     expect(other.status).toBe(200);
@@ -115,7 +129,13 @@ describe('createPurchase against DynamoDB Local and the Glase sandbox', () => {
 
   it.each([
     ['malformed JSON', '{"purchaseToken": ', { 'content-type': 'application/json' }, 400, 'INVALID_JSON'],
-    ['a form body', 'purchaseToken=1', { 'content-type': 'application/x-www-form-urlencoded' }, 415, 'UNSUPPORTED_MEDIA_TYPE'],
+    [
+      'a form body',
+      'purchaseToken=1',
+      { 'content-type': 'application/x-www-form-urlencoded' },
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    ],
     ['an empty body', '', { 'content-type': 'application/json' }, 400, 'INVALID_INPUT'],
     ['a JSON array', '[]', { 'content-type': 'application/json' }, 400, 'INVALID_INPUT'],
   ])('refuses %s with a clear 4xx', async (_name, body, headers, status, code) => {
@@ -137,7 +157,9 @@ describe('createPurchase against DynamoDB Local and the Glase sandbox', () => {
   it('sends a well-formed envelope for a customer whose name is markup', async () => {
     const response = await stack.purchase({ ...glaseSampleBody, clientName: `Ann <O'Neil> & Co` });
     expect(response.status).toBe(200);
-    const order = (await stack.orders()).find((candidate) => candidate.invoiceReference === response.json.invoiceReferenceId);
+    const order = (await stack.orders()).find(
+      (candidate) => candidate.invoiceReference === response.json.invoiceReferenceId,
+    );
     expect(order?.customer.clientName).toBe(`Ann <O'Neil> & Co`);
   });
 });
@@ -163,7 +185,10 @@ describe('createPurchase when Glase fails', () => {
   ] as const)('when Glase %s: an error, order FAILED, unit back', async (_name, fault, status, code) => {
     const before = await stack.product(MUG);
     stack.sandbox?.injectFault({ operation: 'sendInvoice', ...fault });
-    const body = { ...glaseSampleBody, clientName: `Fault ${fault.kind} ${'resultCode' in fault ? fault.resultCode : 0}` };
+    const body = {
+      ...glaseSampleBody,
+      clientName: `Fault ${fault.kind} ${'resultCode' in fault ? fault.resultCode : 0}`,
+    };
 
     const response = await stack.purchase(body);
 

@@ -16,8 +16,15 @@ export const glaseSampleBody = {
 };
 
 export interface TestStack extends LocalStack {
-  post(path: string, body: unknown, headers?: Record<string, string>): Promise<{ status: number; json: any; text: string }>;
-  purchase(body?: Record<string, unknown>, headers?: Record<string, string>): Promise<{ status: number; json: any }>;
+  post(
+    path: string,
+    body: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; json: any; text: string }>;
+  purchase(
+    body?: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; json: any }>;
   product(purchaseToken: string): Promise<Product>;
   orders(): Promise<Order[]>;
   idempotencyRecords(): Promise<number>;
@@ -26,7 +33,10 @@ export interface TestStack extends LocalStack {
 /** A whole local backend in its own tables on the run's shared DynamoDB Local. */
 export async function startTestStack(options: Partial<LocalStackOptions> = {}): Promise<TestStack> {
   const endpoint = process.env.TEST_DYNAMODB_ENDPOINT;
-  if (!endpoint) throw new Error('TEST_DYNAMODB_ENDPOINT is not set; run through jest (globalSetup starts DynamoDB Local)');
+  if (!endpoint)
+    throw new Error(
+      'TEST_DYNAMODB_ENDPOINT is not set; run through jest (globalSetup starts DynamoDB Local)',
+    );
   const stack = await startLocalStack({
     dynamodbEndpoint: endpoint,
     tablePrefix: `t${randomUUID().slice(0, 8)}-`,
@@ -71,7 +81,9 @@ export async function startTestStack(options: Partial<LocalStackOptions> = {}): 
       return items;
     },
     async idempotencyRecords() {
-      const page = await document.send(new ScanCommand({ TableName: stack.tables.idempotency, Select: 'COUNT' }));
+      const page = await document.send(
+        new ScanCommand({ TableName: stack.tables.idempotency, Select: 'COUNT' }),
+      );
       return page.Count ?? 0;
     },
   };

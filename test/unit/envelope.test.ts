@@ -1,7 +1,13 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { GlaseUnavailableError } from '../../lambda/checkout/errors.js';
 import type { Invoice } from '../../lambda/checkout/ports.js';
-import { buildRequest, invoiceNode, PAYMENT_API_NS, parseResponse, SOAP_ENVELOPE_NS } from '../../lambda/glase/envelope.js';
+import {
+  buildRequest,
+  invoiceNode,
+  PAYMENT_API_NS,
+  parseResponse,
+  SOAP_ENVELOPE_NS,
+} from '../../lambda/glase/envelope.js';
 
 const context = {
   clientId: 'glase-checkout',
@@ -87,7 +93,9 @@ describe('sendInvoice envelope', () => {
     const hostile = `Ann <O'Neil> & Co "quoted" ]]> <![CDATA[x]]> </title><password>leak</password>`;
     const xml = sendInvoiceXml({ title: hostile, footer: '&amp; already escaped' });
     expect(XMLValidator.validate(xml)).toBe(true);
-    const parsed = new XMLParser({ removeNSPrefix: true, parseTagValue: false, processEntities: true }).parse(xml);
+    const parsed = new XMLParser({ removeNSPrefix: true, parseTagValue: false, processEntities: true }).parse(
+      xml,
+    );
     const sent = parsed.Envelope.Body.sendInvoice;
     expect(sent.invoice.title).toBe(hostile);
     expect(sent.invoice.footer).toBe('&amp; already escaped');
@@ -102,7 +110,11 @@ describe('sendInvoice envelope', () => {
   });
 
   it('caps clientReference at the 32 characters Glase allows', () => {
-    const xml = buildRequest('cancelInvoice', { ...context, clientReference: 'x'.repeat(40) }, { invoiceReference: '1' });
+    const xml = buildRequest(
+      'cancelInvoice',
+      { ...context, clientReference: 'x'.repeat(40) },
+      { invoiceReference: '1' },
+    );
     expect(xml).toContain(`<clientReference>${'x'.repeat(32)}</clientReference>`);
   });
 });
@@ -131,9 +143,21 @@ describe('response parsing', () => {
     ['not XML', 'this is not xml'],
     ['truncated', '<soap:Envelope xmlns:soap="x"><soap:Body><ns2:sendInvoiceResponse>'],
     ['empty', ''],
-    ['a Fault', `<s:Envelope xmlns:s="${SOAP_ENVELOPE_NS}"><s:Body><s:Fault><faultcode>s:Server</faultcode><faultstring>boom</faultstring></s:Fault></s:Body></s:Envelope>`],
-    ['another operation', response('soap:', '<ns2:cancelInvoiceResponse><return><resultCode>0</resultCode></return></ns2:cancelInvoiceResponse>')],
-    ['no resultCode', response('soap:', '<ns2:sendInvoiceResponse><return><x>1</x></return></ns2:sendInvoiceResponse>')],
+    [
+      'a Fault',
+      `<s:Envelope xmlns:s="${SOAP_ENVELOPE_NS}"><s:Body><s:Fault><faultcode>s:Server</faultcode><faultstring>boom</faultstring></s:Fault></s:Body></s:Envelope>`,
+    ],
+    [
+      'another operation',
+      response(
+        'soap:',
+        '<ns2:cancelInvoiceResponse><return><resultCode>0</resultCode></return></ns2:cancelInvoiceResponse>',
+      ),
+    ],
+    [
+      'no resultCode',
+      response('soap:', '<ns2:sendInvoiceResponse><return><x>1</x></return></ns2:sendInvoiceResponse>'),
+    ],
   ])('treats %s as Glase unavailable, not as an answer', (_name, xml) => {
     expect(() => parseResponse('sendInvoice', xml)).toThrow(GlaseUnavailableError);
   });

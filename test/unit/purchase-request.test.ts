@@ -56,7 +56,13 @@ describe('createPurchase body validation', () => {
 
   it('names every wrong field at once', () => {
     expect(
-      fieldsOf({ ...glaseSample, purchaseToken: 'has space', email: 'not-an-email', zip: 11122, clientName: '   ' }),
+      fieldsOf({
+        ...glaseSample,
+        purchaseToken: 'has space',
+        email: 'not-an-email',
+        zip: 11122,
+        clientName: '   ',
+      }),
     ).toEqual(['purchaseToken', 'clientName', 'zip', 'email']);
   });
 
