@@ -131,6 +131,16 @@ function toEvent(
     headers[name] = value;
     multiValueHeaders[name] = [...(multiValueHeaders[name] ?? []), value];
   }
+  // API Gateway adds these; handlers build absolute URLs from them.
+  const forwarded = {
+    'X-Forwarded-For': request.socket.remoteAddress ?? '127.0.0.1',
+    'X-Forwarded-Port': String(request.socket.localPort ?? ''),
+    'X-Forwarded-Proto': 'http',
+  };
+  for (const [name, value] of Object.entries(forwarded)) {
+    headers[name] = value;
+    multiValueHeaders[name] = [value];
+  }
   const query: Record<string, string> = {};
   const multiQuery: Record<string, string[]> = {};
   for (const [name, value] of url.searchParams) {

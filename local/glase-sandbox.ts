@@ -117,6 +117,7 @@ export class GlaseSandbox {
   readonly invoices = new Map<string, SandboxInvoice>();
   readonly calls: SandboxCall[] = [];
   private faults: (FaultSpec & { remaining: number })[] = [];
+  private nextCallActions: { operation: string; action: () => Promise<unknown> | unknown }[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
   private server: Server | undefined;
   private sequence = 0;
@@ -176,8 +177,19 @@ export class GlaseSandbox {
     return this.calls.filter((call) => call.operation === operation);
   }
 
-  /** The payer confirms in the app: the invoice is paid and the shop is notified. */
-  async pay(invoiceReference: string): Promise<SandboxInvoice> {
+  /**
+   * Runs `action` when the next `operation` call arrives, before it is answered: how a test
+   * makes the payer act at an exact moment (say, pay while the shop is cancelling).
+   */
+  onNextCall(operation: string, action: () => Promise<unknown> | unknown): void {
+    this.nextCallActions.push({ operation, action });
+  }
+
+  /**
+   * The payer confirms in the app: the invoice is paid and the shop is notified (unless
+   * `notify` is false: a notification lost on the way).
+   */
+  async pay(invoiceReference: string, { notify = true }: { notify?: boolean } = {}): Promise<SandboxInvoice> {
     const invoice = this.invoices.get(invoiceReference);
     if (!invoice) throw new SandboxRefusal(404, `no invoice ${invoiceReference}`);
     if (invoice.status !== 'ISSUED')
@@ -200,6 +212,7 @@ export class GlaseSandbox {
     timer.unref();
     this.timers.add(timer);
     invoice.notifySentAt = sentAt;
+    if (!notify) return invoice;
     try {
       const response = await fetch(invoice.notificationUrl, {
         method: 'POST',
@@ -268,7 +281,8 @@ export class GlaseSandbox {
           return send(response, 200, 'application/json', JSON.stringify(invoice, null, 2));
         }
         if (action && request.method === 'POST') {
-          const invoice = action === 'pay' ? await this.pay(reference) : this.cancel(reference);
+          const notify = url.searchParams.get('notify') !== 'false';
+          const invoice = action === 'pay' ? await this.pay(reference, { notify }) : this.cancel(reference);
           return send(response, 200, 'application/json', JSON.stringify(invoice, null, 2));
         }
       }
@@ -297,6 +311,11 @@ export class GlaseSandbox {
       body,
     });
 
+    const hooked = this.nextCallActions.findIndex((candidate) => candidate.operation === operation);
+    if (hooked !== -1) {
+      const [hook] = this.nextCallActions.splice(hooked, 1);
+      await hook?.action();
+    }
     const fault = this.takeFault(operation);
     if (fault) {
       if (fault.kind === 'delay') await sleep(fault.delayMs ?? 10_000);

@@ -1,11 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { productSchema } from '../lambda/checkout/product.js';
+import type { ReconcileReport } from '../lambda/checkout/reconcile.js';
 import type { Config } from '../lambda/handlers/config.js';
 import { createPurchaseHandler } from '../lambda/handlers/create-purchase-handler.js';
+import { paymentNotificationHandler } from '../lambda/handlers/payment-notification-handler.js';
+import { reconcileHandler } from '../lambda/handlers/reconcile-handler.js';
 import { createRuntime, type Runtime, type RuntimeHooks } from '../lambda/handlers/runtime.js';
 import { type ApiServer, type LambdaHandler, startApiServer } from './api-gateway.js';
-import { GlaseSandbox } from './glase-sandbox.js';
+import { GlaseSandbox, type SandboxOptions } from './glase-sandbox.js';
 import { createTables, putProducts, tableNames } from './tables.js';
 
 export const DEMO_CATALOG = new URL('./catalog.json', import.meta.url);
@@ -24,6 +27,7 @@ export interface LocalStackOptions {
   readonly host?: string;
   readonly port?: number;
   readonly sandboxPort?: number;
+  readonly sandboxOptions?: Pick<SandboxOptions, 'reversalAfterMs'>;
   /** Use this Glase endpoint instead of starting the sandbox. */
   readonly glaseApiUrl?: string;
   readonly catalogFile?: URL | string | false;
@@ -40,6 +44,8 @@ export interface LocalStack {
   readonly sandbox?: GlaseSandbox | undefined;
   readonly runtime: Runtime;
   readonly tables: Runtime['config']['tables'];
+  /** Runs the scheduled reconciler once, as EventBridge Scheduler would. */
+  reconcile(): Promise<ReconcileReport>;
   close(): Promise<void>;
 }
 
@@ -57,6 +63,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       port: options.sandboxPort ?? 0,
       terminalId: LOCAL_SECRETS.terminalId,
       password: LOCAL_SECRETS.terminalPassword,
+      ...options.sandboxOptions,
     });
     glaseUrl = await sandbox.start();
   }
@@ -103,17 +110,32 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           handler: createPurchaseHandler(runtime) as unknown as LambdaHandler,
           timeoutMs: 15_000,
         },
+        {
+          method: 'POST',
+          resource: '/webshop/notify/{orderId}',
+          functionName: 'paymentNotification',
+          handler: paymentNotificationHandler(runtime) as unknown as LambdaHandler,
+          timeoutMs: 10_000,
+        },
       ],
     });
   } catch (error) {
     await sandbox?.stop();
     throw error;
   }
+  const reconciler = reconcileHandler(runtime);
+  const reconcile = () =>
+    reconciler({}, {
+      functionName: 'reconcile',
+      awsRequestId: `reconcile-${Date.now()}`,
+      getRemainingTimeInMillis: () => 120_000,
+    } as never);
   return {
     apiUrl: api.url,
     sandbox,
     runtime,
     tables,
+    reconcile,
     close: async () => {
       await api.close();
       await sandbox?.stop();

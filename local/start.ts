@@ -2,6 +2,8 @@
  * `npm start`: DynamoDB Local, the Glase sandbox and the real handlers on loopback, with
  * the demo catalog loaded. Every setting is an environment variable (see README).
  */
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { loadConfig } from '../lambda/handlers/config.js';
 import { type DynamoDbLocal, JavaMissingError, startDynamoDbLocal } from './dynamodb-local.js';
 import { LOCAL_SECRETS, type LocalStack, startLocalStack } from './stack.js';
@@ -12,7 +14,10 @@ const dynamoPort = Number(env.DYNAMODB_PORT ?? 8000);
 const sandboxPort = Number(env.GLASE_SANDBOX_PORT ?? 8081);
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
+const outboxFile = env.OUTBOX_FILE ?? '.local/outbox.jsonl';
+
 async function main(): Promise<void> {
+  await mkdir(dirname(outboxFile), { recursive: true });
   let dynamo: DynamoDbLocal | undefined;
   let stack: LocalStack | undefined;
   let stopping = false;
@@ -69,6 +74,7 @@ async function main(): Promise<void> {
         idempotencyTtlSeconds: config.idempotencyTtlSeconds,
         invoiceTtlSeconds: config.invoiceTtlSeconds,
         localSecrets: config.localSecrets,
+        outboxFile,
       },
     });
     log(
@@ -76,6 +82,19 @@ async function main(): Promise<void> {
     );
     log(`tables     ${Object.values(stack.tables).join(', ')} (demo catalog loaded)`);
     log(`api        POST ${stack.apiUrl}/webshop/createPurchase`);
+    log(`           POST ${stack.apiUrl}/webshop/notify/{orderId}?sig=…  (Glase's payment notification)`);
+    const reconcileEvery = Number(env.RECONCILE_INTERVAL_SECONDS ?? 15);
+    const running = stack;
+    const timer = setInterval(() => {
+      running.reconcile().catch((error: unknown) => log(`reconcile  failed: ${(error as Error).message}`));
+    }, reconcileEvery * 1000);
+    timer.unref();
+    log(`reconcile  every ${reconcileEvery} s (RECONCILE_INTERVAL_SECONDS)`);
+    if (stack.sandbox) {
+      log(`sandbox    pay:    npm run sandbox:pay -- <invoiceReferenceId>`);
+      log(`           look:   curl ${stack.sandbox.baseUrl}/sandbox/invoices/<invoiceReferenceId>`);
+    }
+    log(`events     ${outboxFile}`);
     log('ready      Ctrl-C stops everything');
   } catch (error) {
     if (error instanceof JavaMissingError) log(`error      ${error.message}`);

@@ -2,7 +2,7 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { ulid } from 'ulid';
-import type { Clock, EventPublisher } from '../checkout/ports.js';
+import type { Catalog, Clock, EventPublisher, OrderStore, PaymentGateway } from '../checkout/ports.js';
 import { GlaseClient } from '../glase/client.js';
 import type { Operation } from '../glase/envelope.js';
 import { DynamoCatalog } from '../store/dynamo-catalog.js';
@@ -20,16 +20,17 @@ export interface Runtime {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly dynamo: DynamoClients;
-  readonly catalog: DynamoCatalog;
-  readonly orders: DynamoOrderStore;
+  readonly catalog: Catalog;
+  readonly orders: OrderStore;
   /** For sendInvoice and everything but the 20-second path. */
-  readonly glase: GlaseClient;
+  readonly glase: PaymentGateway;
   /** For getPaymentStatus after a notification: short timeout, one quick retry. */
-  readonly glaseUrgent: GlaseClient;
+  readonly glaseUrgent: PaymentGateway;
   readonly secrets: () => Promise<Secrets>;
   readonly idempotencyStore: DynamoDBPersistenceLayer;
   readonly clock: Clock;
   readonly newOrderId: () => string;
+  /** Overrides where order events go; by default see `order-events.ts`. */
   readonly events?: EventPublisher | undefined;
 }
 

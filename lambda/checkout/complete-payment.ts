@@ -1,0 +1,132 @@
+import { GlaseRejectedError, OrderStateConflictError } from './errors.js';
+import type { Order } from './order.js';
+import type { Clock, EventPublisher, OrderStore, PaymentGateway, PaymentStatus } from './ports.js';
+
+export interface CompletePaymentDeps {
+  readonly orders: OrderStore;
+  readonly glase: PaymentGateway;
+  readonly events: EventPublisher;
+  readonly clock: Clock;
+  readonly warn?: (message: string, details: Record<string, unknown>) => void;
+  /** Waits between re-reads of an order whose INVOICED write has not landed yet. */
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+export type Settlement =
+  | { readonly outcome: 'paid'; readonly order: Order }
+  | { readonly outcome: 'canceled'; readonly order: Order }
+  | { readonly outcome: 'pending'; readonly order: Order; readonly invoiceStatus: string }
+  /** Nothing to do: already settled, another writer won, or never invoiced. */
+  | { readonly outcome: 'unchanged'; readonly order: Order };
+
+/**
+ * Glase has told us an invoice changed: ask for its status (the 20-second rule) and settle
+ * the order. PAID commits the sale; CANCELED/FAILED gives the unit back; anything else waits.
+ * Safe to run any number of times, concurrently: only one transition can win.
+ */
+export async function completePayment(deps: CompletePaymentDeps, given: Order): Promise<Settlement> {
+  const order = await waitUntilInvoiced(deps, given);
+  if (order.status !== 'INVOICED' || !order.invoiceReference) return { outcome: 'unchanged', order };
+  const status = await deps.glase.getPaymentStatus(
+    order.orderId,
+    order.invoiceReference,
+    order.invoiceVersion ?? 0,
+  );
+  return settle(deps, order, status);
+}
+
+/** Applies a getPaymentStatus answer to an INVOICED order. */
+export async function settle(
+  deps: CompletePaymentDeps,
+  order: Order,
+  status: PaymentStatus,
+): Promise<Settlement> {
+  try {
+    if (status.status === 'PAID') {
+      const paid = await deps.orders.transition(order, 'PAID', {
+        ersReference: status.ersReference,
+        paymentReference: status.paymentReference,
+        paidAt: status.paidAt ?? deps.clock.now().toISOString(),
+        invoiceVersion: status.version,
+      });
+      await publish(deps, 'OrderPaid', paid);
+      return { outcome: 'paid', order: paid };
+    }
+    if (status.status === 'CANCELED' || status.status === 'FAILED') {
+      const canceled = await deps.orders.transition(order, 'CANCELED', {
+        reason: `invoice ${status.status.toLowerCase()} at Glase`,
+        invoiceVersion: status.version,
+      });
+      await publish(deps, 'OrderCanceled', canceled);
+      return { outcome: 'canceled', order: canceled };
+    }
+  } catch (error) {
+    if (!(error instanceof OrderStateConflictError)) throw error;
+    // A concurrent notification or the reconciler settled it first; theirs stands.
+    const current = await deps.orders.get(order.orderId);
+    return { outcome: 'unchanged', order: current ?? order };
+  }
+  if (status.version > (order.invoiceVersion ?? 0))
+    await deps.orders.recordInvoiceVersion(order.orderId, status.version);
+  return { outcome: 'pending', order, invoiceStatus: status.status };
+}
+
+/**
+ * Withdraws an unpaid invoice and gives the unit back. If Glase says it was paid in the
+ * meantime (result 50), the payment is committed instead: a paid order is never cancelled.
+ */
+export async function cancelInvoiced(
+  deps: CompletePaymentDeps,
+  order: Order,
+  reason: string,
+): Promise<Settlement> {
+  if (order.status !== 'INVOICED' || !order.invoiceReference)
+    throw new OrderStateConflictError(order.orderId, 'CANCELED');
+  try {
+    await deps.glase.cancelInvoice(order.orderId, order.invoiceReference);
+  } catch (error) {
+    const alreadySettled =
+      error instanceof GlaseRejectedError && (error.resultCode === 50 || error.resultCode === 95);
+    if (!alreadySettled) throw error;
+    // 50 CANNOT_CANCEL_PAID_INVOICE / 95 INVOICE_ALREADY_CANCELED: Glase's state decides.
+    return completePayment(deps, order);
+  }
+  try {
+    const canceled = await deps.orders.transition(order, 'CANCELED', { reason });
+    await publish(deps, 'OrderCanceled', canceled);
+    return { outcome: 'canceled', order: canceled };
+  } catch (error) {
+    if (!(error instanceof OrderStateConflictError)) throw error;
+    const current = await deps.orders.get(order.orderId);
+    return { outcome: 'unchanged', order: current ?? order };
+  }
+}
+
+async function publish(
+  deps: CompletePaymentDeps,
+  type: 'OrderPaid' | 'OrderCanceled',
+  order: Order,
+): Promise<void> {
+  // The order is already committed; a lost event must not turn that into a failure for Glase.
+  await deps.events.publish({ type, order }).catch((error: unknown) =>
+    deps.warn?.('could not publish an order event', {
+      type,
+      orderId: order.orderId,
+      error: (error as Error).name,
+    }),
+  );
+}
+
+/**
+ * Glase can notify in the moment between sendInvoice answering and our INVOICED write. Give
+ * that write a short while to land instead of answering as if the order were unknown.
+ */
+async function waitUntilInvoiced(deps: CompletePaymentDeps, order: Order): Promise<Order> {
+  let current = order;
+  const sleep = deps.sleep ?? ((ms: number) => new Promise((resolve) => setTimeout(resolve, ms)));
+  for (let attempt = 0; current.status === 'RESERVED' && attempt < 3; attempt++) {
+    await sleep(300);
+    current = (await deps.orders.get(order.orderId)) ?? current;
+  }
+  return current;
+}

@@ -1,0 +1,118 @@
+import {
+  type CompletePaymentDeps,
+  cancelInvoiced,
+  completePayment,
+  type Settlement,
+} from './complete-payment.js';
+import { OrderStateConflictError } from './errors.js';
+import type { Order, OrderStatus } from './order.js';
+
+export interface ReconcileDeps extends CompletePaymentDeps {
+  /** An ISSUED invoice older than this is withdrawn (INVOICE_TTL_SECONDS, default 900). */
+  readonly invoiceTtlSeconds: number;
+  /** A RESERVED order older than this was abandoned by a crashed createPurchase. */
+  readonly reservationGraceSeconds?: number;
+  /** Settle at most this many orders at once, to be gentle with Glase. */
+  readonly concurrency?: number;
+  /** Stop starting new work when this returns true (the Lambda is about to time out). */
+  readonly outOfTime?: () => boolean;
+}
+
+export interface ReconcileReport {
+  abandonedReservations: number;
+  paid: number;
+  canceled: number;
+  expired: number;
+  pending: number;
+  unchanged: number;
+  errors: number;
+  /** Orders that an unfinished run left for the next one. */
+  deferred: number;
+}
+
+/**
+ * Settles what a lost notification or a crash left open, so no unit stays reserved forever:
+ * abandoned RESERVED orders fail and release their unit; INVOICED orders are asked about and
+ * committed, cancelled, or — once past their time to live — withdrawn at Glase.
+ */
+export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
+  const report: ReconcileReport = {
+    abandonedReservations: 0,
+    paid: 0,
+    canceled: 0,
+    expired: 0,
+    pending: 0,
+    unchanged: 0,
+    errors: 0,
+    deferred: 0,
+  };
+  const now = deps.clock.now().getTime();
+  const graceMs = (deps.reservationGraceSeconds ?? 120) * 1000;
+  const expiresBefore = new Date(now - deps.invoiceTtlSeconds * 1000).toISOString();
+
+  await eachOpenOrder(deps, 'RESERVED', new Date(now - graceMs).toISOString(), report, async (order) => {
+    try {
+      await deps.orders.transition(order, 'FAILED', { reason: 'reservation abandoned before invoicing' });
+      report.abandonedReservations++;
+    } catch (error) {
+      if (!(error instanceof OrderStateConflictError)) throw error;
+      report.unchanged++;
+    }
+  });
+
+  await eachOpenOrder(deps, 'INVOICED', new Date(now).toISOString(), report, async (order) => {
+    let settlement: Settlement = await completePayment(deps, order);
+    if (settlement.outcome === 'pending' && order.createdAt < expiresBefore) {
+      settlement = await cancelInvoiced(deps, settlement.order, 'invoice expired unpaid');
+      if (settlement.outcome === 'canceled') {
+        report.expired++;
+        return;
+      }
+    }
+    count(report, settlement);
+  });
+  return report;
+}
+
+function count(report: ReconcileReport, settlement: Settlement): void {
+  if (settlement.outcome === 'paid') report.paid++;
+  else if (settlement.outcome === 'canceled') report.canceled++;
+  else if (settlement.outcome === 'pending') report.pending++;
+  else report.unchanged++;
+}
+
+async function eachOpenOrder(
+  deps: ReconcileDeps,
+  status: OrderStatus,
+  createdBefore: string,
+  report: ReconcileReport,
+  work: (order: Order) => Promise<void>,
+): Promise<void> {
+  const concurrency = deps.concurrency ?? 5;
+  let page: string | undefined;
+  do {
+    const result = await deps.orders.listByStatus(status, createdBefore, page);
+    const orders = [...result.orders];
+    while (orders.length > 0) {
+      if (deps.outOfTime?.()) {
+        report.deferred += orders.length;
+        return;
+      }
+      await Promise.all(
+        orders.splice(0, concurrency).map(async (order) => {
+          try {
+            await work(order);
+          } catch (error) {
+            report.errors++;
+            deps.warn?.('could not reconcile an order', {
+              orderId: order.orderId,
+              status,
+              error: (error as Error).message,
+            });
+          }
+        }),
+      );
+    }
+    page = result.nextPage;
+  } while (page);
+}

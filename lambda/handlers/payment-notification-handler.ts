@@ -1,0 +1,71 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import httpErrorHandler from '@middy/http-error-handler';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { completePayment } from '../checkout/complete-payment.js';
+import { OrderNotFoundError } from '../checkout/errors.js';
+import { isValidSignature } from '../checkout/notification-signature.js';
+import { HttpRefusal, jsonErrors } from './http-errors.js';
+import { bodyLimit, json } from './http-middleware.js';
+import { orderEvents } from './order-events.js';
+import type { Runtime } from './runtime.js';
+
+const ORDER_ID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+
+/**
+ * POST /webshop/notify/{orderId}?sig=…: Glase's empty "something happened to this invoice".
+ * The signature is checked before anything is read, and getPaymentStatus is called at once:
+ * Glase reverses a payment it has not been asked about within 20 seconds.
+ */
+export function paymentNotificationHandler(runtime: Runtime) {
+  const { logger, metrics } = runtime;
+
+  const notify = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+    const receivedAt = Date.now();
+    const orderId = event.pathParameters?.orderId ?? '';
+    const { signingKey } = await runtime.secrets();
+    if (!ORDER_ID.test(orderId) || !isValidSignature(orderId, event.queryStringParameters?.sig, signingKey)) {
+      metrics.addMetric('NotificationRejected', MetricUnit.Count, 1);
+      throw new HttpRefusal(403, 'INVALID_SIGNATURE', 'the notification URL is not one this shop issued');
+    }
+    const order = await runtime.orders.get(orderId);
+    if (!order) throw new OrderNotFoundError(orderId);
+
+    const settlement = await completePayment(
+      {
+        orders: runtime.orders,
+        glase: runtime.glaseUrgent,
+        events: orderEvents(runtime),
+        clock: runtime.clock,
+        warn: (message, details) => logger.warn(message, details),
+      },
+      order,
+    );
+    const elapsedMs = Date.now() - receivedAt;
+    metrics.addMetric('NotificationToSettledMs', MetricUnit.Milliseconds, elapsedMs);
+    if (settlement.outcome === 'paid') metrics.addMetric('OrderPaid', MetricUnit.Count, 1);
+    if (settlement.outcome === 'canceled') metrics.addMetric('OrderCanceled', MetricUnit.Count, 1);
+    logger.info('notification settled', {
+      orderId,
+      outcome: settlement.outcome,
+      status: settlement.order.status,
+      elapsedMs,
+    });
+    return json(200, { orderId, status: settlement.order.status });
+  };
+
+  return (
+    middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
+      .use(injectLambdaContext(logger, { resetKeys: true }))
+      .use(logMetrics(metrics))
+      .use(httpHeaderNormalizer())
+      .use(httpErrorHandler({ logger: false }))
+      .use(jsonErrors(logger))
+      // Glase's notification is empty; anything sizeable is not from Glase.
+      .use(bodyLimit(1024))
+      .handler(notify)
+  );
+}

@@ -1,0 +1,46 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { type ReconcileReport, reconcile } from '../checkout/reconcile.js';
+import { orderEvents } from './order-events.js';
+import type { Runtime } from './runtime.js';
+
+/** Leave this much of the function's time for finishing the orders already started. */
+const SAFETY_MARGIN_MS = 15_000;
+
+/**
+ * The scheduled reconciler (every minute when deployed, on an interval under `npm start`).
+ * It reports what it settled as metrics; a payment it had to commit means a notification
+ * was lost, which the stack alarms on.
+ */
+export function reconcileHandler(runtime: Runtime) {
+  const { logger, metrics, config } = runtime;
+
+  const run = async (_event: unknown, context: Context): Promise<ReconcileReport> => {
+    const report = await reconcile({
+      orders: runtime.orders,
+      glase: runtime.glase,
+      events: orderEvents(runtime),
+      clock: runtime.clock,
+      invoiceTtlSeconds: config.invoiceTtlSeconds,
+      warn: (message, details) => logger.warn(message, details),
+      outOfTime: () => context.getRemainingTimeInMillis() < SAFETY_MARGIN_MS,
+    });
+    metrics.addMetric('ReconcilePaymentsCommitted', MetricUnit.Count, report.paid);
+    metrics.addMetric('ReconcileInvoicesExpired', MetricUnit.Count, report.expired);
+    metrics.addMetric('ReconcileReservationsReleased', MetricUnit.Count, report.abandonedReservations);
+    metrics.addMetric('ReconcileErrors', MetricUnit.Count, report.errors);
+    const busy =
+      report.paid + report.canceled + report.expired + report.abandonedReservations + report.errors > 0;
+    if (busy) logger.info('reconciled', { ...report });
+    else logger.debug('reconciled', { ...report });
+    return report;
+  };
+
+  return middy<unknown, ReconcileReport, Error, Context>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics))
+    .handler(run);
+}
