@@ -3,19 +3,23 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { GlaseCheckoutStack } from './glase-checkout-stack.js';
 import { readSettings, SettingsError } from './settings.js';
 
-const app = new App();
-try {
-  const settings = readSettings(app.node);
-  new GlaseCheckoutStack(app, 'GlaseCheckoutStack', {
-    settings,
+/** The app as `cdk synth` runs it and the infra tests build it: settings, stack, cdk-nag. */
+export function defineApp(app: App): GlaseCheckoutStack {
+  const stack = new GlaseCheckoutStack(app, 'GlaseCheckoutStack', {
+    settings: readSettings(app.node),
     description: 'glase-checkout: Glase Instant Checkout backend (createPurchase, payments, reconciler)',
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
-} catch (error) {
-  if (error instanceof SettingsError) {
+  return stack;
+}
+
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop() ?? '')) {
+  try {
+    defineApp(new App());
+  } catch (error) {
+    if (!(error instanceof SettingsError)) throw error;
     process.stderr.write(`${error.message}\n`);
     process.exit(1);
   }
-  throw error;
 }

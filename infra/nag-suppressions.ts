@@ -9,6 +9,10 @@ import type { IConstruct } from 'constructs';
 export const ACCEPTED_FINDINGS = {
   'AwsSolutions-IAM5[Resource::*]':
     'X-Ray tracing: xray:PutTraceSegments and PutTelemetryRecords have no resource-level permissions.',
+  'AwsSolutions-IAM5[Action::kms:ReEncrypt*]':
+    'Customer-managed table key only: the encrypt/decrypt grant DynamoDB needs, scoped to that one key.',
+  'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]':
+    'Customer-managed table key only: the encrypt/decrypt grant DynamoDB needs, scoped to that one key.',
   'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]':
     "API Gateway's account-level logging role: the managed policy is the one AWS documents for execution logs.",
   'AwsSolutions-L1':

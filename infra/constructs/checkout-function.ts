@@ -3,7 +3,7 @@ import { type Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { accept } from '../nag-suppressions.js';
@@ -90,6 +90,7 @@ export class CheckoutFunction extends Construct {
         banner:
           "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
         forceDockerBundling: false,
+        logLevel: LogLevel.ERROR,
       },
     });
     accept(this.fn, 'AwsSolutions-L1');
@@ -102,7 +103,14 @@ export class CheckoutFunction extends Construct {
     this.role.addToPrincipalPolicy(
       new PolicyStatement({ effect: Effect.ALLOW, actions, resources: [table.tableArn] }),
     );
-    table.encryptionKey?.grantEncryptDecrypt(this.role);
+    if (table.encryptionKey) {
+      table.encryptionKey.grantEncryptDecrypt(this.role);
+      accept(
+        this.role,
+        'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
+        'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+      );
+    }
     return this;
   }
 

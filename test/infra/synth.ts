@@ -1,0 +1,38 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { defineApp } from '../../infra/app.js';
+import { CONTEXT_PREFIX } from '../../infra/settings.js';
+
+export const REQUIRED = {
+  webshopId: 'test-shop',
+  shopTitle: 'Test Shop',
+  glaseApiUrl: 'https://glase.invalid/soap',
+};
+
+export interface Synthesized {
+  readonly template: Template;
+  readonly report: {
+    pluginReports: { conclusion: string; violations: unknown[]; suppressedViolations: unknown[] }[];
+  };
+  readonly outdir: string;
+}
+
+/** Synthesizes the real app (bundling with the local esbuild, cdk-nag on) with the given context. */
+export function synth(settings: Record<string, unknown> = {}): Synthesized {
+  const outdir = mkdtempSync(join(tmpdir(), 'glase-cdk-'));
+  const context = Object.fromEntries(
+    Object.entries({ ...REQUIRED, ...settings }).map(([key, value]) => [`${CONTEXT_PREFIX}${key}`, value]),
+  );
+  // The CDK CLI turns asset metadata on for every synth (sam local needs it); do the same.
+  const app = new App({ outdir, context: { ...context, 'aws:cdk:enable-asset-metadata': true } });
+  const stack = defineApp(app);
+  app.synth();
+  return {
+    template: Template.fromStack(stack),
+    report: JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')),
+    outdir,
+  };
+}
