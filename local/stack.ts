@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { productSchema } from '../lambda/checkout/product.js';
 import type { ReconcileReport } from '../lambda/checkout/reconcile.js';
 import type { Config } from '../lambda/handlers/config.js';

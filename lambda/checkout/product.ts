@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 export const PURCHASE_TOKEN = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -14,17 +14,24 @@ export interface Product {
   readonly ean?: string | undefined;
 }
 
+const wholeNumber = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z
+    .int({ error: 'must be a whole number' })
+    .check(
+      z.minimum(min, { error: `must be at least ${min}` }),
+      z.maximum(max, { error: `must be at most ${max}` }),
+    );
+
 /** A catalog row as a merchant supplies it; the seed file and the CLI import both go through it. */
 export const productSchema = z.object({
-  purchaseToken: z.string().regex(PURCHASE_TOKEN, { error: 'must be 1-64 letters, digits, ".", "_" or "-"' }),
-  sku: z.string().trim().min(1).max(64),
-  description: z.string().trim().min(1).max(200),
-  unitPriceMinor: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
-  currency: z.string().regex(/^[A-Z]{3}$/, { error: 'must be an ISO 4217 code such as SEK' }),
-  taxRatePercent: z.number().int().min(0).max(100),
-  available: z.number().int().nonnegative(),
-  ean: z
+  purchaseToken: z
     .string()
-    .regex(/^\d{8,14}$/, { error: 'must be 8-14 digits' })
-    .optional(),
+    .check(z.regex(PURCHASE_TOKEN, { error: 'must be 1-64 letters, digits, ".", "_" or "-"' })),
+  sku: z.string().check(z.trim(), z.minLength(1, { error: 'is required' }), z.maxLength(64)),
+  description: z.string().check(z.trim(), z.minLength(1, { error: 'is required' }), z.maxLength(200)),
+  unitPriceMinor: wholeNumber(0),
+  currency: z.string().check(z.regex(/^[A-Z]{3}$/, { error: 'must be an ISO 4217 code such as SEK' })),
+  taxRatePercent: wholeNumber(0, 100),
+  available: wholeNumber(0),
+  ean: z.optional(z.string().check(z.regex(/^\d{8,14}$/, { error: 'must be 8-14 digits' }))),
 });

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+// zod/mini: the same validation in 15 KB instead of 450 KB of bundle (cold start).
+import * as z from 'zod/mini';
 import { InvalidInputError } from './errors.js';
 import { PURCHASE_TOKEN } from './product.js';
 
@@ -7,37 +8,53 @@ import { PURCHASE_TOKEN } from './product.js';
  * Required fields are trimmed and capped; `state` and `msisdn` may be missing or empty
  * (Glase's own curl sample omits `msisdn`). Unknown fields are dropped, never echoed.
  */
-const text = (max: number) =>
-  z
-    .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') })
-    .trim()
-    .min(1, { error: 'must not be empty' })
-    .max(max, { error: `must be at most ${max} characters` })
-    // Control characters have no business in a postal address and break receipts.
-    .refine((value) => !/\p{Cc}/u.test(value), { error: 'must not contain control characters' });
+const CONTROL_CHARACTER = /\p{Cc}/u;
+const noControlCharacters = z.refine<string>((value) => !CONTROL_CHARACTER.test(value), {
+  error: 'must not contain control characters',
+});
+const requiredString = () =>
+  z.string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') });
 
-const optionalText = (max: number) =>
-  z
-    .string({ error: 'must be a string' })
-    .trim()
-    .max(max, { error: `must be at most ${max} characters` })
-    .refine((value) => !/\p{Cc}/u.test(value), { error: 'must not contain control characters' })
-    // Glase's sample sends "" and its curl omits the field; null is taken as the same thing.
-    .nullish()
-    .transform((value) => value ?? '');
+const text = (max: number) =>
+  requiredString().check(
+    z.trim(),
+    z.minLength(1, { error: 'must not be empty' }),
+    z.maxLength(max, { error: `must be at most ${max} characters` }),
+    // Control characters have no business in a postal address and break receipts.
+    noControlCharacters,
+  );
+
+// Glase's sample sends "" and its curl omits the field; null is taken as the same thing.
+const optionalText = (max: number, rule?: { test: (value: string) => boolean; error: string }) =>
+  z.pipe(
+    z.nullish(
+      z
+        .string({ error: 'must be a string' })
+        .check(
+          z.trim(),
+          z.maxLength(max, { error: `must be at most ${max} characters` }),
+          noControlCharacters,
+          ...(rule
+            ? [z.refine<string>((value) => value === '' || rule.test(value), { error: rule.error })]
+            : []),
+        ),
+    ),
+    z.transform((value) => value ?? ''),
+  );
 
 export const purchaseRequestSchema = z.object({
-  purchaseToken: z
-    .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') })
-    .regex(PURCHASE_TOKEN, { error: 'must be 1-64 letters, digits, ".", "_" or "-"' }),
+  purchaseToken: requiredString().check(
+    z.regex(PURCHASE_TOKEN, { error: 'must be 1-64 letters, digits, ".", "_" or "-"' }),
+  ),
   clientName: text(100),
   street: text(200),
   city: text(100),
   country: text(100),
   state: optionalText(100),
   zip: text(20),
-  email: text(254).pipe(z.email({ error: 'must be an e-mail address' })),
-  msisdn: optionalText(20).refine((value) => value === '' || /^\+?[0-9 ()-]{5,20}$/.test(value), {
+  email: z.pipe(text(254), z.email({ error: 'must be an e-mail address' })),
+  msisdn: optionalText(20, {
+    test: (value) => /^\+?[0-9 ()-]{5,20}$/.test(value),
     error: 'must be a phone number',
   }),
 });
@@ -52,9 +69,13 @@ export function parsePurchaseRequest(body: unknown): PurchaseRequest {
   }
   const result = purchaseRequestSchema.safeParse(body);
   if (result.success) return result.data;
-  const issues = result.error.issues.map((issue) => ({
-    field: issue.path.length > 0 ? issue.path.join('.') : 'body',
+  throw new InvalidInputError(fieldIssues(result.error.issues));
+}
+
+/** zod issues as `{field, message}`, the shape every error body and CLI report uses. */
+export function fieldIssues(issues: readonly { path: PropertyKey[]; message: string }[]) {
+  return issues.map((issue) => ({
+    field: issue.path.length > 0 ? issue.path.map(String).join('.') : 'body',
     message: issue.message,
   }));
-  throw new InvalidInputError(issues);
 }

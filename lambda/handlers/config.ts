@@ -1,34 +1,39 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * Every setting the functions read, validated once at cold start. A missing or malformed
  * variable stops the function with a message naming it, before any request is taken.
  */
-const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
-const optional = z
-  .string()
-  .trim()
-  .optional()
-  .transform((value) => (value === '' ? undefined : value));
+const positiveInt = (fallback: number) =>
+  z._default(
+    z.pipe(z.coerce.number(), z.int().check(z.positive({ error: 'must be a positive whole number' }))),
+    fallback,
+  );
+const optional = z.pipe(
+  z.optional(z.string().check(z.trim())),
+  z.transform((value) => (value === '' ? undefined : value)),
+);
+const required = z.string().check(z.minLength(1));
+const withDefault = (fallback: string) => z._default(z.string().check(z.minLength(1)), fallback);
 
 const environmentSchema = z
   .object({
-    PRODUCTS_TABLE: z.string().min(1),
-    ORDERS_TABLE: z.string().min(1),
-    IDEMPOTENCY_TABLE: z.string().min(1),
+    PRODUCTS_TABLE: required,
+    ORDERS_TABLE: required,
+    IDEMPOTENCY_TABLE: required,
     DYNAMODB_ENDPOINT: optional,
     AWS_REGION: optional,
     GLASE_API_URL: z.url({ protocol: /^https?$/ }),
     GLASE_TIMEOUT_MS: positiveInt(5000),
     /** getPaymentStatus after a notification must land well inside Glase's 20 s. */
     GLASE_STATUS_TIMEOUT_MS: positiveInt(3000),
-    GLASE_CLIENT_ID: z.string().min(1).default('glase-checkout'),
+    GLASE_CLIENT_ID: withDefault('glase-checkout'),
     GLASE_WEBSHOP_ID: optional,
-    CALLER_AUTH: z.enum(['token', 'none']).default('token'),
+    CALLER_AUTH: z._default(z.enum(['token', 'none']), 'token'),
     PUBLIC_BASE_URL: optional,
-    SHOP_TITLE: z.string().min(1).default('Webshop'),
-    SHOP_CASHIER_ID: z.string().min(1).default('webshop'),
-    SHOP_RECEIPT_FOOTER: z.string().min(1).default('Thank you for your purchase'),
+    SHOP_TITLE: withDefault('Webshop'),
+    SHOP_CASHIER_ID: withDefault('webshop'),
+    SHOP_RECEIPT_FOOTER: withDefault('Thank you for your purchase'),
     IDEMPOTENCY_TTL_SECONDS: positiveInt(600),
     INVOICE_TTL_SECONDS: positiveInt(900),
     /** Deployed: the Secrets Manager secret holding the values below, as JSON. */
@@ -40,19 +45,21 @@ const environmentSchema = z
     EVENT_BUS_NAME: optional,
     OUTBOX_FILE: optional,
   })
-  .superRefine((env, context) => {
-    const need = (name: keyof typeof env, why: string) => {
-      if (!env[name]) context.addIssue({ code: 'custom', path: [name], message: `is required ${why}` });
-    };
-    if (!env.GLASE_SECRET_ARN) {
-      const why = 'when GLASE_SECRET_ARN is not set';
-      need('GLASE_TERMINAL_ID', why);
-      need('GLASE_TERMINAL_PASSWORD', why);
-      need('NOTIFICATION_SIGNING_KEY', why);
-      if (env.CALLER_AUTH === 'token') need('GLASE_AUTH_SECRET', 'when CALLER_AUTH=token');
-    }
-    if (env.CALLER_AUTH === 'token') need('GLASE_WEBSHOP_ID', 'when CALLER_AUTH=token');
-  });
+  .check(
+    z.superRefine((env, context) => {
+      const need = (name: keyof typeof env, why: string) => {
+        if (!env[name]) context.addIssue({ code: 'custom', path: [name], message: `is required ${why}` });
+      };
+      if (!env.GLASE_SECRET_ARN) {
+        const why = 'when GLASE_SECRET_ARN is not set';
+        need('GLASE_TERMINAL_ID', why);
+        need('GLASE_TERMINAL_PASSWORD', why);
+        need('NOTIFICATION_SIGNING_KEY', why);
+        if (env.CALLER_AUTH === 'token') need('GLASE_AUTH_SECRET', 'when CALLER_AUTH=token');
+      }
+      if (env.CALLER_AUTH === 'token') need('GLASE_WEBSHOP_ID', 'when CALLER_AUTH=token');
+    }),
+  );
 
 export type Environment = z.infer<typeof environmentSchema>;
 

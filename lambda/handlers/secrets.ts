@@ -1,12 +1,12 @@
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { type Config, ConfigurationError, type Secrets } from './config.js';
 
 const secretSchema = z.object({
-  terminalId: z.string().min(1),
-  terminalPassword: z.string().min(1),
-  authSecret: z.string().min(1).optional(),
-  signingKey: z.string().min(16),
+  terminalId: z.string().check(z.minLength(1)),
+  terminalPassword: z.string().check(z.minLength(1)),
+  authSecret: z.optional(z.string().check(z.minLength(1))),
+  signingKey: z.string().check(z.minLength(16)),
 });
 
 /** Cached for five minutes so a rotated secret reaches warm containers without a redeploy. */
