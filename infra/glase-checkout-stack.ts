@@ -145,7 +145,10 @@ export class GlaseCheckoutStack extends Stack {
       value: secret.secretArn,
     });
     new CfnOutput(this, 'OrderEventBus', { value: operations.bus.eventBusName });
+    // The operator CLI (`--stack`) finds everything it needs in these outputs.
     new CfnOutput(this, 'WebshopId', { value: settings.webshopId });
+    new CfnOutput(this, 'ShopTitle', { value: settings.shopTitle });
+    new CfnOutput(this, 'GlaseApiUrl', { value: settings.glaseApiUrl });
 
     accept(secret, 'AwsSolutions-SMG4');
   }

@@ -411,6 +411,8 @@ export class GlaseSandbox {
         return this.getPaymentStatus(fields);
       case 'cancelInvoice':
         return this.cancelInvoice(fields);
+      case 'refundPayment':
+        return this.refundPayment(fields);
       default:
         throw new ResultCode(91);
     }
@@ -490,6 +492,26 @@ export class GlaseSandbox {
       };
     }
     return answer;
+  }
+
+  /** Glase's rules: the payment must exist (23) and refunds may not exceed it (98). */
+  private refundPayment(fields: Element): Record<string, unknown> {
+    const paymentReference = stringOf(fields.ersReference) ?? '';
+    const invoice = [...this.invoices.values()].find(
+      (candidate) => candidate.ersReference === paymentReference,
+    );
+    if (!invoice || !paymentReference || invoice.status !== 'PAID') throw new ResultCode(23);
+    const refundInvoice = asElement(fields.invoice);
+    for (const field of ['title', 'cashierId']) {
+      if (!stringOf(refundInvoice[field])) throw new ResultCode(49, `invoice/${field} is required`);
+    }
+    const amount = amountOf(refundInvoice.totalAmount, 'totalAmount');
+    if (amount.currency !== invoice.currency || amount.minor <= 0) throw new ResultCode(49, 'totalAmount');
+    if (invoice.refundedMinor + amount.minor > invoice.totalMinor) throw new ResultCode(98);
+    const ersReference = this.reference();
+    invoice.refundedMinor += amount.minor;
+    invoice.refunds.push({ ersReference, amountMinor: amount.minor, at: new Date().toISOString() });
+    return { ersReference };
   }
 
   private cancelInvoice(fields: Element): Record<string, unknown> {

@@ -8,17 +8,13 @@ import { paymentNotificationHandler } from '../lambda/handlers/payment-notificat
 import { reconcileHandler } from '../lambda/handlers/reconcile-handler.js';
 import { createRuntime, type Runtime, type RuntimeHooks } from '../lambda/handlers/runtime.js';
 import { type ApiServer, type LambdaHandler, startApiServer } from './api-gateway.js';
+import { LOCAL_SECRETS, LOCAL_SHOP_TITLE, LOCAL_WEBSHOP_ID } from './defaults.js';
 import { GlaseSandbox, type SandboxOptions } from './glase-sandbox.js';
 import { createTables, putProducts, tableNames } from './tables.js';
 
 export const DEMO_CATALOG = new URL('./catalog.json', import.meta.url);
 
-export const LOCAL_SECRETS = {
-  terminalId: 'public_test_shop_terminal',
-  terminalPassword: '12345678',
-  authSecret: 'local-caller-secret',
-  signingKey: 'local-notification-signing-key-change-me',
-};
+export { LOCAL_SECRETS } from './defaults.js';
 
 export interface LocalStackOptions {
   /** A running DynamoDB Local (tests share one; `npm start` launches its own). */
@@ -71,7 +67,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const { glase, ...overrides } = options.config ?? {};
   const config: Config = {
     callerAuth: 'none',
-    shop: { title: 'Glase Demo Shop', cashierId: 'webshop', footer: 'Thank you for your purchase' },
+    shop: { title: LOCAL_SHOP_TITLE, cashierId: 'webshop', footer: 'Thank you for your purchase' },
     idempotencyTtlSeconds: 600,
     invoiceTtlSeconds: 900,
     localSecrets: LOCAL_SECRETS,
@@ -80,7 +76,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       timeoutMs: 5000,
       statusTimeoutMs: 3000,
       clientId: 'glase-checkout',
-      webshopId: 'local-shop',
+      webshopId: LOCAL_WEBSHOP_ID,
       ...glase,
       url: glaseUrl,
     },

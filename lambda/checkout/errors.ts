@@ -98,3 +98,8 @@ export class GlaseUnavailableError extends CheckoutError {
     super(message, options);
   }
 }
+
+/** An operator asked for something the order's state or history does not allow. */
+export class RefusedError extends CheckoutError {
+  readonly code = 'REFUSED';
+}

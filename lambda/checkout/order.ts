@@ -83,4 +83,31 @@ export interface Order {
   readonly paymentReference?: string | undefined;
   readonly paidAt?: string | undefined;
   readonly failureReason?: string | undefined;
+  /** Every refund asked for, including ones still waiting for Glase's answer. */
+  readonly refunds?: readonly Refund[] | undefined;
+  /** Set while a refund's outcome is unknown; no other refund may start meanwhile. */
+  readonly pendingRefundId?: string | undefined;
+  /** Whether a refund already put the unit back in stock. */
+  readonly restocked?: boolean | undefined;
+}
+
+export type RefundStatus = 'PENDING' | 'SUCCEEDED' | 'FAILED';
+
+export interface Refund {
+  readonly refundId: string;
+  readonly amountMinor: number;
+  readonly status: RefundStatus;
+  readonly requestedAt: string;
+  readonly restock: boolean;
+  /** Glase's reference of the refund transaction itself. */
+  readonly ersReference?: string | undefined;
+  readonly completedAt?: string | undefined;
+  readonly failure?: string | undefined;
+}
+
+/** Money refunded, or possibly refunded (pending), so far. */
+export function refundedMinor(order: Pick<Order, 'refunds'>): number {
+  return (order.refunds ?? [])
+    .filter((refund) => refund.status !== 'FAILED')
+    .reduce((sum, refund) => sum + refund.amountMinor, 0);
 }

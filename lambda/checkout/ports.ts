@@ -1,9 +1,30 @@
-import type { Order, OrderStatus } from './order.js';
+import type { Order, OrderStatus, Refund } from './order.js';
 import type { Product } from './product.js';
 
 /** Read side of the catalog; the only thing createPurchase needs of products. */
 export interface Catalog {
   getProduct(purchaseToken: string): Promise<Product | undefined>;
+}
+
+export type ProductDetails = Omit<Product, 'sold'>;
+
+/** The merchant's side of the catalog (the operator CLI). */
+export interface CatalogAdmin extends Catalog {
+  /**
+   * Creates the product, or updates its price and description. Stock is only set for a new
+   * product, or when `setStock` says so: live stock is never clobbered by a price update.
+   */
+  upsert(product: ProductDetails, options: { setStock: boolean }): Promise<'created' | 'updated'>;
+  listProducts(page?: string): Promise<{ products: Product[]; nextPage?: string | undefined }>;
+  /** Sets or shifts `available` atomically; never below zero. Returns the new level. */
+  adjustStock(purchaseToken: string, change: { set: number } | { delta: number }): Promise<number>;
+}
+
+export interface OrderQuery {
+  readonly status?: OrderStatus | undefined;
+  /** ISO time: only orders created at or after it. */
+  readonly since?: string | undefined;
+  readonly limit: number;
 }
 
 export interface OrderChanges {
@@ -35,10 +56,22 @@ export interface OrderStore {
    * the move is not allowed or another writer got there first.
    */
   transition(order: Order, to: OrderStatus, changes?: OrderChanges): Promise<Order>;
+  /**
+   * Records a refund as PENDING before Glase is asked, if the order is still in
+   * `order.status` with no other refund pending. Throws OrderStateConflictError otherwise.
+   */
+  beginRefund(order: Order, refund: Refund): Promise<Order>;
+  /**
+   * Settles the pending refund: SUCCEEDED moves the order to `to` (and back into stock when
+   * the refund says so), FAILED only clears the pending mark.
+   */
+  finishRefund(order: Order, refund: Refund, to?: OrderStatus): Promise<Order>;
   /** Records a newer invoice version without changing the status. */
   recordInvoiceVersion(orderId: string, invoiceVersion: number): Promise<void>;
   /** Open orders in one status created before a time, oldest first, a page at a time. */
   listByStatus(status: OrderStatus, createdBefore: string, page?: string): Promise<OpenOrdersPage>;
+  /** Newest first, through the status index (one query per status), never a table scan. */
+  findOrders(query: OrderQuery): Promise<Order[]>;
 }
 
 export interface InvoiceRow {
@@ -87,6 +120,18 @@ export interface PaymentGateway {
   sendInvoice(invoice: Invoice): Promise<{ invoiceReference: string }>;
   getPaymentStatus(orderId: string, invoiceReference: string, invoiceVersion: number): Promise<PaymentStatus>;
   cancelInvoice(orderId: string, invoiceReference: string): Promise<void>;
+  /** Refunds `amountMinor` of the payment `ersReference`; returns the refund's own ersReference. */
+  refundPayment(refund: RefundRequest): Promise<{ ersReference: string }>;
+}
+
+export interface RefundRequest {
+  readonly orderId: string;
+  readonly refundId: string;
+  readonly paymentErsReference: string;
+  readonly amountMinor: number;
+  readonly currency: string;
+  readonly title: string;
+  readonly cashierId: string;
 }
 
 export type OrderEventType = 'OrderPaid' | 'OrderCanceled';

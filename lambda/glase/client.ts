@@ -1,5 +1,12 @@
 import { GlaseRejectedError, GlaseUnavailableError } from '../checkout/errors.js';
-import type { Invoice, InvoiceStatus, PaymentGateway, PaymentStatus } from '../checkout/ports.js';
+import { formatMinor } from '../checkout/money.js';
+import type {
+  Invoice,
+  InvoiceStatus,
+  PaymentGateway,
+  PaymentStatus,
+  RefundRequest,
+} from '../checkout/ports.js';
 import { INVOICE_STATUSES } from '../checkout/ports.js';
 import {
   asRecord,
@@ -67,6 +74,28 @@ export class GlaseClient implements PaymentGateway {
 
   async cancelInvoice(orderId: string, invoiceReference: string): Promise<void> {
     await this.call('cancelInvoice', orderId, { invoiceReference });
+  }
+
+  async refundPayment(refund: RefundRequest): Promise<{ ersReference: string }> {
+    // Never repeated: without an answer we cannot know whether money moved.
+    const fields = await this.call(
+      'refundPayment',
+      refund.refundId,
+      {
+        ersReference: refund.paymentErsReference,
+        invoice: {
+          title: refund.title,
+          cashierId: refund.cashierId,
+          clientInvoiceId: refund.orderId,
+          totalAmount: { value: formatMinor(refund.amountMinor), currency: refund.currency },
+        },
+      },
+      0,
+    );
+    const ersReference = text(fields.ersReference);
+    if (!ersReference)
+      throw new GlaseUnavailableError('Glase refundPayment answered success without an ersReference');
+    return { ersReference };
   }
 
   private async call(

@@ -6,14 +6,18 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { OrderStateConflictError, SoldOutError } from '../checkout/errors.js';
+import { formatMinor } from '../checkout/money.js';
 import {
   canTransition,
+  ORDER_STATUSES,
   type Order,
   type OrderStatus,
+  type Refund,
   type StatusChange,
   stockEffectOf,
 } from '../checkout/order.js';
-import type { Clock, OpenOrdersPage, OrderChanges, OrderStore } from '../checkout/ports.js';
+import type { Clock, OpenOrdersPage, OrderChanges, OrderQuery, OrderStore } from '../checkout/ports.js';
+import { decodePage, encodePage } from './dynamo-catalog.js';
 import {
   ORDERS_BY_STATUS_INDEX,
   ORDERS_BY_STATUS_PARTITION,
@@ -98,6 +102,93 @@ export class DynamoOrderStore implements OrderStore {
     return { ...order, ...updated, history: [...order.history, entry] } as Order;
   }
 
+  async beginRefund(order: Order, refund: Refund): Promise<Order> {
+    const at = this.clock.now().toISOString();
+    const count = order.refunds?.length ?? 0;
+    const outcome = await conditionalUpdate(this.document, {
+      TableName: this.tables.orders,
+      Key: { [ORDERS_KEY]: order.orderId },
+      UpdateExpression:
+        'SET refunds = list_append(if_not_exists(refunds, :none), :refund), pendingRefundId = :id, updatedAt = :at',
+      // Same status, no refund pending, and no refund recorded since we read the order.
+      ConditionExpression:
+        '#status = :status AND attribute_not_exists(pendingRefundId) AND ' +
+        (count === 0 ? 'attribute_not_exists(refunds)' : 'size(refunds) = :count'),
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':none': [],
+        ':refund': [refund],
+        ':id': refund.refundId,
+        ':at': at,
+        ':status': order.status,
+        ...(count === 0 ? {} : { ':count': count }),
+      },
+    });
+    if (outcome) throw new OrderStateConflictError(order.orderId, 'refund');
+    return {
+      ...order,
+      refunds: [...(order.refunds ?? []), refund],
+      pendingRefundId: refund.refundId,
+      updatedAt: at,
+    };
+  }
+
+  async finishRefund(order: Order, refund: Refund, to?: OrderStatus): Promise<Order> {
+    if (to && !canTransition(order.status, to)) throw new OrderStateConflictError(order.orderId, to);
+    const index = (order.refunds ?? []).findIndex((candidate) => candidate.refundId === refund.refundId);
+    if (index === -1) throw new OrderStateConflictError(order.orderId, 'refund');
+    const at = this.clock.now().toISOString();
+    const restock = refund.status === 'SUCCEEDED' && refund.restock;
+    const sets = [`refunds[${index}] = :refund`, 'updatedAt = :at'];
+    const values: Record<string, unknown> = {
+      ':refund': refund,
+      ':at': at,
+      ':id': refund.refundId,
+      ':current': order.status,
+    };
+    const entry: StatusChange | undefined = to
+      ? { status: to, at, reason: `refund ${refund.refundId} of ${formatMinor(refund.amountMinor)} ${order.currency}` }
+      : undefined;
+    if (to && entry) {
+      sets.push('#status = :to', '#history = list_append(#history, :entry)');
+      values[':to'] = to;
+      values[':entry'] = [entry];
+    }
+    if (restock) sets.push('restocked = :true');
+    if (restock) values[':true'] = true;
+    const orderUpdate: Update = {
+      TableName: this.tables.orders,
+      Key: { [ORDERS_KEY]: order.orderId },
+      UpdateExpression: `SET ${sets.join(', ')} REMOVE pendingRefundId`,
+      ConditionExpression: 'pendingRefundId = :id AND #status = :current',
+      ExpressionAttributeNames: { '#status': 'status', ...(entry ? { '#history': 'history' } : {}) },
+      ExpressionAttributeValues: values,
+    };
+    const stock: Update | undefined = restock
+      ? {
+          TableName: this.tables.products,
+          Key: { [PRODUCTS_KEY]: order.purchaseToken },
+          // The unit came back: on sale again, and no longer counted sold.
+          UpdateExpression: 'ADD available :quantity, sold :minus',
+          ExpressionAttributeValues: { ':quantity': order.quantity, ':minus': -order.quantity },
+        }
+      : undefined;
+    const outcome = stock
+      ? await transactWrite(this.document, { TransactItems: [{ Update: orderUpdate }, { Update: stock }] })
+      : await conditionalUpdate(this.document, orderUpdate);
+    if (outcome) throw new OrderStateConflictError(order.orderId, 'refund');
+    const refunds = [...(order.refunds ?? [])];
+    refunds[index] = refund;
+    return {
+      ...order,
+      refunds,
+      pendingRefundId: undefined,
+      updatedAt: at,
+      ...(restock ? { restocked: true } : {}),
+      ...(to && entry ? { status: to, history: [...order.history, entry] } : {}),
+    };
+  }
+
   async recordInvoiceVersion(orderId: string, invoiceVersion: number): Promise<void> {
     await this.document
       .send(
@@ -129,15 +220,48 @@ export class DynamoOrderStore implements OrderStore {
         },
         ExpressionAttributeValues: { ':status': status, ':before': createdBefore },
         Limit: PAGE_SIZE,
-        ExclusiveStartKey: page ? JSON.parse(Buffer.from(page, 'base64url').toString('utf8')) : undefined,
+        ExclusiveStartKey: decodePage(page),
       }),
     );
-    return {
-      orders: (Items ?? []) as Order[],
-      nextPage: LastEvaluatedKey
-        ? Buffer.from(JSON.stringify(LastEvaluatedKey)).toString('base64url')
-        : undefined,
-    };
+    return { orders: (Items ?? []) as Order[], nextPage: encodePage(LastEvaluatedKey) };
+  }
+
+  async findOrders(query: OrderQuery): Promise<Order[]> {
+    const statuses = query.status ? [query.status] : ORDER_STATUSES;
+    const since = query.since;
+    const perStatus = await Promise.all(
+      statuses.map(async (status) => {
+        const found: Order[] = [];
+        let page: Record<string, unknown> | undefined;
+        do {
+          const result = await this.document.send(
+            new QueryCommand({
+              TableName: this.tables.orders,
+              IndexName: ORDERS_BY_STATUS_INDEX,
+              KeyConditionExpression: since
+                ? '#status = :status AND #created >= :since'
+                : '#status = :status',
+              ExpressionAttributeNames: {
+                '#status': ORDERS_BY_STATUS_PARTITION,
+                ...(since ? { '#created': ORDERS_BY_STATUS_SORT } : {}),
+              },
+              ExpressionAttributeValues: { ':status': status, ...(since ? { ':since': since } : {}) },
+              ScanIndexForward: false,
+              Limit: Math.min(query.limit - found.length, PAGE_SIZE),
+              ExclusiveStartKey: page,
+            }),
+          );
+          found.push(...((result.Items ?? []) as Order[]));
+          page = result.LastEvaluatedKey;
+        } while (page && found.length < query.limit);
+        return found;
+      }),
+    );
+    // Newest first across statuses.
+    return perStatus
+      .flat()
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+      .slice(0, query.limit);
   }
 }
 

@@ -1,0 +1,385 @@
+/**
+ * glase-checkout: the merchant's operator CLI. Exit codes: 0 done, 1 refused (the reason is
+ * printed), 2 usage error. No stack traces unless --debug; secrets are never printed.
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { ulid } from 'ulid';
+import { importCatalog, validateCatalog } from '../lambda/checkout/catalog-import.js';
+import { cancelInvoiced } from '../lambda/checkout/complete-payment.js';
+import {
+  CheckoutError,
+  OrderNotFoundError,
+  RefusedError,
+  UnknownPurchaseTokenError,
+} from '../lambda/checkout/errors.js';
+import { formatMinor, parseDecimal } from '../lambda/checkout/money.js';
+import { ORDER_STATUSES, type OrderStatus } from '../lambda/checkout/order.js';
+import type { Product } from '../lambda/checkout/product.js';
+import { refund, resolvePendingRefund } from '../lambda/checkout/refund.js';
+import { orderEvents } from '../lambda/handlers/order-events.js';
+import { readCatalogFile } from './catalog-file.js';
+import { type Connection, ConnectionError, connect } from './connect.js';
+import { orderDetails, orderJson, orderTable, productJson, productTable, qrSnippet } from './output.js';
+
+interface GlobalOptions {
+  stack?: string;
+  region?: string;
+  json?: boolean;
+  debug?: boolean;
+}
+
+const DEFAULT_SCRIPT_URL =
+  process.env.GLASE_QR_SCRIPT_URL ?? 'https://cdn.glase.example/qrcode/seqr-qrcode.js';
+
+const out = (text: string) => process.stdout.write(`${text}\n`);
+const note = (text: string) => process.stderr.write(`${text}\n`);
+
+export function buildProgram(): Command {
+  const program = new Command('glase-checkout')
+    .description('Operate a Glase Instant Checkout shop: catalog, orders, refunds, cancels')
+    .option('--stack <name>', 'work on a deployed stack (CloudFormation outputs + your AWS credentials)')
+    .option('--region <region>', 'AWS region of --stack')
+    .option('--json', 'print JSON for scripts instead of tables')
+    .option('--debug', 'print stack traces of unexpected errors')
+    .exitOverride()
+    .showHelpAfterError('(add --help for usage)');
+
+  const session = async <T>(
+    command: Command,
+    work: (connection: Connection, options: GlobalOptions) => Promise<T>,
+  ) => {
+    const options = command.optsWithGlobals<GlobalOptions>();
+    const connection = await connect(options);
+    try {
+      return await work(connection, options);
+    } finally {
+      connection.runtime.dynamo.client.destroy();
+    }
+  };
+
+  const products = program.command('products').description('the catalog behind the purchase tokens');
+  products
+    .command('import')
+    .argument('<file>', 'a .json or .csv catalog (README: Catalog files)')
+    .option('--dry-run', 'validate and report, write nothing')
+    .option('--set-stock', 'also overwrite live stock of existing products with the file’s `available`')
+    .option('--currency <code>', 'currency for rows that name none')
+    .description('validate every row, then create or update the products')
+    .action(
+      async (
+        file: string,
+        flags: { dryRun?: boolean; setStock?: boolean; currency?: string },
+        command: Command,
+      ) => {
+        const rows = await readCatalogFile(file);
+        await session(command, async (connection, options) => {
+          const { products: valid, issues } = validateCatalog(
+            rows,
+            flags.currency ?? connection.defaultCurrency,
+          );
+          if (issues.length > 0) {
+            if (options.json) out(JSON.stringify({ imported: false, rows: rows.length, issues }, null, 2));
+            else for (const issue of issues) note(`row ${issue.row}: ${issue.field} ${issue.message}`);
+            throw new RefusedError(`${issues.length} problem(s) in ${rows.length} rows; nothing was written`);
+          }
+          if (flags.dryRun) {
+            if (options.json) out(JSON.stringify({ imported: false, dryRun: true, rows: rows.length }));
+            else out(`${valid.length} rows valid; dry run, nothing written`);
+            return;
+          }
+          const progress = progressBar(valid.length);
+          const result = await importCatalog(connection.runtime.catalog as never, valid, {
+            setStock: flags.setStock ?? false,
+            onProgress: progress,
+          });
+          if (options.json) out(JSON.stringify({ imported: true, rows: rows.length, ...result }));
+          else
+            out(
+              `imported ${valid.length} rows: ${result.created} created, ${result.updated} updated${flags.setStock ? '' : ' (live stock kept)'}`,
+            );
+        });
+      },
+    );
+  products
+    .command('list')
+    .description('every product with price and stock')
+    .action(async (_flags, command: Command) =>
+      session(command, async ({ runtime }, options) => {
+        const all: Product[] = [];
+        let page: string | undefined;
+        do {
+          const result = await admin(runtime).listProducts(page);
+          all.push(...result.products);
+          page = result.nextPage;
+        } while (page);
+        all.sort((a, b) => a.purchaseToken.localeCompare(b.purchaseToken));
+        out(options.json ? JSON.stringify(all.map(productJson), null, 2) : productTable(all));
+      }),
+    );
+  products
+    .command('get')
+    .argument('<purchaseToken>')
+    .description('one product')
+    .action(async (token: string, _flags, command: Command) =>
+      session(command, async ({ runtime }, options) => {
+        const product = await runtime.catalog.getProduct(token);
+        if (!product) throw new UnknownPurchaseTokenError(token);
+        out(options.json ? JSON.stringify(productJson(product), null, 2) : productTable([product]));
+      }),
+    );
+  products
+    .command('stock')
+    .argument('<purchaseToken>')
+    .argument('<change>', 'n sets the stock; +n or -n moves it (never below zero)', parseStockChange)
+    .description('set or adjust available stock, atomically')
+    .action(async (token: string, change: { set: number } | { delta: number }, _flags, command: Command) =>
+      session(command, async ({ runtime }, options) => {
+        const available = await admin(runtime).adjustStock(token, change);
+        out(
+          options.json
+            ? JSON.stringify({ purchaseToken: token, available })
+            : `${token}: ${available} available`,
+        );
+      }),
+    );
+
+  const orders = program.command('orders').description('orders, refunds and cancels');
+  orders
+    .command('list')
+    .addOption(new Option('--status <status>', 'only this status').choices([...ORDER_STATUSES]))
+    .option('--since <time>', 'only orders created at or after this ISO date/time', parseSince)
+    .option('--limit <n>', 'at most this many (newest first)', parsePositive, 50)
+    .description('orders, newest first (through the status index, never a table scan)')
+    .action(async (flags: { status?: OrderStatus; since?: string; limit: number }, command: Command) =>
+      session(command, async ({ runtime }, options) => {
+        const found = await runtime.orders.findOrders(flags);
+        out(options.json ? JSON.stringify(found.map(orderJson), null, 2) : orderTable(found));
+      }),
+    );
+  orders
+    .command('get')
+    .argument('<orderId>')
+    .description('one order with its history, Glase references and refunds')
+    .action(async (orderId: string, _flags, command: Command) =>
+      session(command, async ({ runtime }, options) => {
+        const order = await runtime.orders.get(orderId);
+        if (!order) throw new OrderNotFoundError(orderId);
+        out(options.json ? JSON.stringify(orderJson(order), null, 2) : orderDetails(order));
+      }),
+    );
+  orders
+    .command('refund')
+    .argument('<orderId>')
+    .option('--amount <amount>', 'how much, e.g. 12.50 (default: all that is left)', parseAmount)
+    .option('--restock', 'the goods came back: put the unit back in stock')
+    .option('--again', 'refund the same amount as a refund made minutes ago (not a double run)')
+    .description('refund a PAID order at Glase, wholly or in part')
+    .action(
+      async (
+        orderId: string,
+        flags: { amount?: number; restock?: boolean; again?: boolean },
+        command: Command,
+      ) =>
+        session(command, async ({ runtime }, options) => {
+          const order = await refund(
+            {
+              orders: runtime.orders,
+              glase: runtime.glase,
+              shop: runtime.config.shop,
+              clock: runtime.clock,
+              newRefundId: () => `R${ulid()}`,
+            },
+            {
+              orderId,
+              amountMinor: flags.amount,
+              restock: flags.restock ?? false,
+              again: flags.again ?? false,
+            },
+          );
+          const latest = order.refunds?.at(-1);
+          out(
+            options.json
+              ? JSON.stringify(orderJson(order), null, 2)
+              : `refunded ${formatMinor(latest?.amountMinor ?? 0)} ${order.currency} (Glase ${latest?.ersReference}); order ${order.orderId} is ${order.status}`,
+          );
+        }),
+    );
+  orders
+    .command('settle-refund')
+    .argument('<orderId>')
+    .option(
+      '--succeeded <ersReference>',
+      'Glase confirms the pending refund went through, with this reference',
+    )
+    .option('--failed <reason>', 'Glase confirms the pending refund did not happen')
+    .description('settle a refund left pending by a timeout, after checking with Glase')
+    .action(async (orderId: string, flags: { succeeded?: string; failed?: string }, command: Command) => {
+      if (Boolean(flags.succeeded) === Boolean(flags.failed)) {
+        throw new CommanderError(
+          2,
+          'usage',
+          'give exactly one of --succeeded <ersReference> or --failed <reason>',
+        );
+      }
+      await session(command, async ({ runtime }, options) => {
+        const order = await resolvePendingRefund(
+          { orders: runtime.orders, clock: runtime.clock },
+          orderId,
+          flags.succeeded
+            ? { succeeded: true, ersReference: flags.succeeded }
+            : { succeeded: false, reason: flags.failed ?? '' },
+        );
+        out(
+          options.json
+            ? JSON.stringify(orderJson(order), null, 2)
+            : `order ${order.orderId} is ${order.status}`,
+        );
+      });
+    });
+  orders
+    .command('cancel')
+    .argument('<orderId>')
+    .description('withdraw an unpaid (INVOICED) order at Glase and release its unit')
+    .action(async (orderId: string, _flags, command: Command) =>
+      session(command, async ({ runtime }, options) => {
+        const order = await runtime.orders.get(orderId);
+        if (!order) throw new OrderNotFoundError(orderId);
+        if (order.status !== 'INVOICED') {
+          throw new RefusedError(
+            `order ${orderId} is ${order.status}; only INVOICED (unpaid) orders can be cancelled` +
+              (order.status === 'PAID' ? ' — refund it instead' : ''),
+          );
+        }
+        const settlement = await cancelInvoiced(
+          {
+            orders: runtime.orders,
+            glase: runtime.glase,
+            events: orderEvents(runtime),
+            clock: runtime.clock,
+          },
+          order,
+          'cancelled by operator',
+        );
+        const message =
+          settlement.outcome === 'paid'
+            ? `order ${orderId} was paid before it could be cancelled: the payment is committed (PAID); refund it if needed`
+            : `order ${orderId} is ${settlement.order.status}`;
+        out(
+          options.json
+            ? JSON.stringify({ outcome: settlement.outcome, order: orderJson(settlement.order) }, null, 2)
+            : message,
+        );
+      }),
+    );
+
+  program
+    .command('snippet')
+    .argument('<purchaseToken>')
+    .option(
+      '--script-url <url>',
+      'where the Glase QR script is served (GLASE_QR_SCRIPT_URL)',
+      DEFAULT_SCRIPT_URL,
+    )
+    .option('--selector <css>', 'the element the QR code is drawn in', '#qrcode')
+    .description('print the product-page HTML for the Glase QR widget')
+    .action(async (token: string, flags: { scriptUrl: string; selector: string }, command: Command) =>
+      session(command, async ({ runtime, webshopId }) => {
+        if (!(await runtime.catalog.getProduct(token))) throw new UnknownPurchaseTokenError(token);
+        if (flags.scriptUrl === DEFAULT_SCRIPT_URL && !process.env.GLASE_QR_SCRIPT_URL) {
+          note('note: using a placeholder script URL; pass --script-url with the address Glase gave you');
+        }
+        out(
+          qrSnippet({
+            scriptUrl: flags.scriptUrl,
+            selector: flags.selector,
+            purchaseToken: token,
+            webshopId,
+          }),
+        );
+      }),
+    );
+  return program;
+}
+
+function admin(runtime: Connection['runtime']) {
+  return runtime.catalog as import('../lambda/checkout/ports.js').CatalogAdmin;
+}
+
+function parseStockChange(value: string): { set: number } | { delta: number } {
+  const match = /^([+-]?)(\d{1,9})$/.exec(value.trim());
+  if (!match) throw new InvalidArgumentError('use n, +n or -n (whole numbers)');
+  const amount = Number(match[2]);
+  if (match[1] === '+') return { delta: amount };
+  if (match[1] === '-') return { delta: -amount };
+  return { set: amount };
+}
+
+function parseAmount(value: string): number {
+  try {
+    const minor = parseDecimal(value);
+    if (minor <= 0) throw new RangeError('zero');
+    return minor;
+  } catch {
+    throw new InvalidArgumentError('use a positive amount such as 12.50');
+  }
+}
+
+function parsePositive(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1 || parsed > 10_000)
+    throw new InvalidArgumentError('use 1-10000');
+  return parsed;
+}
+
+function parseSince(value: string): string {
+  const time = Date.parse(value);
+  if (Number.isNaN(time))
+    throw new InvalidArgumentError('use an ISO date such as 2026-11-27 or 2026-11-27T10:00:00Z');
+  return new Date(time).toISOString();
+}
+
+function progressBar(total: number): ((done: number, total: number) => void) | undefined {
+  if (total < 200) return undefined;
+  let last = -1;
+  return (done) => {
+    const percent = Math.floor((done / total) * 100);
+    if (percent === last && done !== total) return;
+    last = percent;
+    const filled = Math.round(percent / 4);
+    process.stderr.write(
+      `\r[${'#'.repeat(filled)}${' '.repeat(25 - filled)}] ${done}/${total}${done === total ? '\n' : ''}`,
+    );
+  };
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  const debug = argv.includes('--debug');
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (
+        error.code === 'commander.helpDisplayed' ||
+        error.code === 'commander.version' ||
+        error.code === 'commander.help'
+      ) {
+        return 0;
+      }
+      if (error.code === 'usage') note(`error: ${error.message}`);
+      return 2;
+    }
+    if (error instanceof CheckoutError || error instanceof ConnectionError) {
+      note(`refused: ${error.message}`);
+      return 1;
+    }
+    note(`error: ${(error as Error).message ?? String(error)}`);
+    if (debug) note((error as Error).stack ?? '');
+    return 1;
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  process.exitCode = await run(process.argv.slice(2));
+}

@@ -1,0 +1,152 @@
+import { formatMinor } from '../lambda/checkout/money.js';
+import { type Order, refundedMinor } from '../lambda/checkout/order.js';
+import type { Product } from '../lambda/checkout/product.js';
+
+const amount = (minor: number, currency: string) => ({ value: formatMinor(minor), currency });
+
+/**
+ * The documented, stable `--json` shape of an order (README: "--json output"). Field names
+ * only ever get added, never renamed or removed.
+ */
+export function orderJson(order: Order) {
+  return {
+    orderId: order.orderId,
+    status: order.status,
+    purchaseToken: order.purchaseToken,
+    sku: order.product.sku,
+    description: order.product.description,
+    quantity: order.quantity,
+    invoiceReference: order.invoiceReference ?? null,
+    ersReference: order.ersReference ?? null,
+    paymentReference: order.paymentReference ?? null,
+    total: amount(order.totalMinor, order.currency),
+    refunded: amount(refundedMinor(order), order.currency),
+    customer: order.customer,
+    createdAt: order.createdAt,
+    updatedAt: order.updatedAt,
+    paidAt: order.paidAt ?? null,
+    refunds: (order.refunds ?? []).map((refund) => ({
+      refundId: refund.refundId,
+      status: refund.status,
+      amount: amount(refund.amountMinor, order.currency),
+      ersReference: refund.ersReference ?? null,
+      restock: refund.restock,
+      requestedAt: refund.requestedAt,
+      completedAt: refund.completedAt ?? null,
+      failure: refund.failure ?? null,
+    })),
+    history: order.history,
+  };
+}
+
+export function productJson(product: Product) {
+  return {
+    purchaseToken: product.purchaseToken,
+    sku: product.sku,
+    description: product.description,
+    price: amount(product.unitPriceMinor, product.currency),
+    taxRatePercent: product.taxRatePercent,
+    available: product.available,
+    sold: product.sold ?? 0,
+    ean: product.ean ?? null,
+  };
+}
+
+/** A plain-text table, columns padded to their widest cell. */
+export function table(headers: string[], rows: (string | number)[][]): string {
+  const cells = [headers, ...rows.map((row) => row.map(String))];
+  const widths = headers.map((_, column) => Math.max(...cells.map((row) => (row[column] ?? '').length)));
+  return cells
+    .map((row) =>
+      row
+        .map((cell, column) => (cell ?? '').padEnd(widths[column] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+export function orderTable(orders: readonly Order[]): string {
+  if (orders.length === 0) return 'no orders';
+  return table(
+    ['ORDER', 'STATUS', 'CREATED', 'TOKEN', 'TOTAL', 'INVOICE', 'CUSTOMER'],
+    orders.map((order) => [
+      order.orderId,
+      order.status,
+      order.createdAt.slice(0, 19).replace('T', ' '),
+      order.purchaseToken,
+      `${formatMinor(order.totalMinor)} ${order.currency}`,
+      order.invoiceReference ?? '-',
+      order.customer.clientName,
+    ]),
+  );
+}
+
+export function orderDetails(order: Order): string {
+  const money = (minor: number) => `${formatMinor(minor)} ${order.currency}`;
+  const { customer } = order;
+  const lines = [
+    `order      ${order.orderId}`,
+    `status     ${order.status}`,
+    `product    ${order.purchaseToken} (${order.product.sku}) ${order.product.description}`,
+    `total      ${money(order.totalMinor)} (tax ${order.product.taxRatePercent}%)`,
+    `refunded   ${money(refundedMinor(order))}`,
+    `invoice    ${order.invoiceReference ?? '-'}`,
+    `payment    ${order.ersReference ?? '-'}${order.paidAt ? ` paid ${order.paidAt}` : ''}`,
+    `customer   ${customer.clientName} <${customer.email}>${customer.msisdn ? ` ${customer.msisdn}` : ''}`,
+    `address    ${[customer.street, `${customer.zip} ${customer.city}`, customer.state, customer.country].filter(Boolean).join(', ')}`,
+    'history',
+    ...order.history.map(
+      (change) => `  ${change.at}  ${change.status}${change.reason ? `  (${change.reason})` : ''}`,
+    ),
+  ];
+  const refunds = order.refunds ?? [];
+  if (refunds.length > 0) {
+    lines.push('refunds');
+    for (const refund of refunds) {
+      lines.push(
+        `  ${refund.refundId}  ${refund.status}  ${money(refund.amountMinor)}  ${refund.ersReference ?? '-'}` +
+          `${refund.restock ? '  restocked' : ''}${refund.failure ? `  (${refund.failure})` : ''}`,
+      );
+    }
+  }
+  return lines.join('\n');
+}
+
+export function productTable(products: readonly Product[]): string {
+  if (products.length === 0) return 'no products';
+  return table(
+    ['TOKEN', 'SKU', 'PRICE', 'TAX', 'AVAILABLE', 'SOLD', 'DESCRIPTION'],
+    products.map((product) => [
+      product.purchaseToken,
+      product.sku,
+      `${formatMinor(product.unitPriceMinor)} ${product.currency}`,
+      `${product.taxRatePercent}%`,
+      product.available,
+      product.sold ?? 0,
+      product.description,
+    ]),
+  );
+}
+
+/** The product-page QR widget as Glase's instant-checkout guide describes it. */
+export function qrSnippet(options: {
+  scriptUrl: string;
+  selector: string;
+  purchaseToken: string;
+  webshopId: string;
+}): string {
+  const id = options.selector.replace(/^#/, '');
+  const quote = (value: string) => JSON.stringify(value).replace(/</g, '\\u003c');
+  return [
+    `<div id="${id.replace(/[^A-Za-z0-9_-]/g, '')}"></div>`,
+    `<script src="${options.scriptUrl.replace(/"/g, '&quot;')}"></script>`,
+    '<script>',
+    '  seqrQRCode.qrCode({',
+    `    selector: ${quote(options.selector)},`,
+    `    purchaseToken: ${quote(options.purchaseToken)},`,
+    `    webshopId: ${quote(options.webshopId)},`,
+    '  });',
+    '</script>',
+  ].join('\n');
+}

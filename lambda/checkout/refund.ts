@@ -1,0 +1,161 @@
+import { GlaseRejectedError, OrderNotFoundError, RefusedError } from './errors.js';
+import { formatMinor } from './money.js';
+import { type Order, type Refund, refundedMinor } from './order.js';
+import type { Clock, OrderStore, PaymentGateway, ShopSettings } from './ports.js';
+
+export interface RefundDeps {
+  readonly orders: OrderStore;
+  readonly glase: PaymentGateway;
+  readonly shop: ShopSettings;
+  readonly clock: Clock;
+  readonly newRefundId: () => string;
+}
+
+export interface RefundCommand {
+  readonly orderId: string;
+  /** Minor units; the whole remainder when absent. */
+  readonly amountMinor?: number | undefined;
+  /** Put the unit back in stock (the goods came back). */
+  readonly restock?: boolean;
+  /** Refuse a refund of the same amount completed within this window: a command run twice. */
+  readonly duplicateWindowSeconds?: number;
+  /** The operator means it: a second refund of the same amount. */
+  readonly again?: boolean;
+}
+
+const GLASE_REFUND_REFUSALS: Record<number, string> = {
+  23: 'Glase does not know the payment (INVALID_ERS_REFERENCE)',
+  97: 'this terminal is not allowed to refund (RESELLER_NOT_ALLOWED_TO_DO_REFUND)',
+  98: 'Glase says the refunds would exceed the original payment (SUM_OF_REFUNDS_CAN_NOT_BE_MORE_THAN_ORIGINAL_TRANSACTION)',
+  99: 'the receiving account does not allow refunds (RECEIVER_ACCOUNT_DOES_NOT_ALLOW_REFUNDS)',
+};
+
+/**
+ * Glase's refundPayment for a PAID or PARTIALLY_REFUNDED order. The refund is written as
+ * PENDING before Glase is called, so a crash or timeout can never lead to a second refund:
+ * while one is pending, no other starts until an operator settles it.
+ */
+export async function refund(deps: RefundDeps, command: RefundCommand): Promise<Order> {
+  const order = await deps.orders.get(command.orderId);
+  if (!order) throw new OrderNotFoundError(command.orderId);
+  if (order.status !== 'PAID' && order.status !== 'PARTIALLY_REFUNDED') {
+    throw new RefusedError(
+      `order ${order.orderId} is ${order.status}; only PAID or PARTIALLY_REFUNDED orders can be refunded`,
+    );
+  }
+  if (order.pendingRefundId) {
+    throw new RefusedError(
+      `refund ${order.pendingRefundId} of order ${order.orderId} is still pending: Glase did not confirm it, so it ` +
+        'may have gone through. Check it with Glase, then settle it with `orders settle-refund`.',
+    );
+  }
+  if (!order.ersReference)
+    throw new RefusedError(`order ${order.orderId} has no payment reference to refund`);
+  const remaining = order.totalMinor - refundedMinor(order);
+  const amountMinor = command.amountMinor ?? remaining;
+  const money = (minor: number) => `${formatMinor(minor)} ${order.currency}`;
+  if (!Number.isSafeInteger(amountMinor) || amountMinor <= 0) {
+    throw new RefusedError(
+      remaining <= 0 ? `order ${order.orderId} is fully refunded` : 'refund amount must be positive',
+    );
+  }
+  if (amountMinor > remaining) {
+    throw new RefusedError(
+      `refund of ${money(amountMinor)} is more than the ${money(remaining)} left to refund`,
+    );
+  }
+  const now = deps.clock.now();
+  const windowMs = (command.duplicateWindowSeconds ?? 600) * 1000;
+  const twin = (order.refunds ?? []).find(
+    (earlier) =>
+      earlier.status === 'SUCCEEDED' &&
+      earlier.amountMinor === amountMinor &&
+      now.getTime() - Date.parse(earlier.completedAt ?? earlier.requestedAt) < windowMs,
+  );
+  if (twin && !command.again) {
+    throw new RefusedError(
+      `a refund of ${money(amountMinor)} (${twin.refundId}) was made ${Math.round((now.getTime() - Date.parse(twin.completedAt ?? twin.requestedAt)) / 1000)} s ago; ` +
+        'this looks like the same command run twice. Add --again to refund that amount once more.',
+    );
+  }
+  if (command.restock && order.restocked)
+    throw new RefusedError(`order ${order.orderId} was already restocked`);
+
+  const pending: Refund = {
+    refundId: deps.newRefundId(),
+    amountMinor,
+    status: 'PENDING',
+    requestedAt: now.toISOString(),
+    restock: command.restock ?? false,
+  };
+  const recorded = await deps.orders.beginRefund(order, pending);
+
+  let ersReference: string;
+  try {
+    ({ ersReference } = await deps.glase.refundPayment({
+      orderId: order.orderId,
+      refundId: pending.refundId,
+      paymentErsReference: order.ersReference,
+      amountMinor,
+      currency: order.currency,
+      title: deps.shop.title,
+      cashierId: deps.shop.cashierId,
+    }));
+  } catch (error) {
+    if (!(error instanceof GlaseRejectedError) || error.retryable) throw error; // outcome unknown: stays PENDING
+    // Glase definitely refused: nothing was refunded.
+    await deps.orders.finishRefund(recorded, {
+      ...pending,
+      status: 'FAILED',
+      completedAt: deps.clock.now().toISOString(),
+      failure: `glase:${error.resultCode}`,
+    });
+    throw new RefusedError(
+      GLASE_REFUND_REFUSALS[error.resultCode] ?? `Glase refused the refund (result ${error.resultCode})`,
+    );
+  }
+  return settleRefund(deps, recorded, pending, { succeeded: true, ersReference });
+}
+
+/**
+ * Settles a refund: from `refund` after Glase answered, or by an operator who checked with
+ * Glase what became of a refund left PENDING by a timeout or crash.
+ */
+export async function settleRefund(
+  deps: Pick<RefundDeps, 'orders' | 'clock'>,
+  order: Order,
+  pending: Refund,
+  outcome: { succeeded: true; ersReference: string } | { succeeded: false; reason: string },
+): Promise<Order> {
+  const completedAt = deps.clock.now().toISOString();
+  if (!outcome.succeeded) {
+    return deps.orders.finishRefund(order, {
+      ...pending,
+      status: 'FAILED',
+      completedAt,
+      failure: outcome.reason,
+    });
+  }
+  const settled: Refund = {
+    ...pending,
+    status: 'SUCCEEDED',
+    ersReference: outcome.ersReference,
+    completedAt,
+  };
+  // `refundedMinor` already counts the pending refund.
+  const fullyRefunded = refundedMinor(order) >= order.totalMinor;
+  return deps.orders.finishRefund(order, settled, fullyRefunded ? 'REFUNDED' : 'PARTIALLY_REFUNDED');
+}
+
+/** The operator's answer for a refund left pending: what Glase says happened to it. */
+export async function resolvePendingRefund(
+  deps: Pick<RefundDeps, 'orders' | 'clock'>,
+  orderId: string,
+  outcome: { succeeded: true; ersReference: string } | { succeeded: false; reason: string },
+): Promise<Order> {
+  const order = await deps.orders.get(orderId);
+  if (!order) throw new OrderNotFoundError(orderId);
+  const pending = order.refunds?.find((candidate) => candidate.refundId === order.pendingRefundId);
+  if (!pending) throw new RefusedError(`order ${orderId} has no pending refund`);
+  return settleRefund(deps, order, pending, outcome);
+}
