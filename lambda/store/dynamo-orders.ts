@@ -147,7 +147,11 @@ export class DynamoOrderStore implements OrderStore {
       ':current': order.status,
     };
     const entry: StatusChange | undefined = to
-      ? { status: to, at, reason: `refund ${refund.refundId} of ${formatMinor(refund.amountMinor)} ${order.currency}` }
+      ? {
+          status: to,
+          at,
+          reason: `refund ${refund.refundId} of ${formatMinor(refund.amountMinor)} ${order.currency}`,
+        }
       : undefined;
     if (to && entry) {
       sets.push('#status = :to', '#history = list_append(#history, :entry)');

@@ -1,0 +1,327 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { glaseSampleBody, startTestStack, type TestStack } from '../support/stack.js';
+
+const BIN = fileURLToPath(new URL('../../cli/bin.mjs', import.meta.url));
+const files = mkdtempSync(join(tmpdir(), 'glase-cli-'));
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+describe('glase-checkout CLI, spawned against DynamoDB Local and the sandbox', () => {
+  let stack: TestStack;
+  let env: NodeJS.ProcessEnv;
+  beforeAll(async () => {
+    stack = await startTestStack();
+    env = {
+      ...process.env,
+      DYNAMODB_ENDPOINT: process.env.TEST_DYNAMODB_ENDPOINT,
+      TABLE_PREFIX: stack.tables.products.replace(/products$/, ''),
+      GLASE_API_URL: stack.sandbox?.url,
+      GLASE_TIMEOUT_MS: '1000',
+    };
+  });
+  afterAll(async () => {
+    await stack.close();
+  });
+  afterEach(() => stack.sandbox?.clearFaults());
+
+  const cli = (...args: string[]): Promise<Run> =>
+    new Promise((resolve) => {
+      execFile(process.execPath, [BIN, ...args], { env, timeout: 30_000 }, (error, stdout, stderr) => {
+        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      });
+    });
+  const file = (name: string, content: string) => {
+    const path = join(files, name);
+    writeFileSync(path, content);
+    return path;
+  };
+  async function paidOrder(clientName: string, purchaseToken = 'JKT-RAIN-M-NAVY') {
+    const response = await stack.purchase({ ...glaseSampleBody, purchaseToken, clientName });
+    expect(response.status).toBe(200);
+    await stack.sandbox!.pay(response.json.invoiceReferenceId);
+    const order = (await stack.orders()).find(
+      (o) => o.invoiceReference === response.json.invoiceReferenceId,
+    )!;
+    expect(order.status).toBe('PAID');
+    return order;
+  }
+  const refundCalls = () => stack.sandbox!.callsTo('refundPayment').length;
+
+  describe('products import', () => {
+    it('reports every bad row with its number and writes nothing', async () => {
+      const before = await stack.product('JKT-RAIN-M-NAVY');
+      const path = file(
+        'bad.json',
+        JSON.stringify([
+          {
+            purchaseToken: 'NEW-1',
+            sku: 'N1',
+            description: 'New one',
+            price: '10.00',
+            taxRatePercent: 25,
+            available: 5,
+          },
+          { purchaseToken: 'NEW-2', sku: 'N2', description: 'Bad price', price: '10,00', taxRatePercent: 25 },
+          {
+            purchaseToken: 'bad token!',
+            sku: 'N3',
+            description: 'Bad token',
+            price: '1.00',
+            taxRatePercent: 25,
+          },
+          {
+            purchaseToken: 'JKT-RAIN-M-NAVY',
+            sku: 'JKT-M-NAVY',
+            description: 'Changed',
+            price: '1.00',
+            taxRatePercent: 101,
+          },
+        ]),
+      );
+
+      const run = await cli('products', 'import', path);
+
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain('row 2: price must be an amount such as 899.00');
+      expect(run.stderr).toContain('row 3: purchaseToken must be 1-64 letters');
+      expect(run.stderr).toContain('row 4: taxRatePercent must be at most 100');
+      expect(run.stderr).toContain('3 problem(s) in 4 rows; nothing was written');
+      expect(run.stderr).not.toMatch(/at .*\.ts:\d+/); // no stack trace without --debug
+      expect(await stack.product('NEW-1')).toBeUndefined();
+      expect(await stack.product('JKT-RAIN-M-NAVY')).toEqual(before);
+    });
+
+    it('imports CSV, updating prices without clobbering live stock unless --set-stock', async () => {
+      const csv = file(
+        'catalog.csv',
+        [
+          'purchaseToken,sku,description,price,currency,taxRatePercent,available,ean',
+          'CSV-SCARF-RED,SCARF-RED,"Wool scarf, red ""classic""",349.00,SEK,25,7,',
+          'BOOK.fika-2nd-ed,BOOK-FIKA-2,Fika (2nd ed.),199.00,SEK,6,999,9781607745983',
+        ].join('\r\n'),
+      );
+      const before = await stack.product('BOOK.fika-2nd-ed');
+
+      const dry = await cli('products', 'import', csv, '--dry-run');
+      expect(dry.code).toBe(0);
+      expect(dry.stdout).toContain('2 rows valid; dry run, nothing written');
+      expect(await stack.product('CSV-SCARF-RED')).toBeUndefined();
+
+      const run = await cli('products', 'import', csv);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain('imported 2 rows: 1 created, 1 updated (live stock kept)');
+      expect(await stack.product('CSV-SCARF-RED')).toMatchObject({
+        description: 'Wool scarf, red "classic"',
+        unitPriceMinor: 34900,
+        available: 7,
+        sold: 0,
+      });
+      expect(await stack.product('BOOK.fika-2nd-ed')).toMatchObject({
+        unitPriceMinor: 19900,
+        description: 'Fika (2nd ed.)',
+        available: before.available,
+      });
+
+      const setStock = await cli('products', 'import', csv, '--set-stock', '--json');
+      expect(JSON.parse(setStock.stdout)).toEqual({ imported: true, rows: 2, created: 0, updated: 2 });
+      expect((await stack.product('BOOK.fika-2nd-ed')).available).toBe(999);
+    });
+  });
+
+  it('sets and moves stock atomically, never below zero', async () => {
+    expect((await cli('products', 'stock', 'JKT-RAIN-L-NAVY', '6')).stdout).toContain(
+      'JKT-RAIN-L-NAVY: 6 available',
+    );
+    expect((await cli('products', 'stock', 'JKT-RAIN-L-NAVY', '+4')).stdout).toContain('10 available');
+    expect((await cli('products', 'stock', 'JKT-RAIN-L-NAVY', '-3')).stdout).toContain('7 available');
+    const tooMany = await cli('products', 'stock', 'JKT-RAIN-L-NAVY', '-8');
+    expect(tooMany.code).toBe(1);
+    expect(tooMany.stderr).toContain('only 7 of JKT-RAIN-L-NAVY in stock');
+    expect((await stack.product('JKT-RAIN-L-NAVY')).available).toBe(7);
+    expect((await cli('products', 'stock', 'NO-SUCH', '+1')).code).toBe(1);
+    expect((await cli('products', 'stock', 'JKT-RAIN-L-NAVY', 'lots')).code).toBe(2);
+  });
+
+  describe('orders refund', () => {
+    it('refunds in part, then the rest, recording Glase references and restocking once', async () => {
+      const order = await paidOrder('Partial Refund');
+      const stockBefore = await stack.product('JKT-RAIN-M-NAVY');
+
+      const part = await cli('orders', 'refund', order.orderId, '--amount', '100.50');
+      expect(part.code).toBe(0);
+      expect(part.stdout).toContain('refunded 100.50 SEK');
+      expect(part.stdout).toContain('PARTIALLY_REFUNDED');
+
+      const rest = await cli('orders', 'refund', order.orderId, '--restock', '--json');
+      expect(rest.code).toBe(0);
+      const json = JSON.parse(rest.stdout);
+      expect(json.status).toBe('REFUNDED');
+      expect(json.refunded).toEqual({ value: '899.00', currency: 'SEK' });
+      expect(json.refunds.map((refund: any) => [refund.status, refund.amount.value, refund.restock])).toEqual(
+        [
+          ['SUCCEEDED', '100.50', false],
+          ['SUCCEEDED', '798.50', true],
+        ],
+      );
+      const invoice = stack.sandbox!.invoices.get(order.invoiceReference!)!;
+      expect(invoice.refundedMinor).toBe(89900);
+      expect(json.refunds.map((refund: any) => refund.ersReference)).toEqual(
+        invoice.refunds.map((r) => r.ersReference),
+      );
+      const stockAfter = await stack.product('JKT-RAIN-M-NAVY');
+      expect(stockAfter.available).toBe(stockBefore.available + 1);
+      expect(stockAfter.sold).toBe((stockBefore.sold ?? 0) - 1);
+
+      const nothingLeft = await cli('orders', 'refund', order.orderId);
+      expect(nothingLeft.code).toBe(1);
+      expect(nothingLeft.stderr).toContain('only PAID or PARTIALLY_REFUNDED orders can be refunded');
+    });
+
+    it('refuses more than what remains before calling Glase', async () => {
+      const order = await paidOrder('Over Refund');
+      const calls = refundCalls();
+      const run = await cli('orders', 'refund', order.orderId, '--amount', '899.01');
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain('refund of 899.01 SEK is more than the 899.00 SEK left to refund');
+      expect(refundCalls()).toBe(calls);
+    });
+
+    it('maps Glase result 98 to a clear refusal and records the refund as failed', async () => {
+      const order = await paidOrder('Glase Says No');
+      stack.sandbox!.injectFault({ operation: 'refundPayment', kind: 'result', resultCode: 98 });
+      const run = await cli('orders', 'refund', order.orderId, '--json');
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain('Glase says the refunds would exceed the original payment');
+      const stored = (await stack.orders()).find((o) => o.orderId === order.orderId)!;
+      expect(stored.status).toBe('PAID');
+      expect(stored.pendingRefundId).toBeUndefined();
+      expect(stored.refunds?.map((refund) => refund.status)).toEqual(['FAILED']);
+    });
+
+    it('refunds once when the same command is run twice', async () => {
+      const order = await paidOrder('Double Run');
+      const calls = refundCalls();
+      const [first, second] = [
+        await cli('orders', 'refund', order.orderId, '--amount', '50'),
+        await cli('orders', 'refund', order.orderId, '--amount', '50'),
+      ];
+      expect(first.code).toBe(0);
+      expect(second.code).toBe(1);
+      expect(second.stderr).toContain('looks like the same command run twice');
+      expect(refundCalls()).toBe(calls + 1);
+    });
+
+    it('never refunds twice after a timeout: the refund stays pending until settled', async () => {
+      const order = await paidOrder('Timed Out Refund');
+      stack.sandbox!.injectFault({ operation: 'refundPayment', kind: 'delay', delayMs: 2500 });
+      const calls = refundCalls();
+
+      const timedOut = await cli('orders', 'refund', order.orderId);
+      expect(timedOut.code).toBe(1);
+      const retry = await cli('orders', 'refund', order.orderId);
+      expect(retry.code).toBe(1);
+      expect(retry.stderr).toContain('still pending');
+      expect(refundCalls()).toBe(calls + 1);
+
+      const stored = (await stack.orders()).find((o) => o.orderId === order.orderId)!;
+      expect(stored.pendingRefundId).toBeDefined();
+      const settled = await cli('orders', 'settle-refund', order.orderId, '--succeeded', '1234567890');
+      expect(settled.stdout).toContain('is REFUNDED');
+    });
+  });
+
+  it('cancels an unpaid order at Glase and releases its unit; refuses a paid one', async () => {
+    const response = await stack.purchase({ ...glaseSampleBody, clientName: 'Cancel Me' });
+    const order = (await stack.orders()).find(
+      (o) => o.invoiceReference === response.json.invoiceReferenceId,
+    )!;
+    const before = await stack.product(order.purchaseToken);
+
+    const run = await cli('orders', 'cancel', order.orderId);
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('is CANCELED');
+    expect(stack.sandbox!.invoices.get(order.invoiceReference!)?.status).toBe('CANCELED');
+    expect((await stack.product(order.purchaseToken)).available).toBe(before.available + 1);
+    const again = await cli('orders', 'cancel', order.orderId);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('only INVOICED (unpaid) orders can be cancelled');
+  });
+
+  it('commits instead of cancelling when Glase says the invoice was already paid (50)', async () => {
+    const response = await stack.purchase({ ...glaseSampleBody, clientName: 'Paid Meanwhile' });
+    await stack.sandbox!.pay(response.json.invoiceReferenceId, { notify: false });
+    const order = (await stack.orders()).find(
+      (o) => o.invoiceReference === response.json.invoiceReferenceId,
+    )!;
+    const run = await cli('orders', 'cancel', order.orderId);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('was paid before it could be cancelled');
+    expect((await stack.orders()).find((o) => o.orderId === order.orderId)?.status).toBe('PAID');
+  });
+
+  it('lists and shows orders as JSON with stable field names', async () => {
+    await paidOrder('Json Reader');
+    const list = await cli('orders', 'list', '--status', 'PAID', '--limit', '2', '--json');
+    expect(list.code).toBe(0);
+    const orders = JSON.parse(list.stdout);
+    expect(orders.length).toBeGreaterThan(0);
+    expect(orders.length).toBeLessThanOrEqual(2);
+    for (const order of orders) {
+      expect(Object.keys(order)).toEqual(
+        expect.arrayContaining([
+          'orderId',
+          'status',
+          'purchaseToken',
+          'invoiceReference',
+          'ersReference',
+          'total',
+          'customer',
+          'createdAt',
+          'refunds',
+        ]),
+      );
+      expect(order.status).toBe('PAID');
+      expect(order.total).toEqual({ value: expect.stringMatching(/^\d+\.\d\d$/), currency: 'SEK' });
+    }
+    const one = await cli('orders', 'get', orders[0].orderId, '--json');
+    expect(JSON.parse(one.stdout).orderId).toBe(orders[0].orderId);
+    const human = await cli('orders', 'get', orders[0].orderId);
+    expect(human.stdout).toMatch(/history\n {2}\S+ {2}RESERVED/);
+    expect((await cli('orders', 'get', '01JBZK3Q8N5V7W9X2Y4Z6A8B0C')).code).toBe(1);
+  });
+
+  it('prints the QR widget snippet for a known token only', async () => {
+    const run = await cli('snippet', '29834231890234', '--script-url', 'https://cdn.example/qr.js');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('<script src="https://cdn.example/qr.js"></script>');
+    expect(run.stdout).toContain('purchaseToken: "29834231890234"');
+    expect(run.stdout).toContain('webshopId: "local-shop"');
+    expect((await cli('snippet', 'NO-SUCH-TOKEN')).code).toBe(1);
+  });
+
+  it('says usage errors with 2 and an unreachable shop with 1, without secrets or stack traces', async () => {
+    const usage = await cli('orders', 'refund');
+    expect(usage.code).toBe(2);
+    const down = await new Promise<Run>((resolve) =>
+      execFile(
+        process.execPath,
+        [BIN, 'orders', 'list'],
+        { env: { ...env, DYNAMODB_ENDPOINT: 'http://127.0.0.1:9' } },
+        (error, stdout, stderr) => resolve({ code: Number((error as any)?.code ?? 0), stdout, stderr }),
+      ),
+    );
+    expect(down.code).toBe(1);
+    expect(down.stderr).toContain('is `npm start` running?');
+    expect(down.stderr).not.toContain('12345678');
+    expect(down.stderr).not.toMatch(/\n\s+at /);
+  });
+});
