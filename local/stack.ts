@@ -57,8 +57,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     sandbox = new GlaseSandbox({
       host,
       port: options.sandboxPort ?? 0,
-      terminalId: LOCAL_SECRETS.terminalId,
-      password: LOCAL_SECRETS.terminalPassword,
+      terminalId: (options.config?.localSecrets ?? LOCAL_SECRETS).terminalId,
+      password: (options.config?.localSecrets ?? LOCAL_SECRETS).terminalPassword,
       ...options.sandboxOptions,
     });
     glaseUrl = await sandbox.start();

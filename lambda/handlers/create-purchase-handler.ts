@@ -1,5 +1,4 @@
 import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
-import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middleware';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
@@ -14,6 +13,7 @@ import { notificationUrl } from '../checkout/notification-signature.js';
 import { type PurchaseRequest, parsePurchaseRequest } from '../checkout/purchase-request.js';
 import { jsonErrors } from './http-errors.js';
 import { bodyLimit, callerAuth, json, validBody } from './http-middleware.js';
+import { idempotent } from './idempotency.js';
 import type { Runtime } from './runtime.js';
 
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -72,7 +72,7 @@ export function createPurchaseHandler(runtime: Runtime) {
     .use(httpJsonBodyParser())
     .use(validBody(parsePurchaseRequest))
     .use(
-      makeHandlerIdempotent({
+      idempotent({
         persistenceStore: runtime.idempotencyStore,
         config: idempotency,
         keyPrefix: 'createPurchase',

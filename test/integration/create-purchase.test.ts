@@ -88,6 +88,12 @@ describe('createPurchase against DynamoDB Local and the Glase sandbox', () => {
     expect(other.json.invoiceReferenceId).not.toBe(first.json.invoiceReferenceId);
     expect(misuse.status).toBe(422);
     expect(misuse.json.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    // The refused misuse must not erase the original's record: a retry still gets its answer.
+    const retry = await stack.purchase(
+      { ...glaseSampleBody, clientName: 'Keyed' },
+      { 'Idempotency-Key': 'k-1' },
+    );
+    expect(retry.json).toEqual(first.json);
   });
 
   it('answers 404 for an unknown purchaseToken and writes nothing', async () => {
