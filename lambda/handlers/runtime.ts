@@ -44,7 +44,12 @@ export interface RuntimeHooks {
 
 export function createRuntime(config: Config, hooks: RuntimeHooks = {}): Runtime {
   const logger = hooks.logger ?? new Logger({ serviceName: 'glase-checkout' });
-  const metrics = new Metrics({ namespace: 'GlaseCheckout', serviceName: 'glase-checkout' });
+  const metrics = new Metrics({
+    namespace: 'GlaseCheckout',
+    serviceName: 'glase-checkout',
+    // Metrics' own warnings (e.g. "no metrics to publish") go through our logger, at its level.
+    logger,
+  });
   const clock = hooks.clock ?? { now: () => new Date() };
   const dynamo = createDynamoClients({ ...config.dynamodb, onRequest: hooks.onDynamoRequest });
   const secrets = secretsFrom(config);
