@@ -12,10 +12,10 @@ import { createServer } from 'node:net';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { build } from 'esbuild';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
-import type { DynamoCatalog } from '../lambda/store/dynamo-catalog.js';
+import { build } from 'esbuild';
 import { createPurchaseHandler } from '../lambda/handlers/create-purchase-handler.js';
+import type { DynamoCatalog } from '../lambda/store/dynamo-catalog.js';
 import { startDynamoDbLocal } from '../local/dynamodb-local.js';
 import { startLocalStack } from '../local/stack.js';
 
@@ -42,7 +42,8 @@ const fixed = (value: number, digits = 1) => (Number.isFinite(value) ? value.toF
 function printTable(headers: string[], rows: (string | number)[][]): void {
   const cells = [headers, ...rows.map((row) => row.map(String))];
   const widths = headers.map((_, column) => Math.max(...cells.map((row) => (row[column] ?? '').length)));
-  const line = (row: string[]) => `| ${row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join(' | ')} |`;
+  const line = (row: string[]) =>
+    `| ${row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join(' | ')} |`;
   say(line(headers));
   say(`|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`);
   for (const row of cells.slice(1)) say(line(row));
@@ -100,7 +101,9 @@ async function coldStart(): Promise<void> {
         minify: true,
         mainFields: ['module', 'main'],
         external,
-        banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+        banner: {
+          js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+        },
         logLevel: 'error',
       });
       const bytes = statSync(outfile).size;
@@ -119,8 +122,20 @@ async function coldStart(): Promise<void> {
       }
       const importMs = median(times);
       if (name === 'empty handler') emptyMedian = importMs;
-      rows.push([variant, name, (bytes / 1024).toFixed(0), fixed(importMs), fixed(importMs / emptyMedian, 0)]);
-      figures.push({ variant, handler: name, bytes, importMedianMs: importMs, ratioToEmpty: importMs / emptyMedian });
+      rows.push([
+        variant,
+        name,
+        (bytes / 1024).toFixed(0),
+        fixed(importMs),
+        fixed(importMs / emptyMedian, 0),
+      ]);
+      figures.push({
+        variant,
+        handler: name,
+        bytes,
+        importMedianMs: importMs,
+        ratioToEmpty: importMs / emptyMedian,
+      });
     }
   }
   rmSync(outdir, { recursive: true, force: true });
@@ -164,7 +179,11 @@ async function startServer(dynamodbEndpoint: string): Promise<Server> {
     child.once('exit', (code) => reject(new Error(`server exited ${code}: ${output}`)));
   });
   child.stdout?.resume();
-  return { process: child, apiUrl: `http://127.0.0.1:${port}`, sandboxUrl: `http://127.0.0.1:${sandboxPort}` };
+  return {
+    process: child,
+    apiUrl: `http://127.0.0.1:${port}`,
+    sandboxUrl: `http://127.0.0.1:${sandboxPort}`,
+  };
 }
 
 const shopper = (clientName: string, purchaseToken = '29834231890234') =>
@@ -242,7 +261,10 @@ async function cpuAndRoundTrips(dynamodbEndpoint: string, server: Server): Promi
     tablePrefix: 'bench-',
     catalogFile: false,
     glaseApiUrl: `${server.sandboxUrl}/soap`,
-    hooks: { onDynamoRequest: (command) => dynamoCalls.push(command), onGlaseCall: (operation) => glaseCalls.push(operation) },
+    hooks: {
+      onDynamoRequest: (command) => dynamoCalls.push(command),
+      onGlaseCall: (operation) => glaseCalls.push(operation),
+    },
   });
   try {
     const handler = createPurchaseHandler(stack.runtime);
@@ -275,7 +297,9 @@ async function cpuAndRoundTrips(dynamodbEndpoint: string, server: Server): Promi
     const wallMs = (performance.now() - wallBefore) / runs;
     const cpuMs = (cpu.user + cpu.system) / 1000 / runs;
 
-    say('\n## Per successful createPurchase (counted by SDK middleware and the Glase client, not estimated)\n');
+    say(
+      '\n## Per successful createPurchase (counted by SDK middleware and the Glase client, not estimated)\n',
+    );
     printTable(
       ['measure', 'value'],
       [
@@ -283,7 +307,10 @@ async function cpuAndRoundTrips(dynamodbEndpoint: string, server: Server): Promi
         ['Glase SOAP calls', `${roundTrips.glase.length} (${roundTrips.glase.join(', ')})`],
         ['handler CPU per request (in-process, sequential, 200 runs)', `${fixed(cpuMs, 2)} ms`],
         ['wall time per request (same runs)', `${fixed(wallMs, 1)} ms`],
-        ['CPU share of wall time', `${fixed((cpuMs / wallMs) * 100, 0)} % (the rest is awaiting DynamoDB and Glase)`],
+        [
+          'CPU share of wall time',
+          `${fixed((cpuMs / wallMs) * 100, 0)} % (the rest is awaiting DynamoDB and Glase)`,
+        ],
       ],
     );
     results.perPurchase = { roundTrips, cpuMsPerRequest: cpuMs, wallMsPerRequest: wallMs };
@@ -334,7 +361,22 @@ async function flashSale(dynamodbEndpoint: string, server: Server): Promise<void
         ['orders INVOICED in DynamoDB', invoiced],
         ['final stock', product?.available ?? 'n/a'],
         ['oversold units', oversold],
-        ['p50 / p99 latency of the burst', `${fixed(percentile(answers.map((a) => a.ms), 50), 0)} / ${fixed(percentile(answers.map((a) => a.ms), 99), 0)} ms`],
+        [
+          'p50 / p99 latency of the burst',
+          `${fixed(
+            percentile(
+              answers.map((a) => a.ms),
+              50,
+            ),
+            0,
+          )} / ${fixed(
+            percentile(
+              answers.map((a) => a.ms),
+              99,
+            ),
+            0,
+          )} ms`,
+        ],
         ['whole burst', `${fixed(burstMs, 0)} ms`],
       ],
     );
@@ -347,7 +389,10 @@ async function flashSale(dynamodbEndpoint: string, server: Server): Promise<void
       ordersInvoiced: invoiced,
       finalStock: product?.available,
       oversold,
-      p99Ms: percentile(answers.map((a) => a.ms), 99),
+      p99Ms: percentile(
+        answers.map((a) => a.ms),
+        99,
+      ),
       burstMs,
     };
     if (oversold > 0) process.exitCode = 1;
@@ -366,7 +411,9 @@ async function notificationDeadline(server: Server): Promise<void> {
       body: shopper(`Notified Shopper ${index}`, 'BOOK.fika-2nd-ed'),
     });
     const { invoiceReferenceId } = (await response.json()) as { invoiceReferenceId: string };
-    const paid = await fetch(`${server.sandboxUrl}/sandbox/invoices/${invoiceReferenceId}/pay`, { method: 'POST' });
+    const paid = await fetch(`${server.sandboxUrl}/sandbox/invoices/${invoiceReferenceId}/pay`, {
+      method: 'POST',
+    });
     const invoice = (await paid.json()) as { statusDelayMs?: number };
     if (invoice.statusDelayMs !== undefined) delays.push(invoice.statusDelayMs);
   }
@@ -375,12 +422,18 @@ async function notificationDeadline(server: Server): Promise<void> {
     ['median ms', 'max ms', 'share of the 20 s budget (max)'],
     [[median(delays), Math.max(...delays), `${fixed((Math.max(...delays) / 20_000) * 100, 2)} %`]],
   );
-  results.notificationToStatus = { runs: delays.length, medianMs: median(delays), maxMs: Math.max(...delays) };
+  results.notificationToStatus = {
+    runs: delays.length,
+    medianMs: median(delays),
+    maxMs: Math.max(...delays),
+  };
 }
 
 // ---------------------------------------------------------------- main
 async function main(): Promise<void> {
-  say(`glase-checkout bench — ${new Date().toISOString()} — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`);
+  say(
+    `glase-checkout bench — ${new Date().toISOString()} — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`,
+  );
   say('A shared, noisy machine: read the ratios, not the absolute times.');
   let commit = 'unknown';
   try {

@@ -21,7 +21,7 @@ export function orderJson(order: Order) {
     paymentReference: order.paymentReference ?? null,
     total: amount(order.totalMinor, order.currency),
     refunded: amount(refundedMinor(order), order.currency),
-    customer: order.customer,
+    customer: customerJson(order),
     createdAt: order.createdAt,
     updatedAt: order.updatedAt,
     paidAt: order.paidAt ?? null,
@@ -37,6 +37,12 @@ export function orderJson(order: Order) {
     })),
     history: order.history,
   };
+}
+
+/** Customer fields in a fixed order, whatever order DynamoDB returned them in. */
+function customerJson({ customer }: Order) {
+  const { clientName, email, msisdn, street, zip, city, state, country } = customer;
+  return { clientName, email, msisdn, street, zip, city, state, country };
 }
 
 export function productJson(product: Product) {

@@ -20,7 +20,16 @@ export function eventDetail(event: OrderEvent) {
     invoiceReference: order.invoiceReference,
     ersReference: order.ersReference,
     paidAt: order.paidAt,
-    customer: order.customer,
+    customer: {
+      clientName: order.customer.clientName,
+      email: order.customer.email,
+      msisdn: order.customer.msisdn,
+      street: order.customer.street,
+      zip: order.customer.zip,
+      city: order.customer.city,
+      state: order.customer.state,
+      country: order.customer.country,
+    },
     at: order.updatedAt,
   };
 }

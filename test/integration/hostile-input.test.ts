@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { glaseSampleBody, startTestStack, type TestStack } from '../support/stack.js';
 
 /** What an answer may never contain: internals, stack traces, our tables, secrets. */
-const LEAKS = /\bat .+:\d+|Error:|Exception|DynamoDB|ConditionalCheck|glase-checkout-|t[0-9a-f]{8}-|zod|12345678|local-caller-secret/;
+const LEAKS =
+  /\bat .+:\d+|Error:|Exception|DynamoDB|ConditionalCheck|glase-checkout-|t[0-9a-f]{8}-|zod|12345678|local-caller-secret/;
 
 describe('hostile input', () => {
   let stack: TestStack;
@@ -38,7 +39,10 @@ describe('hostile input', () => {
   const nasty = fc.oneof(
     fc.string(),
     fc.string({ unit: 'binary', maxLength: 200 }),
-    fc.string({ unit: fc.constantFrom('\u0000', '\u0007', '\n', '\r', '\u001b', '\u202e', '<', '&', '"'), maxLength: 50 }),
+    fc.string({
+      unit: fc.constantFrom('\u0000', '\u0007', '\n', '\r', '\u001b', '\u202e', '<', '&', '"'),
+      maxLength: 50,
+    }),
     fc.string({ minLength: 3000, maxLength: 6000 }),
     fc.integer(),
     fc.double(),
@@ -61,11 +65,17 @@ describe('hostile input', () => {
   it('createPurchase: each field of a real body replaced by wrong types, huge strings, unicode and control characters', async () => {
     const fields = Object.keys({ ...glaseSampleBody, msisdn: '' });
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...fields), nasty, fc.constantFrom(...fields), nasty, async (a, x, b, y) => {
-        const before = await snapshot();
-        const body = { ...glaseSampleBody, [a]: x, [b]: y };
-        await expectSafeAnswer(await post('/webshop/createPurchase', JSON.stringify(body)), before);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...fields),
+        nasty,
+        fc.constantFrom(...fields),
+        nasty,
+        async (a, x, b, y) => {
+          const before = await snapshot();
+          const body = { ...glaseSampleBody, [a]: x, [b]: y };
+          await expectSafeAnswer(await post('/webshop/createPurchase', JSON.stringify(body)), before);
+        },
+      ),
       { numRuns: 80 },
     );
   });
@@ -75,7 +85,11 @@ describe('hostile input', () => {
       `{"__proto__": {"purchaseToken": "29834231890234", "isAdmin": true}}`,
       `{"constructor": {"prototype": {"isAdmin": true}}, "purchaseToken": "29834231890234"}`,
       `{"purchaseToken": {"__proto__": "x"}, "clientName": "a"}`,
-      JSON.stringify({ ...glaseSampleBody, __proto__: { polluted: true }, constructor: { prototype: { polluted: 1 } } }),
+      JSON.stringify({
+        ...glaseSampleBody,
+        __proto__: { polluted: true },
+        constructor: { prototype: { polluted: 1 } },
+      }),
     ];
     for (const payload of payloads) {
       const before = await snapshot();
@@ -98,11 +112,19 @@ describe('hostile input', () => {
       fc.asyncProperty(
         fc.oneof(fc.string({ minLength: 1 }), fc.stringMatching(/^[0-9A-HJKMNP-TV-Z]{26}$/)),
         fc.option(fc.string(), { nil: undefined }),
-        fc.oneof(fc.constant(''), fc.string({ maxLength: 2000 }), fc.jsonValue().map((value) => JSON.stringify(value))),
+        fc.oneof(
+          fc.constant(''),
+          fc.string({ maxLength: 2000 }),
+          fc.jsonValue().map((value) => JSON.stringify(value)),
+        ),
         async (orderId, sig, body) => {
           const before = await snapshot();
           const query = sig === undefined ? '' : `?sig=${encodeURIComponent(sig)}`;
-          const response = await post(`/webshop/notify/${encodeURIComponent(orderId)}${query}`, body, 'text/plain');
+          const response = await post(
+            `/webshop/notify/${encodeURIComponent(orderId)}${query}`,
+            body,
+            'text/plain',
+          );
           await expectSafeAnswer(response, before);
           expect(response.status).not.toBe(200);
         },
