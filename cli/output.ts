@@ -1,6 +1,7 @@
 import { formatMinor } from '../lambda/checkout/money.js';
 import { type Order, refundedMinor } from '../lambda/checkout/order.js';
 import type { Product } from '../lambda/checkout/product.js';
+import { customerFields } from '../lambda/checkout/purchase-request.js';
 
 const amount = (minor: number, currency: string) => ({ value: formatMinor(minor), currency });
 
@@ -21,7 +22,7 @@ export function orderJson(order: Order) {
     paymentReference: order.paymentReference ?? null,
     total: amount(order.totalMinor, order.currency),
     refunded: amount(refundedMinor(order), order.currency),
-    customer: customerJson(order),
+    customer: customerFields(order.customer),
     createdAt: order.createdAt,
     updatedAt: order.updatedAt,
     paidAt: order.paidAt ?? null,
@@ -37,12 +38,6 @@ export function orderJson(order: Order) {
     })),
     history: order.history,
   };
-}
-
-/** Customer fields in a fixed order, whatever order DynamoDB returned them in. */
-function customerJson({ customer }: Order) {
-  const { clientName, email, msisdn, street, zip, city, state, country } = customer;
-  return { clientName, email, msisdn, street, zip, city, state, country };
 }
 
 export function productJson(product: Product) {

@@ -190,10 +190,7 @@ export class GlaseSandbox {
    * `notify` is false: a notification lost on the way).
    */
   async pay(invoiceReference: string, { notify = true }: { notify?: boolean } = {}): Promise<SandboxInvoice> {
-    const invoice = this.invoices.get(invoiceReference);
-    if (!invoice) throw new SandboxRefusal(404, `no invoice ${invoiceReference}`);
-    if (invoice.status !== 'ISSUED')
-      throw new SandboxRefusal(409, `invoice ${invoiceReference} is ${invoice.status}`);
+    const invoice = this.issued(invoiceReference);
     invoice.status = 'PAID';
     invoice.version += 1;
     invoice.ersReference = this.reference();
@@ -229,12 +226,18 @@ export class GlaseSandbox {
 
   /** The payer declines, or the invoice expires at Glase. */
   cancel(invoiceReference: string): SandboxInvoice {
+    const invoice = this.issued(invoiceReference);
+    invoice.status = 'CANCELED';
+    invoice.version += 1;
+    return invoice;
+  }
+
+  /** The payer can only act on an invoice that is still waiting for payment. */
+  private issued(invoiceReference: string): SandboxInvoice {
     const invoice = this.invoices.get(invoiceReference);
     if (!invoice) throw new SandboxRefusal(404, `no invoice ${invoiceReference}`);
     if (invoice.status !== 'ISSUED')
       throw new SandboxRefusal(409, `invoice ${invoiceReference} is ${invoice.status}`);
-    invoice.status = 'CANCELED';
-    invoice.version += 1;
     return invoice;
   }
 

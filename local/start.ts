@@ -11,6 +11,8 @@ import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.js';
 import { type LocalStack, startLocalStack } from './stack.js';
 
 const env = process.env;
+// Locally there is no CloudWatch to read EMF metric lines; keep the terminal for logs.
+env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 const ports = localPorts(env);
 const log = (line: string) => process.stdout.write(`${line}\n`);
 

@@ -1,6 +1,13 @@
 import { GlaseRejectedError, OrderStateConflictError } from './errors.js';
 import type { Order } from './order.js';
-import type { Clock, EventPublisher, OrderStore, PaymentGateway, PaymentStatus } from './ports.js';
+import type {
+  Clock,
+  EventPublisher,
+  OrderChanges,
+  OrderStore,
+  PaymentGateway,
+  PaymentStatus,
+} from './ports.js';
 
 export interface CompletePaymentDeps {
   readonly orders: OrderStore;
@@ -41,30 +48,19 @@ export async function settle(
   order: Order,
   status: PaymentStatus,
 ): Promise<Settlement> {
-  try {
-    if (status.status === 'PAID') {
-      const paid = await deps.orders.transition(order, 'PAID', {
-        ersReference: status.ersReference,
-        paymentReference: status.paymentReference,
-        paidAt: status.paidAt ?? deps.clock.now().toISOString(),
-        invoiceVersion: status.version,
-      });
-      await publish(deps, 'OrderPaid', paid);
-      return { outcome: 'paid', order: paid };
-    }
-    if (status.status === 'CANCELED' || status.status === 'FAILED') {
-      const canceled = await deps.orders.transition(order, 'CANCELED', {
-        reason: `invoice ${status.status.toLowerCase()} at Glase`,
-        invoiceVersion: status.version,
-      });
-      await publish(deps, 'OrderCanceled', canceled);
-      return { outcome: 'canceled', order: canceled };
-    }
-  } catch (error) {
-    if (!(error instanceof OrderStateConflictError)) throw error;
-    // A concurrent notification or the reconciler settled it first; theirs stands.
-    const current = await deps.orders.get(order.orderId);
-    return { outcome: 'unchanged', order: current ?? order };
+  if (status.status === 'PAID') {
+    return commit(deps, order, 'PAID', {
+      ersReference: status.ersReference,
+      paymentReference: status.paymentReference,
+      paidAt: status.paidAt ?? deps.clock.now().toISOString(),
+      invoiceVersion: status.version,
+    });
+  }
+  if (status.status === 'CANCELED' || status.status === 'FAILED') {
+    return commit(deps, order, 'CANCELED', {
+      reason: `invoice ${status.status.toLowerCase()} at Glase`,
+      invoiceVersion: status.version,
+    });
   }
   if (status.version > (order.invoiceVersion ?? 0))
     await deps.orders.recordInvoiceVersion(order.orderId, status.version);
@@ -91,15 +87,28 @@ export async function cancelInvoiced(
     // 50 CANNOT_CANCEL_PAID_INVOICE / 95 INVOICE_ALREADY_CANCELED: Glase's state decides.
     return completePayment(deps, order);
   }
+  return commit(deps, order, 'CANCELED', { reason });
+}
+
+/**
+ * Moves the order to PAID or CANCELED and announces it. If a concurrent notification or the
+ * reconciler settled it first, theirs stands and this is a no-op.
+ */
+async function commit(
+  deps: CompletePaymentDeps,
+  order: Order,
+  to: 'PAID' | 'CANCELED',
+  changes: OrderChanges,
+): Promise<Settlement> {
+  let settled: Order;
   try {
-    const canceled = await deps.orders.transition(order, 'CANCELED', { reason });
-    await publish(deps, 'OrderCanceled', canceled);
-    return { outcome: 'canceled', order: canceled };
+    settled = await deps.orders.transition(order, to, changes);
   } catch (error) {
     if (!(error instanceof OrderStateConflictError)) throw error;
-    const current = await deps.orders.get(order.orderId);
-    return { outcome: 'unchanged', order: current ?? order };
+    return { outcome: 'unchanged', order: (await deps.orders.get(order.orderId)) ?? order };
   }
+  await publish(deps, to === 'PAID' ? 'OrderPaid' : 'OrderCanceled', settled);
+  return to === 'PAID' ? { outcome: 'paid', order: settled } : { outcome: 'canceled', order: settled };
 }
 
 async function publish(

@@ -62,6 +62,12 @@ export const purchaseRequestSchema = z.object({
 export type PurchaseRequest = z.infer<typeof purchaseRequestSchema>;
 export type Customer = Omit<PurchaseRequest, 'purchaseToken'>;
 
+/** The customer's fields in one fixed order for output, whatever order storage returned. */
+export function customerFields(customer: Customer): Customer {
+  const { clientName, email, msisdn, street, zip, city, state, country } = customer;
+  return { clientName, email, msisdn, street, zip, city, state, country };
+}
+
 /** Parses an untrusted body; throws InvalidInputError naming every wrong field. */
 export function parsePurchaseRequest(body: unknown): PurchaseRequest {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {

@@ -1,5 +1,6 @@
 import { formatMinor } from '../checkout/money.js';
 import type { OrderEvent } from '../checkout/ports.js';
+import { customerFields } from '../checkout/purchase-request.js';
 
 export const EVENT_SOURCE = 'glase-checkout';
 
@@ -20,16 +21,7 @@ export function eventDetail(event: OrderEvent) {
     invoiceReference: order.invoiceReference,
     ersReference: order.ersReference,
     paidAt: order.paidAt,
-    customer: {
-      clientName: order.customer.clientName,
-      email: order.customer.email,
-      msisdn: order.customer.msisdn,
-      street: order.customer.street,
-      zip: order.customer.zip,
-      city: order.customer.city,
-      state: order.customer.state,
-      country: order.customer.country,
-    },
+    customer: customerFields(order.customer),
     at: order.updatedAt,
   };
 }

@@ -44,11 +44,13 @@ export interface RuntimeHooks {
 
 export function createRuntime(config: Config, hooks: RuntimeHooks = {}): Runtime {
   const logger = hooks.logger ?? new Logger({ serviceName: 'glase-checkout' });
+  const metricsOff = process.env.POWERTOOLS_METRICS_DISABLED === 'true';
   const metrics = new Metrics({
     namespace: 'GlaseCheckout',
     serviceName: 'glase-checkout',
-    // Metrics' own warnings (e.g. "no metrics to publish") go through our logger, at its level.
-    logger,
+    // Metrics' own warnings ("no metrics to publish") go through our logger, and nowhere when
+    // metrics are off (locally, where concurrent requests share one Metrics instance).
+    logger: metricsOff ? new Logger({ logLevel: 'SILENT' }) : logger,
   });
   const clock = hooks.clock ?? { now: () => new Date() };
   const dynamo = createDynamoClients({ ...config.dynamodb, onRequest: hooks.onDynamoRequest });
