@@ -96,13 +96,16 @@ export class ConfigurationError extends Error {
   override readonly name = 'ConfigurationError';
 }
 
+/** Our own rules say why; zod's say "is missing" for an absent variable. */
+function describe(issue: { code: string; input?: unknown; message: string }): string {
+  if (issue.code === 'custom' || issue.input !== undefined) return issue.message;
+  return 'is missing';
+}
+
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const parsed = environmentSchema.safeParse(source);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map(
-      (issue) =>
-        `${String(issue.path[0] ?? '?')} ${issue.input === undefined ? 'is missing' : issue.message}`,
-    );
+    const problems = parsed.error.issues.map((issue) => `${String(issue.path[0] ?? '?')} ${describe(issue)}`);
     throw new ConfigurationError(`invalid configuration: ${problems.join('; ')}`);
   }
   const env = parsed.data;

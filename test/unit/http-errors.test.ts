@@ -1,0 +1,66 @@
+import {
+  IdempotencyAlreadyInProgressError,
+  IdempotencyValidationError,
+} from '@aws-lambda-powertools/idempotency';
+import { createError } from '@middy/util';
+import {
+  GlaseRejectedError,
+  GlaseUnavailableError,
+  InvalidInputError,
+  OrderNotFoundError,
+  SoldOutError,
+  UnknownPurchaseTokenError,
+} from '../../lambda/checkout/errors.js';
+import { HttpRefusal, problemBody, toHttpProblem } from '../../lambda/handlers/http-errors.js';
+
+describe('errors → HTTP, in one place', () => {
+  it.each([
+    [new InvalidInputError([{ field: 'zip', message: 'must not be empty' }]), 400, 'INVALID_INPUT'],
+    [new HttpRefusal(401, 'NOT_AUTHENTICATED', 'no'), 401, 'NOT_AUTHENTICATED'],
+    [new UnknownPurchaseTokenError('X'), 404, 'UNKNOWN_PURCHASE_TOKEN'],
+    [new OrderNotFoundError('O'), 404, 'ORDER_NOT_FOUND'],
+    [new SoldOutError('X'), 409, 'SOLD_OUT'],
+    [new IdempotencyAlreadyInProgressError('key abc'), 409, 'REQUEST_IN_PROGRESS'],
+    [new IdempotencyValidationError('key abc'), 422, 'IDEMPOTENCY_KEY_REUSED'],
+    [createError(415, 'Unsupported Media Type'), 415, 'UNSUPPORTED_MEDIA_TYPE'],
+    [createError(415, 'Invalid or malformed JSON was provided'), 400, 'INVALID_JSON'],
+    [new GlaseRejectedError('sendInvoice', 94, 'SERVICE_UNAVAILABLE'), 503, 'GLASE_REJECTED'],
+    [new GlaseRejectedError('sendInvoice', 90, 'SYSTEM_ERROR'), 503, 'GLASE_REJECTED'],
+    [new GlaseRejectedError('sendInvoice', 20, 'AUTHENTICATION_FAILED'), 502, 'GLASE_REJECTED'],
+    [new GlaseUnavailableError('x', 'timeout'), 503, 'GLASE_UNAVAILABLE'],
+    [new GlaseUnavailableError('x', 'unreachable'), 503, 'GLASE_UNAVAILABLE'],
+    [new GlaseUnavailableError('x', 'bad-response'), 502, 'GLASE_UNAVAILABLE'],
+    [new Error('ValidationException: table glase-checkout-orders missing'), 500, 'INTERNAL'],
+    [createError(500, 'boom'), 500, 'INTERNAL'],
+    ['a string thrown', 500, 'INTERNAL'],
+  ])('%p → %i %s', (error, status, code) => {
+    const problem = toHttpProblem(error);
+    expect([problem.statusCode, problem.code]).toEqual([status, code]);
+  });
+
+  it('never echoes an unexpected error or Idempotency internals', () => {
+    const body = problemBody(toHttpProblem(new Error('secret table name and stack')));
+    expect(body).toBe('{"error":{"code":"INTERNAL","message":"internal error"}}');
+    expect(
+      problemBody(toHttpProblem(new IdempotencyAlreadyInProgressError('key createPurchase#abc'))),
+    ).not.toContain('createPurchase#');
+  });
+
+  it('names the fields of invalid input', () => {
+    const body = JSON.parse(
+      problemBody(toHttpProblem(new InvalidInputError([{ field: 'email', message: 'bad' }]))),
+    );
+    expect(body).toEqual({
+      error: {
+        code: 'INVALID_INPUT',
+        message: 'request body is invalid',
+        fields: [{ field: 'email', message: 'bad' }],
+      },
+    });
+  });
+
+  it('does not tell the caller what Glase said beyond the result code', () => {
+    const problem = toHttpProblem(new GlaseRejectedError('sendInvoice', 49, 'INVALID_INVOICE_DATA'));
+    expect(problem.message).toBe('Glase refused the sendInvoice (result 49)');
+  });
+});
