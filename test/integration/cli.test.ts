@@ -136,6 +136,22 @@ describe('glase-checkout CLI, spawned against DynamoDB Local and the sandbox', (
     });
   });
 
+  it('imports thousands of rows with a progress bar and a summary', async () => {
+    const rows = Array.from(
+      { length: 2000 },
+      (_, index) => `BULK-${index},B${index},Bulk item ${index},1.${index % 100},SEK,25,1`,
+    );
+    const path = file(
+      'bulk.csv',
+      ['purchaseToken,sku,description,price,currency,taxRatePercent,available', ...rows].join('\n'),
+    );
+    const run = await cli('products', 'import', path);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain('] 2000/2000');
+    expect(run.stdout).toContain('imported 2000 rows: 2000 created, 0 updated');
+    expect(await stack.product('BULK-1999')).toMatchObject({ unitPriceMinor: 199, available: 1 });
+  });
+
   it('sets and moves stock atomically, never below zero', async () => {
     expect((await cli('products', 'stock', 'JKT-RAIN-L-NAVY', '6')).stdout).toContain(
       'JKT-RAIN-L-NAVY: 6 available',

@@ -1,0 +1,101 @@
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { mockClient } from 'aws-sdk-client-mock';
+import { completePayment } from '../../lambda/checkout/complete-payment.js';
+import type { Order } from '../../lambda/checkout/order.js';
+import type { OrderStore, PaymentGateway } from '../../lambda/checkout/ports.js';
+import { EventBridgePublisher } from '../../lambda/events/eventbridge-publisher.js';
+
+describe('Lambda entry points', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  it('refuse to start, naming what is missing, when the environment is incomplete', async () => {
+    process.env = { ...saved, PRODUCTS_TABLE: 'p' };
+    delete process.env.ORDERS_TABLE;
+    await expect(import('../../lambda/handlers/reconcile.js')).rejects.toThrow(/ORDERS_TABLE is missing/);
+  });
+
+  it('build their handler at cold start from a complete environment', async () => {
+    process.env = {
+      ...saved,
+      PRODUCTS_TABLE: 'p',
+      ORDERS_TABLE: 'o',
+      IDEMPOTENCY_TABLE: 'i',
+      GLASE_API_URL: 'https://glase.invalid/soap',
+      GLASE_WEBSHOP_ID: 'shop',
+      GLASE_SECRET_ARN: 'arn:aws:secretsmanager:eu-north-1:000000000000:secret:x',
+      AWS_REGION: 'eu-north-1',
+    };
+    const createPurchase = await import('../../lambda/handlers/create-purchase.js');
+    const notification = await import('../../lambda/handlers/payment-notification.js');
+    expect(typeof createPurchase.handler).toBe('function');
+    expect(typeof notification.handler).toBe('function');
+  });
+});
+
+describe('order events', () => {
+  const eventBridge = mockClient(EventBridgeClient);
+  const order = {
+    orderId: 'O1',
+    status: 'PAID',
+    purchaseToken: 'T',
+    product: { sku: 'S', description: 'D' },
+    quantity: 1,
+    totalMinor: 14900,
+    currency: 'SEK',
+    customer: {
+      clientName: 'A',
+      email: 'a@b.se',
+      msisdn: '',
+      street: 's',
+      zip: '1',
+      city: 'c',
+      state: '',
+      country: 'SE',
+    },
+    updatedAt: 'now',
+  } as unknown as Order;
+
+  it('go to EventBridge with source glase-checkout and the event type as detail-type', async () => {
+    eventBridge.reset();
+    eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: '1' }] });
+    await new EventBridgePublisher(new EventBridgeClient({ region: 'eu-north-1' }), 'bus').publish({
+      type: 'OrderPaid',
+      order,
+    });
+    const [entry] = eventBridge.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries ?? [];
+    expect(entry).toMatchObject({ EventBusName: 'bus', Source: 'glase-checkout', DetailType: 'OrderPaid' });
+    expect(JSON.parse(entry?.Detail ?? '{}')).toMatchObject({
+      orderId: 'O1',
+      total: { value: '149.00', currency: 'SEK' },
+    });
+  });
+
+  it('an event EventBridge refuses is reported, and never undoes a committed payment', async () => {
+    eventBridge.reset();
+    eventBridge
+      .on(PutEventsCommand)
+      .resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'ThrottlingException' }] });
+    const publisher = new EventBridgePublisher(new EventBridgeClient({ region: 'eu-north-1' }), 'bus');
+    await expect(publisher.publish({ type: 'OrderPaid', order })).rejects.toThrow(/ThrottlingException/);
+
+    const warnings: string[] = [];
+    const invoiced = { ...order, status: 'INVOICED', invoiceReference: '1', invoiceVersion: 0 } as Order;
+    const settlement = await completePayment(
+      {
+        orders: { transition: async (o: Order) => ({ ...o, status: 'PAID' }) } as unknown as OrderStore,
+        glase: {
+          getPaymentStatus: async () => ({ status: 'PAID', version: 1, ersReference: 'E' }),
+        } as unknown as PaymentGateway,
+        events: { publish: () => publisher.publish({ type: 'OrderPaid', order: invoiced }) },
+        clock: { now: () => new Date() },
+        warn: (message) => warnings.push(message),
+      },
+      invoiced,
+    );
+    expect(settlement.outcome).toBe('paid');
+    expect(warnings).toEqual(['could not publish an order event']);
+  });
+});
