@@ -1,0 +1,98 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, symlinkSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+function start(env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string; ready: Promise<void> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts'], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const ready = new Promise<void>((resolve, reject) => {
+    const watch = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('ready ')) resolve();
+    };
+    child.stdout?.on('data', watch);
+    child.stderr?.on('data', watch);
+    child.once('exit', (code) => reject(new Error(`exited ${code}:\n${output}`)));
+  });
+  return { child, output: () => output, ready };
+}
+
+const isRunning = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe('npm start', () => {
+  it("takes the README's curl, answers with an invoiceReferenceId, and leaves no java behind on SIGTERM", async () => {
+    const [port, dynamodbPort, sandboxPort] = [await freePort(), await freePort(), await freePort()];
+    const { child, output, ready } = start({
+      ...process.env,
+      PORT: String(port),
+      DYNAMODB_PORT: String(dynamodbPort),
+      GLASE_SANDBOX_PORT: String(sandboxPort),
+      OUTBOX_FILE: join(mkdtempSync(join(tmpdir(), 'glase-start-')), 'outbox.jsonl'),
+    });
+    try {
+      await ready;
+      expect(output()).toContain('CALLER_AUTH=none');
+      const response = await fetch(`http://127.0.0.1:${port}/webshop/createPurchase`, {
+        method: 'POST',
+        headers: { Accept: 'application/json', 'Content-Type': 'application/json;charset=UTF-8' },
+        body: `{"purchaseToken": "29834231890234", "clientName": "John Smith",
+"street": "Storgatan 1", "city": "Stockholm", "country": "Sweden",
+"state": "", "zip": "11122", "email": "very.happy@shopping.com"}`,
+      });
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({ invoiceReferenceId: expect.stringMatching(/^\d+$/) });
+    } finally {
+      const javaPid = Number(/pid (\d+)/.exec(output())?.[1]);
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+      expect(javaPid).toBeGreaterThan(0);
+      expect(isRunning(javaPid)).toBe(false);
+    }
+  }, 90_000);
+
+  it('stops at once, saying how to install it, when there is no Java', () => {
+    const bin = mkdtempSync(join(tmpdir(), 'no-java-'));
+    symlinkSync(process.execPath, join(bin, 'node'));
+    let message = '';
+    try {
+      execFileSync(process.execPath, ['--import', 'tsx', 'local/start.ts'], {
+        cwd: root,
+        env: { ...process.env, PATH: bin, PORT: '0' },
+        stdio: 'pipe',
+        timeout: 30_000,
+      });
+    } catch (error) {
+      message = String((error as { stdout?: Buffer }).stdout ?? '');
+      expect((error as { status?: number }).status).toBe(1);
+    }
+    expect(message).toContain('DynamoDB Local needs Java 17 or newer');
+    expect(message).toContain('apt-get install -y openjdk-17-jre-headless');
+  });
+});
