@@ -15,7 +15,6 @@ import autocannon from 'autocannon';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { build } from 'esbuild';
 import { createPurchaseHandler } from '../lambda/handlers/create-purchase-handler.js';
-import type { DynamoCatalog } from '../lambda/store/dynamo-catalog.js';
 import { startDynamoDbLocal } from '../local/dynamodb-local.js';
 import { startLocalStack } from '../local/stack.js';
 
@@ -329,7 +328,7 @@ async function flashSale(dynamodbEndpoint: string, server: Server): Promise<void
     glaseApiUrl: `${server.sandboxUrl}/soap`,
   });
   try {
-    await (stack.runtime.catalog as DynamoCatalog).adjustStock(token, { set: STOCK });
+    await stack.runtime.catalog.adjustStock(token, { set: STOCK });
     const started = performance.now();
     const answers = await Promise.all(
       Array.from({ length: SHOPPERS }, async (_, index) => {
@@ -454,7 +453,7 @@ async function main(): Promise<void> {
         catalogFile: false,
         glaseApiUrl: `${server.sandboxUrl}/soap`,
       });
-      await (stack.runtime.catalog as DynamoCatalog).adjustStock('29834231890234', { set: 1_000_000 });
+      await stack.runtime.catalog.adjustStock('29834231890234', { set: 1_000_000 });
       await stack.close();
     })();
     await cpuAndRoundTrips(dynamo.endpoint, server);

@@ -88,7 +88,7 @@ export function buildProgram(): Command {
             return;
           }
           const progress = progressBar(valid.length);
-          const result = await importCatalog(connection.runtime.catalog as never, valid, {
+          const result = await importCatalog(connection.runtime.catalog, valid, {
             setStock: flags.setStock ?? false,
             onProgress: progress,
           });
@@ -108,7 +108,7 @@ export function buildProgram(): Command {
         const all: Product[] = [];
         let page: string | undefined;
         do {
-          const result = await admin(runtime).listProducts(page);
+          const result = await runtime.catalog.listProducts(page);
           all.push(...result.products);
           page = result.nextPage;
         } while (page);
@@ -134,7 +134,7 @@ export function buildProgram(): Command {
     .description('set or adjust available stock, atomically')
     .action(async (token: string, change: { set: number } | { delta: number }, _flags, command: Command) =>
       session(command, async ({ runtime }, options) => {
-        const available = await admin(runtime).adjustStock(token, change);
+        const available = await runtime.catalog.adjustStock(token, change);
         out(
           options.json
             ? JSON.stringify({ purchaseToken: token, available })
@@ -299,10 +299,6 @@ export function buildProgram(): Command {
       }),
     );
   return program;
-}
-
-function admin(runtime: Connection['runtime']) {
-  return runtime.catalog as import('../lambda/checkout/ports.js').CatalogAdmin;
 }
 
 function parseStockChange(value: string): { set: number } | { delta: number } {

@@ -2,7 +2,7 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { ulid } from 'ulid';
-import type { Catalog, Clock, EventPublisher, OrderStore, PaymentGateway } from '../checkout/ports.js';
+import type { CatalogAdmin, Clock, EventPublisher, OrderStore, PaymentGateway } from '../checkout/ports.js';
 import { GlaseClient } from '../glase/client.js';
 import type { Operation } from '../glase/envelope.js';
 import { DynamoCatalog } from '../store/dynamo-catalog.js';
@@ -20,7 +20,7 @@ export interface Runtime {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly dynamo: DynamoClients;
-  readonly catalog: Catalog;
+  readonly catalog: CatalogAdmin;
   readonly orders: OrderStore;
   /** For sendInvoice and everything but the 20-second path. */
   readonly glase: PaymentGateway;

@@ -1,6 +1,5 @@
 import { signOrderId } from '../../lambda/checkout/notification-signature.js';
 import type { Runtime } from '../../lambda/handlers/runtime.js';
-import type { DynamoCatalog } from '../../lambda/store/dynamo-catalog.js';
 import { CapturingLogger } from '../support/capturing-logger.js';
 import { glaseSampleBody, startTestStack, type TestStack } from '../support/stack.js';
 
@@ -27,7 +26,7 @@ describe('flash sale: 100 shoppers, 10 units', () => {
 
   it('sells exactly the stock: 10 INVOICED, 90 sold out, stock 0, nothing half-written', async () => {
     const token = 'JKT-RAIN-L-NAVY';
-    await (stack.runtime.catalog as DynamoCatalog).adjustStock(token, { set: 10 });
+    await stack.runtime.catalog.adjustStock(token, { set: 10 });
 
     const answers = await Promise.all(
       Array.from({ length: 100 }, (_, index) => stack.purchase(body(`Shopper ${index}`, token))),
