@@ -80,7 +80,7 @@ export class GlaseCheckoutStack extends Stack {
       logRetention,
     })
       .allow(tables.products, 'read', 'stock')
-      .allow(tables.orders, 'orders')
+      .allow(tables.orders, 'record-orders')
       .allow(tables.idempotency, 'idempotency');
 
     const paymentNotification = new CheckoutFunction(this, 'PaymentNotification', {
@@ -92,7 +92,7 @@ export class GlaseCheckoutStack extends Stack {
       logRetention,
     })
       .allow(tables.products, 'stock')
-      .allow(tables.orders, 'orders');
+      .allow(tables.orders, 'settle-orders');
 
     const reconciler = new CheckoutFunction(this, 'Reconciler', {
       entry: 'reconcile.ts',
@@ -102,7 +102,7 @@ export class GlaseCheckoutStack extends Stack {
       logRetention,
     })
       .allow(tables.products, 'stock')
-      .allow(tables.orders, 'orders')
+      .allow(tables.orders, 'settle-orders')
       .allowQuery(tables.orders, CheckoutTables.ORDERS_BY_STATUS_INDEX);
 
     for (const fn of [createPurchase, paymentNotification, reconciler]) secret.grantRead(fn.role);

@@ -21,15 +21,17 @@ export interface CheckoutFunctionProps {
 }
 
 /** What a function may do to a table, and nothing more. */
-export type TableAccess = 'read' | 'stock' | 'orders' | 'idempotency';
+export type TableAccess = 'read' | 'stock' | 'record-orders' | 'settle-orders' | 'idempotency';
 
 const ACTIONS: Record<TableAccess, string[]> = {
   // Catalog lookups.
   read: ['dynamodb:GetItem'],
   // Reserving, releasing and selling units: conditional updates of `available` / `sold`.
   stock: ['dynamodb:UpdateItem'],
-  // Recording orders and moving them through their states (transactions need each action).
-  orders: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+  // Recording new orders and moving them through their states (transactions need each action).
+  'record-orders': ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+  // Moving existing orders through their states: never creating one.
+  'settle-orders': ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
   // Powertools idempotency records.
   idempotency: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
 };

@@ -61,24 +61,27 @@ export function createPurchaseHandler(runtime: Runtime) {
     return json(200, { invoiceReferenceId: result.invoiceReference });
   };
 
-  return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics))
-    .use(httpHeaderNormalizer())
-    .use(httpErrorHandler({ logger: false }))
-    .use(jsonErrors(logger))
-    .use(bodyLimit(MAX_BODY_BYTES))
-    .use(callerAuth(config, runtime.secrets))
-    .use(httpJsonBodyParser())
-    .use(validBody(parsePurchaseRequest))
-    .use(
-      idempotent({
-        persistenceStore: runtime.idempotencyStore,
-        config: idempotency,
-        keyPrefix: 'createPurchase',
-      }),
-    )
-    .handler(purchase as unknown as (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>);
+  return (
+    middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
+      .use(injectLambdaContext(logger, { resetKeys: true }))
+      .use(logMetrics(metrics))
+      .use(httpHeaderNormalizer())
+      .use(httpErrorHandler({ logger: false }))
+      .use(jsonErrors(logger))
+      .use(bodyLimit(MAX_BODY_BYTES))
+      .use(callerAuth(config, runtime.secrets))
+      .use(httpJsonBodyParser())
+      .use(validBody(parsePurchaseRequest))
+      .use(
+        idempotent({
+          persistenceStore: runtime.idempotencyStore,
+          config: idempotency,
+          keyPrefix: 'createPurchase',
+        }),
+      )
+      // validBody has replaced the raw body with the validated PurchaseRequest by now.
+      .handler(purchase as unknown as (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>)
+  );
 }
 
 /** Without PUBLIC_BASE_URL, notifications come back to the host and stage Glase called. */

@@ -169,6 +169,12 @@ describe('GlaseCheckoutStack', () => {
     expect(on(create, orders)).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
     // The notification may only move stock counters: no reads, puts or deletes of products.
     expect(on(notify, products)).toEqual(['dynamodb:UpdateItem']);
+    // Only createPurchase may create orders.
+    expect(on(notify, orders)).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
+    expect(on(reconcile, orders).filter((action) => action !== 'dynamodb:Query')).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:UpdateItem',
+    ]);
     expect(on(reconcile, products)).toEqual(['dynamodb:UpdateItem']);
     expect(notify.some((statement) => statement.resource.includes('idempotency'))).toBe(false);
     const queries = reconcile.filter((statement) => statement.actions.includes('dynamodb:Query'));
