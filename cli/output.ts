@@ -1,44 +1,12 @@
 import { formatMinor } from '../lambda/checkout/money.js';
 import { type Order, refundedMinor } from '../lambda/checkout/order.js';
+import { orderView } from '../lambda/checkout/order-view.js';
 import type { Product } from '../lambda/checkout/product.js';
-import { customerFields } from '../lambda/checkout/purchase-request.js';
 
 const amount = (minor: number, currency: string) => ({ value: formatMinor(minor), currency });
 
-/**
- * The documented, stable `--json` shape of an order (README: "--json output"). Field names
- * only ever get added, never renamed or removed.
- */
-export function orderJson(order: Order) {
-  return {
-    orderId: order.orderId,
-    status: order.status,
-    purchaseToken: order.purchaseToken,
-    sku: order.product.sku,
-    description: order.product.description,
-    quantity: order.quantity,
-    invoiceReference: order.invoiceReference ?? null,
-    ersReference: order.ersReference ?? null,
-    paymentReference: order.paymentReference ?? null,
-    total: amount(order.totalMinor, order.currency),
-    refunded: amount(refundedMinor(order), order.currency),
-    customer: customerFields(order.customer),
-    createdAt: order.createdAt,
-    updatedAt: order.updatedAt,
-    paidAt: order.paidAt ?? null,
-    refunds: (order.refunds ?? []).map((refund) => ({
-      refundId: refund.refundId,
-      status: refund.status,
-      amount: amount(refund.amountMinor, order.currency),
-      ersReference: refund.ersReference ?? null,
-      restock: refund.restock,
-      requestedAt: refund.requestedAt,
-      completedAt: refund.completedAt ?? null,
-      failure: refund.failure ?? null,
-    })),
-    history: order.history,
-  };
-}
+/** `--json` for orders: the one public order shape, shared with order events. */
+export const orderJson = orderView;
 
 export function productJson(product: Product) {
   return {

@@ -1,18 +1,12 @@
 import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
-import httpErrorHandler from '@middy/http-error-handler';
-import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { createPurchase, type PurchaseResult } from '../checkout/create-purchase.js';
 import { CheckoutError } from '../checkout/errors.js';
 import { notificationUrl } from '../checkout/notification-signature.js';
 import { type PurchaseRequest, parsePurchaseRequest } from '../checkout/purchase-request.js';
-import { jsonErrors } from './http-errors.js';
-import { bodyLimit, callerAuth, json, validBody } from './http-middleware.js';
+import { callerAuth, httpRoute, json, validBody } from './http-middleware.js';
 import { idempotent } from './idempotency.js';
 import type { Runtime } from './runtime.js';
 
@@ -62,13 +56,7 @@ export function createPurchaseHandler(runtime: Runtime) {
   };
 
   return (
-    middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
-      .use(injectLambdaContext(logger, { resetKeys: true }))
-      .use(logMetrics(metrics))
-      .use(httpHeaderNormalizer())
-      .use(httpErrorHandler({ logger: false }))
-      .use(jsonErrors(logger))
-      .use(bodyLimit(MAX_BODY_BYTES))
+    httpRoute(runtime, MAX_BODY_BYTES)
       .use(callerAuth(config, runtime.secrets))
       .use(httpJsonBodyParser())
       .use(validBody(parsePurchaseRequest))

@@ -1,8 +1,28 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { MiddlewareObj } from '@middy/core';
-import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy, { type MiddlewareObj } from '@middy/core';
+import httpErrorHandler from '@middy/http-error-handler';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { Config, Secrets } from './config.js';
-import { HttpRefusal } from './http-errors.js';
+import { HttpRefusal, jsonErrors } from './http-errors.js';
+import type { Runtime } from './runtime.js';
+
+/**
+ * What every HTTP route shares, in the order a request meets it: logging context, metrics,
+ * lower-cased headers, errors turned into our JSON bodies, and a body-size cap checked
+ * before anything parses the body.
+ */
+export function httpRoute({ logger, metrics }: Pick<Runtime, 'logger' | 'metrics'>, maxBodyBytes: number) {
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics))
+    .use(httpHeaderNormalizer())
+    .use(httpErrorHandler({ logger: false }))
+    .use(jsonErrors(logger))
+    .use(bodyLimit(maxBodyBytes));
+}
 
 /**
  * Refuses a body over `maxBytes` before anything parses it. API Gateway allows 10 MB; a

@@ -1,15 +1,10 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
-import httpErrorHandler from '@middy/http-error-handler';
-import httpHeaderNormalizer from '@middy/http-header-normalizer';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { completePayment } from '../checkout/complete-payment.js';
 import { OrderNotFoundError } from '../checkout/errors.js';
 import { isValidSignature } from '../checkout/notification-signature.js';
-import { HttpRefusal, jsonErrors } from './http-errors.js';
-import { bodyLimit, json } from './http-middleware.js';
+import { HttpRefusal } from './http-errors.js';
+import { httpRoute, json } from './http-middleware.js';
 import { orderEvents } from './order-events.js';
 import type { Runtime } from './runtime.js';
 
@@ -57,15 +52,6 @@ export function paymentNotificationHandler(runtime: Runtime) {
     return json(200, { orderId, status: settlement.order.status });
   };
 
-  return (
-    middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
-      .use(injectLambdaContext(logger, { resetKeys: true }))
-      .use(logMetrics(metrics))
-      .use(httpHeaderNormalizer())
-      .use(httpErrorHandler({ logger: false }))
-      .use(jsonErrors(logger))
-      // Glase's notification is empty; anything sizeable is not from Glase.
-      .use(bodyLimit(1024))
-      .handler(notify)
-  );
+  // Glase's notification is empty; anything sizeable is not from Glase.
+  return httpRoute(runtime, 1024).handler(notify);
 }
