@@ -33,15 +33,13 @@ describe('secrets from Secrets Manager (deployed)', () => {
   });
 
   it('names the missing or malformed keys, never the values', async () => {
-    secretsManager
-      .on(GetSecretValueCommand)
-      .resolves({
-        SecretString: JSON.stringify({
-          terminalId: 'terminal-1',
-          terminalPassword: 'pw-never-logged',
-          signingKey: 'short',
-        }),
-      });
+    secretsManager.on(GetSecretValueCommand).resolves({
+      SecretString: JSON.stringify({
+        terminalId: 'terminal-1',
+        terminalPassword: 'pw-never-logged',
+        signingKey: 'short',
+      }),
+    });
     const secrets = secretsFrom(config('arn:aws:secretsmanager:eu-north-1:0:secret:malformed'));
     const failure = await secrets().catch((error: Error) => error);
     expect((failure as Error).message).toBe('the Glase secret lacks or has malformed keys: signingKey');
