@@ -61,13 +61,6 @@ export class OrderStateConflictError extends CheckoutError {
   }
 }
 
-export class RequestInProgressError extends CheckoutError {
-  readonly code = 'REQUEST_IN_PROGRESS';
-  constructor() {
-    super('an identical request is already being processed; retry shortly');
-  }
-}
-
 /** Glase answered, and said no (a non-zero resultCode). */
 export class GlaseRejectedError extends CheckoutError {
   readonly code = 'GLASE_REJECTED';

@@ -2,20 +2,7 @@
  * Money inside the system is an integer count of minor units (öre, cents).
  * Decimal strings exist only at the edges: the Glase wire format and the CLI.
  */
-export interface Money {
-  readonly minor: number;
-  readonly currency: string;
-}
-
-const CURRENCY = /^[A-Z]{3}$/;
 const DECIMAL = /^(\d{1,13})(?:\.(\d{1,2}))?$/;
-
-export function money(minor: number, currency: string): Money {
-  if (!Number.isSafeInteger(minor))
-    throw new RangeError(`amount must be an integer number of minor units, got ${minor}`);
-  if (!CURRENCY.test(currency)) throw new RangeError(`currency must be an ISO 4217 code, got ${currency}`);
-  return { minor, currency };
-}
 
 /** `12345` → `"123.45"`; the `#.##` form Glase expects. */
 export function formatMinor(minor: number): string {

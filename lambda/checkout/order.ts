@@ -25,16 +25,8 @@ export const TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> 
   CANCELED: [],
 };
 
-/** Orders in these states still hold a reserved unit and need settling. */
-export const OPEN_STATUSES = ['RESERVED', 'INVOICED'] as const satisfies readonly OrderStatus[];
-
 export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
   return TRANSITIONS[from].includes(to);
-}
-
-/** Which statuses may move to `to`; the condition a store writes. */
-export function sourcesOf(to: OrderStatus): OrderStatus[] {
-  return ORDER_STATUSES.filter((from) => canTransition(from, to));
 }
 
 /**

@@ -7,8 +7,6 @@ import { EVENT_SOURCE, eventDetail } from './order-event.js';
  * it — an outbox a developer can `tail -f` while walking a purchase.
  */
 export class OutboxPublisher implements EventPublisher {
-  readonly published: { type: string; detail: ReturnType<typeof eventDetail> }[] = [];
-
   constructor(
     private readonly log: (message: string, details: Record<string, unknown>) => void,
     private readonly file?: string,
@@ -16,7 +14,6 @@ export class OutboxPublisher implements EventPublisher {
 
   async publish(event: OrderEvent): Promise<void> {
     const entry = { type: event.type, detail: eventDetail(event) };
-    this.published.push(entry);
     this.log('order event', { source: EVENT_SOURCE, detailType: entry.type, orderId: entry.detail.orderId });
     if (this.file) await appendFile(this.file, `${JSON.stringify({ source: EVENT_SOURCE, ...entry })}\n`);
   }
