@@ -16,7 +16,7 @@ import { formatMinor, parseDecimal } from '../lambda/checkout/money.js';
 import { ORDER_STATUSES, type OrderStatus } from '../lambda/checkout/order.js';
 import type { Product } from '../lambda/checkout/product.js';
 import { refund, resolvePendingRefund } from '../lambda/checkout/refund.js';
-import { orderEvents } from '../lambda/handlers/order-events.js';
+import { settlementDeps } from '../lambda/handlers/order-events.js';
 import { readCatalogFile } from './catalog-file.js';
 import { type Connection, ConnectionError, connect } from './connect.js';
 import { orderDetails, orderJson, orderTable, productJson, productTable, qrSnippet } from './output.js';
@@ -32,6 +32,9 @@ const DEFAULT_SCRIPT_URL =
   process.env.GLASE_QR_SCRIPT_URL ?? 'https://cdn.glase.example/qrcode/seqr-qrcode.js';
 
 const out = (text: string) => process.stdout.write(`${text}\n`);
+/** `--json` prints the data for scripts; otherwise the human form. */
+const show = (options: GlobalOptions, data: unknown, human: () => string) =>
+  out(options.json ? JSON.stringify(data, null, 2) : human());
 const note = (text: string) => process.stderr.write(`${text}\n`);
 
 export function buildProgram(): Command {
@@ -83,8 +86,11 @@ export function buildProgram(): Command {
             throw new RefusedError(`${issues.length} problem(s) in ${rows.length} rows; nothing was written`);
           }
           if (flags.dryRun) {
-            if (options.json) out(JSON.stringify({ imported: false, dryRun: true, rows: rows.length }));
-            else out(`${valid.length} rows valid; dry run, nothing written`);
+            show(
+              options,
+              { imported: false, dryRun: true, rows: rows.length },
+              () => `${valid.length} rows valid; dry run, nothing written`,
+            );
             return;
           }
           const progress = progressBar(valid.length);
@@ -92,11 +98,12 @@ export function buildProgram(): Command {
             setStock: flags.setStock ?? false,
             onProgress: progress,
           });
-          if (options.json) out(JSON.stringify({ imported: true, rows: rows.length, ...result }));
-          else
-            out(
+          show(
+            options,
+            { imported: true, rows: rows.length, ...result },
+            () =>
               `imported ${valid.length} rows: ${result.created} created, ${result.updated} updated${flags.setStock ? '' : ' (live stock kept)'}`,
-            );
+          );
         });
       },
     );
@@ -113,7 +120,7 @@ export function buildProgram(): Command {
           page = result.nextPage;
         } while (page);
         all.sort((a, b) => a.purchaseToken.localeCompare(b.purchaseToken));
-        out(options.json ? JSON.stringify(all.map(productJson), null, 2) : productTable(all));
+        show(options, all.map(productJson), () => productTable(all));
       }),
     );
   products
@@ -124,7 +131,7 @@ export function buildProgram(): Command {
       session(command, async ({ runtime }, options) => {
         const product = await runtime.catalog.getProduct(token);
         if (!product) throw new UnknownPurchaseTokenError(token);
-        out(options.json ? JSON.stringify(productJson(product), null, 2) : productTable([product]));
+        show(options, productJson(product), () => productTable([product]));
       }),
     );
   products
@@ -135,11 +142,7 @@ export function buildProgram(): Command {
     .action(async (token: string, change: { set: number } | { delta: number }, _flags, command: Command) =>
       session(command, async ({ runtime }, options) => {
         const available = await runtime.catalog.adjustStock(token, change);
-        out(
-          options.json
-            ? JSON.stringify({ purchaseToken: token, available })
-            : `${token}: ${available} available`,
-        );
+        show(options, { purchaseToken: token, available }, () => `${token}: ${available} available`);
       }),
     );
 
@@ -153,7 +156,7 @@ export function buildProgram(): Command {
     .action(async (flags: { status?: OrderStatus; since?: string; limit: number }, command: Command) =>
       session(command, async ({ runtime }, options) => {
         const found = await runtime.orders.findOrders(flags);
-        out(options.json ? JSON.stringify(found.map(orderJson), null, 2) : orderTable(found));
+        show(options, found.map(orderJson), () => orderTable(found));
       }),
     );
   orders
@@ -164,7 +167,7 @@ export function buildProgram(): Command {
       session(command, async ({ runtime }, options) => {
         const order = await runtime.orders.get(orderId);
         if (!order) throw new OrderNotFoundError(orderId);
-        out(options.json ? JSON.stringify(orderJson(order), null, 2) : orderDetails(order));
+        show(options, orderJson(order), () => orderDetails(order));
       }),
     );
   orders
@@ -197,10 +200,11 @@ export function buildProgram(): Command {
             },
           );
           const latest = order.refunds?.at(-1);
-          out(
-            options.json
-              ? JSON.stringify(orderJson(order), null, 2)
-              : `refunded ${formatMinor(latest?.amountMinor ?? 0)} ${order.currency} (Glase ${latest?.ersReference}); order ${order.orderId} is ${order.status}`,
+          show(
+            options,
+            orderJson(order),
+            () =>
+              `refunded ${formatMinor(latest?.amountMinor ?? 0)} ${order.currency} (Glase ${latest?.ersReference}); order ${order.orderId} is ${order.status}`,
           );
         }),
     );
@@ -229,11 +233,7 @@ export function buildProgram(): Command {
             ? { succeeded: true, ersReference: flags.succeeded }
             : { succeeded: false, reason: flags.failed ?? '' },
         );
-        out(
-          options.json
-            ? JSON.stringify(orderJson(order), null, 2)
-            : `order ${order.orderId} is ${order.status}`,
-        );
+        show(options, orderJson(order), () => `order ${order.orderId} is ${order.status}`);
       });
     });
   orders
@@ -250,24 +250,11 @@ export function buildProgram(): Command {
               (order.status === 'PAID' ? ' — refund it instead' : ''),
           );
         }
-        const settlement = await cancelInvoiced(
-          {
-            orders: runtime.orders,
-            glase: runtime.glase,
-            events: orderEvents(runtime),
-            clock: runtime.clock,
-          },
-          order,
-          'cancelled by operator',
-        );
-        const message =
+        const settlement = await cancelInvoiced(settlementDeps(runtime), order, 'cancelled by operator');
+        show(options, { outcome: settlement.outcome, order: orderJson(settlement.order) }, () =>
           settlement.outcome === 'paid'
             ? `order ${orderId} was paid before it could be cancelled: the payment is committed (PAID); refund it if needed`
-            : `order ${orderId} is ${settlement.order.status}`;
-        out(
-          options.json
-            ? JSON.stringify({ outcome: settlement.outcome, order: orderJson(settlement.order) }, null, 2)
-            : message,
+            : `order ${orderId} is ${settlement.order.status}`,
         );
       }),
     );

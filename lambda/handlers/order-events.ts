@@ -1,5 +1,6 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import type { EventPublisher } from '../checkout/ports.js';
+import type { CompletePaymentDeps } from '../checkout/complete-payment.js';
+import type { EventPublisher, PaymentGateway } from '../checkout/ports.js';
 import { EventBridgePublisher } from '../events/eventbridge-publisher.js';
 import { OutboxPublisher } from '../events/outbox-publisher.js';
 import type { Runtime } from './runtime.js';
@@ -21,4 +22,19 @@ export function orderEvents(runtime: Runtime): EventPublisher {
     publishers.set(runtime, publisher);
   }
   return publisher;
+}
+
+/**
+ * What settling an order needs — the notification handler, the reconciler and the CLI's
+ * cancel all build it here. `glase` is the notification's short-timeout client when it
+ * races Glase's 20 seconds.
+ */
+export function settlementDeps(runtime: Runtime, glase: PaymentGateway = runtime.glase): CompletePaymentDeps {
+  return {
+    orders: runtime.orders,
+    glase,
+    events: orderEvents(runtime),
+    clock: runtime.clock,
+    warn: (message, details) => runtime.logger.warn(message, details),
+  };
 }

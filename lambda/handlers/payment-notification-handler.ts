@@ -5,7 +5,7 @@ import { OrderNotFoundError } from '../checkout/errors.js';
 import { isValidSignature } from '../checkout/notification-signature.js';
 import { HttpRefusal } from './http-errors.js';
 import { httpRoute, json } from './http-middleware.js';
-import { orderEvents } from './order-events.js';
+import { settlementDeps } from './order-events.js';
 import type { Runtime } from './runtime.js';
 
 const ORDER_ID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
@@ -29,16 +29,7 @@ export function paymentNotificationHandler(runtime: Runtime) {
     const order = await runtime.orders.get(orderId);
     if (!order) throw new OrderNotFoundError(orderId);
 
-    const settlement = await completePayment(
-      {
-        orders: runtime.orders,
-        glase: runtime.glaseUrgent,
-        events: orderEvents(runtime),
-        clock: runtime.clock,
-        warn: (message, details) => logger.warn(message, details),
-      },
-      order,
-    );
+    const settlement = await completePayment(settlementDeps(runtime, runtime.glaseUrgent), order);
     const elapsedMs = Date.now() - receivedAt;
     metrics.addMetric('NotificationToSettledMs', MetricUnit.Milliseconds, elapsedMs);
     if (settlement.outcome === 'paid') metrics.addMetric('OrderPaid', MetricUnit.Count, 1);

@@ -4,7 +4,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { type ReconcileReport, reconcile } from '../checkout/reconcile.js';
-import { orderEvents } from './order-events.js';
+import { settlementDeps } from './order-events.js';
 import type { Runtime } from './runtime.js';
 
 /** Leave this much of the function's time for finishing the orders already started. */
@@ -20,12 +20,8 @@ export function reconcileHandler(runtime: Runtime) {
 
   const run = async (_event: unknown, context: Context): Promise<ReconcileReport> => {
     const report = await reconcile({
-      orders: runtime.orders,
-      glase: runtime.glase,
-      events: orderEvents(runtime),
-      clock: runtime.clock,
+      ...settlementDeps(runtime),
       invoiceTtlSeconds: config.invoiceTtlSeconds,
-      warn: (message, details) => logger.warn(message, details),
       outOfTime: () => context.getRemainingTimeInMillis() < SAFETY_MARGIN_MS,
     });
     metrics.addMetric('ReconcilePaymentsCommitted', MetricUnit.Count, report.paid);
