@@ -1,3 +1,4 @@
+import type { Product } from './product.js';
 import type { Customer } from './purchase-request.js';
 
 export const ORDER_STATUSES = [
@@ -31,9 +32,10 @@ export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
 
 /**
  * What happens to the product's stock counters when an order takes a move:
- * leaving an open state for FAILED/CANCELED gives the unit back; PAID counts it sold.
+ * leaving an open state for FAILED/CANCELED gives the unit back; PAID counts it sold;
+ * a refund whose goods came back (`restock`) puts a sold unit back on sale.
  */
-export type StockEffect = 'release' | 'sell' | 'none';
+export type StockEffect = 'release' | 'sell' | 'none' | 'restock';
 
 export function stockEffectOf(to: OrderStatus): StockEffect {
   if (to === 'FAILED' || to === 'CANCELED') return 'release';
@@ -41,14 +43,11 @@ export function stockEffectOf(to: OrderStatus): StockEffect {
   return 'none';
 }
 
-export interface ProductSnapshot {
-  readonly sku: string;
-  readonly description: string;
-  readonly unitPriceMinor: number;
-  readonly currency: string;
-  readonly taxRatePercent: number;
-  readonly ean?: string | undefined;
-}
+/** What the order keeps of its product as sold: later catalog edits do not change it. */
+export type ProductSnapshot = Pick<
+  Product,
+  'sku' | 'description' | 'unitPriceMinor' | 'currency' | 'taxRatePercent' | 'ean'
+>;
 
 export interface StatusChange {
   readonly status: OrderStatus;

@@ -1,7 +1,8 @@
 import { type DynamoDBDocumentClient, GetCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { RefusedError, UnknownPurchaseTokenError } from '../checkout/errors.js';
 import type { CatalogAdmin, ProductDetails } from '../checkout/ports.js';
-import type { Product } from '../checkout/product.js';
+import { type Product, productSchema } from '../checkout/product.js';
+import { decodePage, encodePage } from './pages.js';
 import { PRODUCTS_KEY } from './schema.js';
 
 export class DynamoCatalog implements CatalogAdmin {
@@ -90,38 +91,12 @@ export class DynamoCatalog implements CatalogAdmin {
   }
 }
 
-export function encodePage(key: Record<string, unknown> | undefined): string | undefined {
-  return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
-}
-
-export function decodePage(page: string | undefined): Record<string, unknown> | undefined {
-  return page ? JSON.parse(Buffer.from(page, 'base64url').toString('utf8')) : undefined;
-}
-
-/** An item that lacks what a sale needs is treated as no product, never sold at a wrong price. */
+/**
+ * An item that breaks the catalog's rules (`productSchema`, the same rules an import
+ * enforces) is treated as no product: never sold at a wrong or missing price.
+ */
 export function toProduct(item: Record<string, unknown>): Product | undefined {
-  const { purchaseToken, sku, description, unitPriceMinor, currency, taxRatePercent, available, sold, ean } =
-    item;
-  if (
-    typeof purchaseToken !== 'string' ||
-    typeof sku !== 'string' ||
-    typeof description !== 'string' ||
-    !Number.isSafeInteger(unitPriceMinor) ||
-    typeof currency !== 'string' ||
-    !Number.isSafeInteger(taxRatePercent) ||
-    !Number.isSafeInteger(available)
-  ) {
-    return undefined;
-  }
-  return {
-    purchaseToken,
-    sku,
-    description,
-    unitPriceMinor: unitPriceMinor as number,
-    currency,
-    taxRatePercent: taxRatePercent as number,
-    available: available as number,
-    sold: typeof sold === 'number' ? sold : 0,
-    ean: typeof ean === 'string' ? ean : undefined,
-  };
+  const parsed = productSchema.safeParse(item);
+  if (!parsed.success) return undefined;
+  return { ...parsed.data, sold: Number.isSafeInteger(item.sold) ? (item.sold as number) : 0 };
 }

@@ -14,10 +14,11 @@ import {
   type OrderStatus,
   type Refund,
   type StatusChange,
+  type StockEffect,
   stockEffectOf,
 } from '../checkout/order.js';
 import type { Clock, OpenOrdersPage, OrderChanges, OrderQuery, OrderStore } from '../checkout/ports.js';
-import { decodePage, encodePage } from './dynamo-catalog.js';
+import { decodePage, encodePage } from './pages.js';
 import {
   ORDERS_BY_STATUS_INDEX,
   ORDERS_BY_STATUS_PARTITION,
@@ -93,11 +94,8 @@ export class DynamoOrderStore implements OrderStore {
       ExpressionAttributeNames: { ...names, '#history': 'history', '#current': 'status' },
       ExpressionAttributeValues: values,
     };
-    const stock = stockUpdate(stockEffectOf(to), order, this.tables.products);
-    const outcome = stock
-      ? await transactWrite(this.document, { TransactItems: [{ Update: orderUpdate }, { Update: stock }] })
-      : await conditionalUpdate(this.document, orderUpdate);
-    if (outcome) throw new OrderStateConflictError(order.orderId, to);
+    if (!(await this.write(orderUpdate, stockEffectOf(to), order)))
+      throw new OrderStateConflictError(order.orderId, to);
     const updated = Object.fromEntries(Object.entries(set).filter(([, value]) => value !== undefined));
     return { ...order, ...updated, history: [...order.history, entry] } as Order;
   }
@@ -105,26 +103,30 @@ export class DynamoOrderStore implements OrderStore {
   async beginRefund(order: Order, refund: Refund): Promise<Order> {
     const at = this.clock.now().toISOString();
     const count = order.refunds?.length ?? 0;
-    const outcome = await conditionalUpdate(this.document, {
-      TableName: this.tables.orders,
-      Key: { [ORDERS_KEY]: order.orderId },
-      UpdateExpression:
-        'SET refunds = list_append(if_not_exists(refunds, :none), :refund), pendingRefundId = :id, updatedAt = :at',
-      // Same status, no refund pending, and no refund recorded since we read the order.
-      ConditionExpression:
-        '#status = :status AND attribute_not_exists(pendingRefundId) AND ' +
-        (count === 0 ? 'attribute_not_exists(refunds)' : 'size(refunds) = :count'),
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: {
-        ':none': [],
-        ':refund': [refund],
-        ':id': refund.refundId,
-        ':at': at,
-        ':status': order.status,
-        ...(count === 0 ? {} : { ':count': count }),
+    const won = await this.write(
+      {
+        TableName: this.tables.orders,
+        Key: { [ORDERS_KEY]: order.orderId },
+        UpdateExpression:
+          'SET refunds = list_append(if_not_exists(refunds, :none), :refund), pendingRefundId = :id, updatedAt = :at',
+        // Same status, no refund pending, and no refund recorded since we read the order.
+        ConditionExpression:
+          '#status = :status AND attribute_not_exists(pendingRefundId) AND ' +
+          (count === 0 ? 'attribute_not_exists(refunds)' : 'size(refunds) = :count'),
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':none': [],
+          ':refund': [refund],
+          ':id': refund.refundId,
+          ':at': at,
+          ':status': order.status,
+          ...(count === 0 ? {} : { ':count': count }),
+        },
       },
-    });
-    if (outcome) throw new OrderStateConflictError(order.orderId, 'refund');
+      'none',
+      order,
+    );
+    if (!won) throw new OrderStateConflictError(order.orderId, 'refund');
     return {
       ...order,
       refunds: [...(order.refunds ?? []), refund],
@@ -168,19 +170,9 @@ export class DynamoOrderStore implements OrderStore {
       ExpressionAttributeNames: { '#status': 'status', ...(entry ? { '#history': 'history' } : {}) },
       ExpressionAttributeValues: values,
     };
-    const stock: Update | undefined = restock
-      ? {
-          TableName: this.tables.products,
-          Key: { [PRODUCTS_KEY]: order.purchaseToken },
-          // The unit came back: on sale again, and no longer counted sold.
-          UpdateExpression: 'ADD available :quantity, sold :minus',
-          ExpressionAttributeValues: { ':quantity': order.quantity, ':minus': -order.quantity },
-        }
-      : undefined;
-    const outcome = stock
-      ? await transactWrite(this.document, { TransactItems: [{ Update: orderUpdate }, { Update: stock }] })
-      : await conditionalUpdate(this.document, orderUpdate);
-    if (outcome) throw new OrderStateConflictError(order.orderId, 'refund');
+    if (!(await this.write(orderUpdate, restock ? 'restock' : 'none', order))) {
+      throw new OrderStateConflictError(order.orderId, 'refund');
+    }
     const refunds = [...(order.refunds ?? [])];
     refunds[index] = refund;
     return {
@@ -213,50 +205,24 @@ export class DynamoOrderStore implements OrderStore {
   }
 
   async listByStatus(status: OrderStatus, createdBefore: string, page?: string): Promise<OpenOrdersPage> {
-    const { Items, LastEvaluatedKey } = await this.document.send(
-      new QueryCommand({
-        TableName: this.tables.orders,
-        IndexName: ORDERS_BY_STATUS_INDEX,
-        KeyConditionExpression: '#status = :status AND #created < :before',
-        ExpressionAttributeNames: {
-          '#status': ORDERS_BY_STATUS_PARTITION,
-          '#created': ORDERS_BY_STATUS_SORT,
-        },
-        ExpressionAttributeValues: { ':status': status, ':before': createdBefore },
-        Limit: PAGE_SIZE,
-        ExclusiveStartKey: decodePage(page),
-      }),
-    );
-    return { orders: (Items ?? []) as Order[], nextPage: encodePage(LastEvaluatedKey) };
+    const result = await this.queryStatus(status, { before: createdBefore }, { oldestFirst: true, page });
+    return { orders: result.orders, nextPage: encodePage(result.next) };
   }
 
   async findOrders(query: OrderQuery): Promise<Order[]> {
     const statuses = query.status ? [query.status] : ORDER_STATUSES;
-    const since = query.since;
     const perStatus = await Promise.all(
       statuses.map(async (status) => {
         const found: Order[] = [];
         let page: Record<string, unknown> | undefined;
         do {
-          const result = await this.document.send(
-            new QueryCommand({
-              TableName: this.tables.orders,
-              IndexName: ORDERS_BY_STATUS_INDEX,
-              KeyConditionExpression: since
-                ? '#status = :status AND #created >= :since'
-                : '#status = :status',
-              ExpressionAttributeNames: {
-                '#status': ORDERS_BY_STATUS_PARTITION,
-                ...(since ? { '#created': ORDERS_BY_STATUS_SORT } : {}),
-              },
-              ExpressionAttributeValues: { ':status': status, ...(since ? { ':since': since } : {}) },
-              ScanIndexForward: false,
-              Limit: Math.min(query.limit - found.length, PAGE_SIZE),
-              ExclusiveStartKey: page,
-            }),
+          const result = await this.queryStatus(
+            status,
+            { since: query.since },
+            { oldestFirst: false, limit: query.limit - found.length, start: page },
           );
-          found.push(...((result.Items ?? []) as Order[]));
-          page = result.LastEvaluatedKey;
+          found.push(...result.orders);
+          page = result.next;
         } while (page && found.length < query.limit);
         return found;
       }),
@@ -267,34 +233,83 @@ export class DynamoOrderStore implements OrderStore {
       .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
       .slice(0, query.limit);
   }
+
+  /** One page of the byStatus index: orders in `status` created before or since a time. */
+  private async queryStatus(
+    status: OrderStatus,
+    created: { before?: string; since?: string | undefined },
+    options: {
+      oldestFirst: boolean;
+      limit?: number;
+      page?: string | undefined;
+      start?: Record<string, unknown>;
+    },
+  ): Promise<{ orders: Order[]; next?: Record<string, unknown> | undefined }> {
+    const range = created.before
+      ? { condition: ' AND #created < :time', time: created.before }
+      : created.since
+        ? { condition: ' AND #created >= :time', time: created.since }
+        : undefined;
+    const { Items, LastEvaluatedKey } = await this.document.send(
+      new QueryCommand({
+        TableName: this.tables.orders,
+        IndexName: ORDERS_BY_STATUS_INDEX,
+        KeyConditionExpression: `#status = :status${range?.condition ?? ''}`,
+        ExpressionAttributeNames: {
+          '#status': ORDERS_BY_STATUS_PARTITION,
+          ...(range ? { '#created': ORDERS_BY_STATUS_SORT } : {}),
+        },
+        ExpressionAttributeValues: { ':status': status, ...(range ? { ':time': range.time } : {}) },
+        ScanIndexForward: options.oldestFirst,
+        Limit: Math.min(options.limit ?? PAGE_SIZE, PAGE_SIZE),
+        ExclusiveStartKey: options.start ?? decodePage(options.page),
+      }),
+    );
+    return { orders: (Items ?? []) as Order[], next: LastEvaluatedKey };
+  }
+
+  /**
+   * Writes an order update that is conditional on the order's state, together with its
+   * stock effect in one transaction when it has one. False when the condition failed:
+   * another writer got there first.
+   */
+  private async write(orderUpdate: Update, effect: StockEffect, order: Order): Promise<boolean> {
+    const stock = stockUpdate(effect, order, this.tables.products);
+    if (stock) {
+      return !(await transactWrite(this.document, {
+        TransactItems: [{ Update: orderUpdate }, { Update: stock }],
+      }));
+    }
+    try {
+      await this.document.send(new UpdateCommand(orderUpdate));
+      return true;
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  }
 }
 
 type Update = NonNullable<NonNullable<TransactWriteCommandInput['TransactItems']>[number]['Update']>;
 
-function stockUpdate(
-  effect: ReturnType<typeof stockEffectOf>,
-  order: Order,
-  productsTable: string,
-): Update | undefined {
+const STOCK_UPDATES: Record<Exclude<StockEffect, 'none'>, string> = {
+  // A released unit goes back on sale.
+  release: 'ADD available :quantity',
+  // A sold unit was already taken from `available` at reservation; now it is counted sold.
+  sell: 'ADD sold :quantity',
+  // The goods came back: on sale again, and no longer counted sold.
+  restock: 'ADD available :quantity, sold :minus',
+};
+
+function stockUpdate(effect: StockEffect, order: Order, productsTable: string): Update | undefined {
   if (effect === 'none') return undefined;
   return {
     TableName: productsTable,
     Key: { [PRODUCTS_KEY]: order.purchaseToken },
-    // A released unit goes back on sale; a sold one was already taken from `available` at reservation.
-    UpdateExpression: effect === 'release' ? 'ADD available :quantity' : 'ADD sold :quantity',
-    ExpressionAttributeValues: { ':quantity': order.quantity },
+    UpdateExpression: STOCK_UPDATES[effect],
+    ExpressionAttributeValues:
+      effect === 'restock'
+        ? { ':quantity': order.quantity, ':minus': -order.quantity }
+        : { ':quantity': order.quantity },
   };
-}
-
-async function conditionalUpdate(
-  document: DynamoDBDocumentClient,
-  update: Update,
-): Promise<{ failed: true } | undefined> {
-  try {
-    await document.send(new UpdateCommand(update));
-    return undefined;
-  } catch (error) {
-    if ((error as Error).name === 'ConditionalCheckFailedException') return { failed: true };
-    throw error;
-  }
 }

@@ -1,5 +1,6 @@
 import { parseCsv } from '../../cli/catalog-file.js';
 import { validateCatalog } from '../../lambda/checkout/catalog-import.js';
+import { toProduct } from '../../lambda/store/dynamo-catalog.js';
 
 describe('catalog files', () => {
   it('parses RFC 4180 CSV: quotes, escaped quotes, commas, CRLF, blank lines', () => {
@@ -65,5 +66,31 @@ describe('catalog files', () => {
       { row: 4, field: 'price', message: 'is required' },
       { row: 4, field: 'currency', message: 'must be an ISO 4217 code such as SEK' },
     ]);
+  });
+});
+
+describe('catalog items read back from DynamoDB', () => {
+  const item = {
+    purchaseToken: 'A',
+    sku: 'a',
+    description: 'A',
+    unitPriceMinor: 100,
+    currency: 'SEK',
+    taxRatePercent: 25,
+    available: 2,
+  };
+
+  it('become products, sold counted from zero', () => {
+    expect(toProduct(item)).toEqual({ ...item, sold: 0 });
+    expect(toProduct({ ...item, sold: 3 })?.sold).toBe(3);
+  });
+
+  it.each([
+    ['no price', { unitPriceMinor: undefined }],
+    ['a fractional price', { unitPriceMinor: 99.5 }],
+    ['a bad currency', { currency: 'kronor' }],
+    ['stock as text', { available: '2' }],
+  ])('are not for sale with %s', (_name, change) => {
+    expect(toProduct({ ...item, ...change })).toBeUndefined();
   });
 });
