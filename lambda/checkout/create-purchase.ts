@@ -69,15 +69,7 @@ export async function createPurchase(
       invoiceFor(order, shop, now, deps.notificationUrlFor(order.orderId)),
     ));
   } catch (error) {
-    // If even this write fails the order stays RESERVED, and the reconciler fails it later.
-    await orders
-      .transition(order, 'FAILED', { failureReason: describeFailure(error) })
-      .catch((failError: unknown) =>
-        deps.warn?.('could not release a reservation after Glase failed', {
-          orderId: order.orderId,
-          error: describeFailure(failError),
-        }),
-      );
+    await failReservation(deps, order, describeFailure(error));
     throw error;
   }
 
@@ -85,17 +77,35 @@ export async function createPurchase(
     await orders.transition(order, 'INVOICED', { invoiceReference, invoiceVersion: 0 });
   } catch (error) {
     // The invoice exists at Glase but we could not record it. Withdraw it so the shopper
-    // cannot pay for an order we do not know is invoiced; the reconciler frees the unit.
-    await glase.cancelInvoice(order.orderId, invoiceReference).catch((cancelError: unknown) =>
+    // cannot pay for an order we do not know is invoiced, then give the unit back at once.
+    // If the withdrawal fails the order stays RESERVED: the reconciler fails it later, and a
+    // payment of the unrecorded invoice is never committed, so Glase reverses it.
+    try {
+      await glase.cancelInvoice(order.orderId, invoiceReference);
+      await failReservation(deps, order, 'invoiced but not recorded; invoice withdrawn');
+    } catch (cancelError) {
       deps.warn?.('could not withdraw an invoice after failing to record it', {
         orderId: order.orderId,
         invoiceReference,
         error: describeFailure(cancelError),
-      }),
-    );
+      });
+    }
     throw error;
   }
   return { orderId: order.orderId, invoiceReference };
+}
+
+/**
+ * Gives the reserved unit back by failing the order. Best effort: if even this write fails
+ * the order stays RESERVED and the reconciler fails it after its grace period.
+ */
+async function failReservation(deps: CreatePurchaseDeps, order: Order, failureReason: string): Promise<void> {
+  await deps.orders.transition(order, 'FAILED', { failureReason }).catch((error: unknown) =>
+    deps.warn?.('could not release a reservation', {
+      orderId: order.orderId,
+      error: describeFailure(error),
+    }),
+  );
 }
 
 export function invoiceFor(
@@ -127,7 +137,7 @@ export function invoiceFor(
   };
 }
 
-export function describeFailure(error: unknown): string {
+function describeFailure(error: unknown): string {
   if (error instanceof GlaseRejectedError) return `glase:${error.resultCode}`;
   if (error instanceof Error) return error.name;
   return 'unknown';

@@ -208,6 +208,42 @@ describe('crash points: the reconciler settles what a dead createPurchase left',
   });
 });
 
+describe('recording the invoice fails, but the process lives', () => {
+  let stack: TestStack;
+  let failInvoicedWrite = true;
+  beforeAll(async () => {
+    stack = await startTestStack({
+      adjustRuntime: (runtime: Runtime): Runtime => ({
+        ...runtime,
+        orders: {
+          ...bind(runtime.orders),
+          transition: async (order, to, changes) => {
+            if (failInvoicedWrite && to === 'INVOICED') throw new Error('DynamoDB is unavailable');
+            return runtime.orders.transition(order, to, changes);
+          },
+        },
+      }),
+    });
+  });
+  afterAll(async () => {
+    await stack.close();
+  });
+
+  it('withdraws the invoice and gives the unit back at once, without waiting for the reconciler', async () => {
+    const before = await stack.product('29834231890234');
+    const answer = await stack.purchase(body('Unrecorded Invoice'));
+    failInvoicedWrite = false;
+
+    expect(answer.status).toBe(500);
+    const [order] = (await stack.orders()).filter((o) => o.customer.clientName === 'Unrecorded Invoice');
+    expect(order?.status).toBe('FAILED');
+    expect(order?.failureReason).toBe('invoiced but not recorded; invoice withdrawn');
+    const invoice = [...stack.sandbox!.invoices.values()].find((i) => i.clientInvoiceId === order?.orderId);
+    expect(invoice?.status).toBe('CANCELED');
+    expect((await stack.product('29834231890234')).available).toBe(before.available);
+  });
+});
+
 describe('idempotency under concurrency', () => {
   let stack: TestStack;
   beforeAll(async () => {
