@@ -9,8 +9,8 @@ export const LOCAL_SECRETS = {
   signingKey: 'local-notification-signing-key-change-me',
 };
 
-export const LOCAL_WEBSHOP_ID = 'local-shop';
-export const LOCAL_SHOP_TITLE = 'Glase Demo Shop';
+const LOCAL_WEBSHOP_ID = 'local-shop';
+const LOCAL_SHOP_TITLE = 'Glase Demo Shop';
 
 export interface LocalPorts {
   readonly api: number;

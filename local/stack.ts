@@ -2,15 +2,15 @@ import { readFile } from 'node:fs/promises';
 import * as z from 'zod/mini';
 import { productSchema } from '../lambda/checkout/product.js';
 import type { ReconcileReport } from '../lambda/checkout/reconcile.js';
-import type { Config } from '../lambda/handlers/config.js';
+import { type Config, loadConfig } from '../lambda/handlers/config.js';
 import { createPurchaseHandler } from '../lambda/handlers/create-purchase-handler.js';
 import { paymentNotificationHandler } from '../lambda/handlers/payment-notification-handler.js';
 import { reconcileHandler } from '../lambda/handlers/reconcile-handler.js';
 import { createRuntime, type Runtime, type RuntimeHooks } from '../lambda/handlers/runtime.js';
 import { type ApiServer, type LambdaHandler, startApiServer } from './api-gateway.js';
-import { LOCAL_SECRETS, LOCAL_SHOP_TITLE, LOCAL_WEBSHOP_ID } from './defaults.js';
+import { LOCAL_SECRETS, localEnvironment } from './defaults.js';
 import { GlaseSandbox, type SandboxOptions } from './glase-sandbox.js';
-import { createTables, putProducts, tableNames } from './tables.js';
+import { createTables, putProducts } from './tables.js';
 
 export const DEMO_CATALOG = new URL('./catalog.json', import.meta.url);
 
@@ -63,26 +63,20 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     glaseUrl = await sandbox.start();
   }
-  const tables = tableNames(options.tablePrefix ?? 'glase-checkout-');
+  // The same local defaults `npm start` uses, read through the same configuration module,
+  // from a fixed environment so a stack never depends on the caller's shell. It answers
+  // notifications on whatever address it got and writes no outbox file unless asked.
+  const base = loadConfig(localEnvironment({ TABLE_PREFIX: options.tablePrefix ?? 'glase-checkout-' }));
   const { glase, ...overrides } = options.config ?? {};
   const config: Config = {
-    callerAuth: 'none',
-    shop: { title: LOCAL_SHOP_TITLE, cashierId: 'webshop', footer: 'Thank you for your purchase' },
-    idempotencyTtlSeconds: 600,
-    invoiceTtlSeconds: 900,
-    localSecrets: LOCAL_SECRETS,
+    ...base,
+    publicBaseUrl: undefined,
+    outboxFile: undefined,
     ...overrides,
-    glase: {
-      timeoutMs: 5000,
-      statusTimeoutMs: 3000,
-      clientId: 'glase-checkout',
-      webshopId: LOCAL_WEBSHOP_ID,
-      ...glase,
-      url: glaseUrl,
-    },
-    tables,
+    glase: { ...base.glase, ...glase, url: glaseUrl },
     dynamodb: { endpoint: options.dynamodbEndpoint, region: 'local' },
   };
+  const { tables } = config;
   const built = createRuntime(config, options.hooks);
   const runtime = options.adjustRuntime ? options.adjustRuntime(built) : built;
   await createTables(runtime.dynamo.client, tables);

@@ -21,10 +21,6 @@ import {
   type TableNames,
 } from '../lambda/store/schema.js';
 
-export function tableNames(prefix: string): TableNames {
-  return { products: `${prefix}products`, orders: `${prefix}orders`, idempotency: `${prefix}idempotency` };
-}
-
 /** Creates the three tables as the CDK stack declares them; existing tables are kept. */
 export async function createTables(client: DynamoDBClient, names: TableNames): Promise<void> {
   const create = async (input: ConstructorParameters<typeof CreateTableCommand>[0]) => {
