@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { sameSecret } from './caller-auth.js';
 
 /**
  * Glase calls the notificationUrl with an empty body and no credentials, so the URL itself
@@ -13,10 +14,7 @@ export function isValidSignature(
   signature: string | undefined,
   signingKey: string,
 ): boolean {
-  if (!signature) return false;
-  const expected = Buffer.from(signOrderId(orderId, signingKey));
-  const given = Buffer.from(signature);
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  return Boolean(signature) && sameSecret(signature, signOrderId(orderId, signingKey));
 }
 
 export function notificationUrl(publicBaseUrl: string, orderId: string, signingKey: string): string {

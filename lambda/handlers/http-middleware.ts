@@ -1,10 +1,10 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import httpErrorHandler from '@middy/http-error-handler';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { isCallerToken } from '../checkout/caller-auth.js';
 import type { Config, Secrets } from './config.js';
 import { HttpRefusal, jsonErrors } from './http-errors.js';
 import type { Runtime } from './runtime.js';
@@ -40,11 +40,6 @@ export function bodyLimit(maxBytes: number): MiddlewareObj<APIGatewayProxyEvent>
   };
 }
 
-/** The token Glase sends: hex SHA-256 of webshopId + secret (its Invoice Service convention). */
-export function callerToken(webshopId: string, secret: string): string {
-  return createHash('sha256').update(`${webshopId}${secret}`).digest('hex');
-}
-
 /**
  * Checks `X-Auth-Token` when CALLER_AUTH=token. Runs before the body is even parsed, so an
  * unauthenticated caller costs us no reads or writes.
@@ -59,9 +54,7 @@ export function callerAuth(
       const { authSecret } = await secrets();
       const webshopId = config.glase.webshopId;
       if (!authSecret || !webshopId) throw new Error('caller authentication is on but not configured');
-      const given = Buffer.from(event.headers?.['x-auth-token'] ?? '');
-      const expected = Buffer.from(callerToken(webshopId, authSecret));
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      if (!isCallerToken(event.headers?.['x-auth-token'], webshopId, authSecret)) {
         throw new HttpRefusal(401, 'NOT_AUTHENTICATED', 'X-Auth-Token is missing or wrong');
       }
     },

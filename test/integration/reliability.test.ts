@@ -1,3 +1,4 @@
+import { callerToken } from '../../lambda/checkout/caller-auth.js';
 import { signOrderId } from '../../lambda/checkout/notification-signature.js';
 import type { Runtime } from '../../lambda/handlers/runtime.js';
 import { CapturingLogger } from '../support/capturing-logger.js';
@@ -66,7 +67,6 @@ describe('Glase faults: a clear error, the order FAILED, the unit back, no secre
   });
 
   const authenticated = async (payload: Record<string, unknown>) => {
-    const { callerToken } = await import('../../lambda/handlers/http-middleware.js');
     return stack.purchase(payload, { 'X-Auth-Token': callerToken('local-shop', SECRETS.authSecret) });
   };
 
