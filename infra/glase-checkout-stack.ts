@@ -86,9 +86,15 @@ export class GlaseCheckoutStack extends Stack {
     const paymentNotification = new CheckoutFunction(this, 'PaymentNotification', {
       entry: 'payment-notification.ts',
       description: 'Glase payment notification: getPaymentStatus within 20 s, commit PAID',
-      // getPaymentStatus: 3 s timeout, one retry; the whole run must end well inside Glase's 20 s.
-      timeout: Duration.seconds(10),
-      environment: { ...environment, GLASE_STATUS_TIMEOUT_MS: '3000' },
+      // getPaymentStatus is retried until the deadline (3 s an attempt); the function outlives it
+      // by 5 s so it can still commit and answer, and all of it stays inside Glase's 20 s.
+      timeout: Duration.seconds(settings.notificationDeadlineSeconds + 5),
+      reservedConcurrentExecutions: settings.notificationReservedConcurrency,
+      environment: {
+        ...environment,
+        GLASE_STATUS_TIMEOUT_MS: '3000',
+        NOTIFICATION_DEADLINE_MS: String(settings.notificationDeadlineSeconds * 1000),
+      },
       logRetention,
     })
       .allow(tables.products, 'stock')

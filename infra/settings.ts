@@ -32,6 +32,10 @@ export interface CheckoutSettings {
   /** Adds empty environment slots that `sam local --env-vars` can fill; never for a real deploy. */
   readonly samLocal: boolean;
   readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
+  /** After a notification, getPaymentStatus is retried this long (Glase reverses after 20 s). */
+  readonly notificationDeadlineSeconds: number;
+  /** Reserved concurrency for the notification function, so a purchase burst cannot starve it. */
+  readonly notificationReservedConcurrency?: number | undefined;
 }
 
 export const CONTEXT_PREFIX = 'glase-checkout:';
@@ -71,6 +75,10 @@ export function settingsFrom(read: Read): CheckoutSettings {
     if (!Number.isInteger(parsed) || parsed <= 0)
       problems.push(`${key(name)} must be a positive whole number`);
     return parsed;
+  };
+  const optionalNumber = (name: string): number | undefined => {
+    const value = read(name);
+    return value === undefined || value === '' ? undefined : number(name, 0);
   };
   const flag = (name: string, fallback: boolean): boolean => {
     const value = read(name);
@@ -130,7 +138,11 @@ export function settingsFrom(read: Read): CheckoutSettings {
     customDomain: domainName && certificateArn ? { domainName, certificateArn } : undefined,
     samLocal: flag('samLocal', false),
     throttle: { rateLimit: number('throttleRateLimit', 50), burstLimit: number('throttleBurstLimit', 100) },
+    notificationDeadlineSeconds: number('notificationDeadlineSeconds', 15),
+    notificationReservedConcurrency: optionalNumber('notificationReservedConcurrency'),
   };
+  if (settings.notificationDeadlineSeconds > 18)
+    problems.push(`${key('notificationDeadlineSeconds')} must leave room inside Glase's 20 s (at most 18)`);
   if (problems.length > 0) {
     throw new SettingsError(
       `glase-checkout cannot be synthesized:\n  - ${problems.join('\n  - ')}\n` +

@@ -9,7 +9,7 @@ import { reconcileHandler } from '../lambda/handlers/reconcile-handler.js';
 import { createRuntime, type Runtime, type RuntimeHooks } from '../lambda/handlers/runtime.js';
 import { type ApiServer, type LambdaHandler, startApiServer } from './api-gateway.js';
 import { LOCAL_SECRETS, localEnvironment } from './defaults.js';
-import { GlaseSandbox, type SandboxOptions } from './glase-sandbox.js';
+import { GlaseSandbox, type SandboxOptions } from './glase-sandbox/index.js';
 import { createTables, putProducts } from './tables.js';
 
 export const DEMO_CATALOG = new URL('./catalog.json', import.meta.url);

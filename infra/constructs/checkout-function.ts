@@ -16,6 +16,7 @@ export interface CheckoutFunctionProps {
   readonly description: string;
   readonly timeout: Duration;
   readonly memorySize?: number;
+  readonly reservedConcurrentExecutions?: number | undefined;
   readonly environment: Record<string, string>;
   readonly logRetention: RetentionDays;
 }
@@ -65,6 +66,7 @@ export class CheckoutFunction extends Construct {
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       timeout: props.timeout,
       role: this.role,
       logGroup: this.logGroup,

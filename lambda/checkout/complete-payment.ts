@@ -1,6 +1,7 @@
 import { GlaseRejectedError, OrderStateConflictError } from './errors.js';
 import type { Order } from './order.js';
 import type {
+  CallBudget,
   Clock,
   EventPublisher,
   OrderChanges,
@@ -31,13 +32,20 @@ export type Settlement =
  * the order. PAID commits the sale; CANCELED/FAILED gives the unit back; anything else waits.
  * Safe to run any number of times, concurrently: only one transition can win.
  */
-export async function completePayment(deps: CompletePaymentDeps, given: Order): Promise<Settlement> {
+export async function completePayment(
+  deps: CompletePaymentDeps,
+  given: Order,
+  budget: CallBudget = {},
+): Promise<Settlement> {
   const order = await waitUntilInvoiced(deps, given);
   if (order.status !== 'INVOICED' || !order.invoiceReference) return { outcome: 'unchanged', order };
   const status = await deps.glase.getPaymentStatus(
-    order.orderId,
-    order.invoiceReference,
-    order.invoiceVersion ?? 0,
+    {
+      orderId: order.orderId,
+      invoiceReference: order.invoiceReference,
+      invoiceVersion: order.invoiceVersion ?? 0,
+    },
+    budget,
   );
   return settle(deps, order, status);
 }
@@ -82,9 +90,10 @@ export async function cancelInvoiced(
     await deps.glase.cancelInvoice(order.orderId, order.invoiceReference);
   } catch (error) {
     const alreadySettled =
-      error instanceof GlaseRejectedError && (error.resultCode === 50 || error.resultCode === 95);
+      error instanceof GlaseRejectedError &&
+      (error.refusal === 'invoice-paid' || error.refusal === 'invoice-canceled');
     if (!alreadySettled) throw error;
-    // 50 CANNOT_CANCEL_PAID_INVOICE / 95 INVOICE_ALREADY_CANCELED: Glase's state decides.
+    // Paid or cancelled at Glase meanwhile: Glase's state decides.
     return completePayment(deps, order);
   }
   return commit(deps, order, 'CANCELED', { reason });

@@ -138,7 +138,7 @@ export function invoiceFor(
 }
 
 function describeFailure(error: unknown): string {
-  if (error instanceof GlaseRejectedError) return `glase:${error.resultCode}`;
+  if (error instanceof GlaseRejectedError) return `glase: ${error.detail}`;
   if (error instanceof Error) return error.name;
   return 'unknown';
 }

@@ -61,19 +61,46 @@ export class OrderStateConflictError extends CheckoutError {
   }
 }
 
-/** Glase answered, and said no (a non-zero resultCode). */
+/**
+ * What a Glase refusal means to the shop, whatever result code carried it. The Glase adapter
+ * (`lambda/glase/result-codes.ts`) maps codes to these; the domain never sees a number.
+ */
+export type GlaseRefusal =
+  /** The terminal id or password is wrong, or the terminal is unknown. */
+  | 'credentials'
+  | 'access-denied'
+  /** The invoice we sent breaks Glase's rules (currency, sums, dates). */
+  | 'invalid-invoice'
+  | 'invalid-notification-url'
+  /** Glase does not know this invoice reference. */
+  | 'unknown-invoice'
+  /** Glase does not know this payment (refunds). */
+  | 'unknown-payment'
+  /** cancelInvoice found the invoice paid, or already cancelled: Glase's state decides. */
+  | 'invoice-paid'
+  | 'invoice-canceled'
+  /** cancelInvoice found a payment in progress: try again later. */
+  | 'invoice-in-progress'
+  /** refundPayment refused for good: not allowed, or more than was paid. */
+  | 'refund-not-allowed'
+  | 'refund-exceeds-payment'
+  /** Glase's own trouble (system error, a bank down): the same call may succeed later. */
+  | 'glase-trouble'
+  | 'other';
+
+/** Glase answered, and said no. */
 export class GlaseRejectedError extends CheckoutError {
   readonly code = 'GLASE_REJECTED';
   constructor(
     readonly operation: string,
-    readonly resultCode: number,
-    readonly resultDescription: string,
+    readonly refusal: GlaseRefusal,
+    readonly retryable: boolean,
+    /** What Glase said, for operators and logs, e.g. "INVALID_INVOICE_DATA (result 49)". */
+    readonly detail: string,
+    /** What it means, in the merchant's words. */
+    readonly meaning: string,
   ) {
-    super(`Glase ${operation} answered ${resultCode} ${resultDescription}`);
-  }
-  /** 90 SYSTEM_ERROR and 94 SERVICE_UNAVAILABLE are Glase's own trouble; the same call may succeed later. */
-  get retryable(): boolean {
-    return this.resultCode === 90 || this.resultCode === 94;
+    super(`Glase refused ${operation}: ${meaning} [${detail}]`);
   }
 }
 

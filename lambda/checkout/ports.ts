@@ -80,6 +80,9 @@ export interface InvoiceRow {
   readonly ean?: string | undefined;
   readonly quantity: number;
   readonly unitPriceMinor: number;
+  /** Taken off this row's unit price × quantity (Glase's `itemDiscount`). */
+  readonly discountMinor?: number | undefined;
+  /** unitPriceMinor × quantity − discountMinor. */
   readonly totalMinor: number;
   readonly taxRatePercent: number;
 }
@@ -96,10 +99,10 @@ export interface Invoice {
   readonly notificationUrl: string;
 }
 
+/** Glase's invoiceStatus enum as its WSDL defines it (the v2.6 documents' PARTIALLY_PAID is not in it). */
 export const INVOICE_STATUSES = [
   'ISSUED',
   'PAID',
-  'PARTIALLY_PAID',
   'PENDING_ISSUER_ACKNOWLEDGE',
   'CANCELED',
   'FAILED',
@@ -115,11 +118,30 @@ export interface PaymentStatus {
   readonly paidAt?: string | undefined;
 }
 
-/** Glase's Payment API as the domain sees it; the SOAP client in `lambda/glase/` implements it. */
+export interface StatusQuery {
+  readonly orderId: string;
+  readonly invoiceReference: string;
+  /** 0 on the first call, then the last version Glase reported. */
+  readonly invoiceVersion: number;
+}
+
+/**
+ * How long a call that is safe to repeat may keep trying while Glase is unavailable. After a
+ * notification the deadline is what is left of Glase's 20 seconds.
+ */
+export interface CallBudget {
+  readonly deadline?: number | undefined;
+}
+
+/**
+ * Glase's Payment API as the domain sees it; the SOAP client in `lambda/glase/` implements it.
+ * Refusals arrive as GlaseRejectedError saying what they mean; Glase unreachable, slow or
+ * unintelligible as GlaseUnavailableError.
+ */
 export interface PaymentGateway {
   sendInvoice(invoice: Invoice): Promise<{ invoiceReference: string }>;
-  getPaymentStatus(orderId: string, invoiceReference: string, invoiceVersion: number): Promise<PaymentStatus>;
-  cancelInvoice(orderId: string, invoiceReference: string): Promise<void>;
+  getPaymentStatus(query: StatusQuery, budget?: CallBudget): Promise<PaymentStatus>;
+  cancelInvoice(orderId: string, invoiceReference: string, budget?: CallBudget): Promise<void>;
   /** Refunds `amountMinor` of the payment `ersReference`; returns the refund's own ersReference. */
   refundPayment(refund: RefundRequest): Promise<{ ersReference: string }>;
 }

@@ -23,13 +23,6 @@ export interface RefundCommand {
   readonly again?: boolean;
 }
 
-const GLASE_REFUND_REFUSALS: Record<number, string> = {
-  23: 'Glase does not know the payment (INVALID_ERS_REFERENCE)',
-  97: 'this terminal is not allowed to refund (RESELLER_NOT_ALLOWED_TO_DO_REFUND)',
-  98: 'Glase says the refunds would exceed the original payment (SUM_OF_REFUNDS_CAN_NOT_BE_MORE_THAN_ORIGINAL_TRANSACTION)',
-  99: 'the receiving account does not allow refunds (RECEIVER_ACCOUNT_DOES_NOT_ALLOW_REFUNDS)',
-};
-
 /**
  * Glase's refundPayment for a PAID or PARTIALLY_REFUNDED order. The refund is written as
  * PENDING before Glase is called, so a crash or timeout can never lead to a second refund:
@@ -108,11 +101,9 @@ export async function refund(deps: RefundDeps, command: RefundCommand): Promise<
       ...pending,
       status: 'FAILED',
       completedAt: deps.clock.now().toISOString(),
-      failure: `glase:${error.resultCode}`,
+      failure: `glase: ${error.detail}`,
     });
-    throw new RefusedError(
-      GLASE_REFUND_REFUSALS[error.resultCode] ?? `Glase refused the refund (result ${error.resultCode})`,
-    );
+    throw new RefusedError(`Glase refused the refund: ${error.meaning} (${error.detail})`);
   }
   return settleRefund(deps, recorded, pending, { succeeded: true, ersReference });
 }

@@ -1,8 +1,13 @@
-import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
 import { GlaseUnavailableError } from '../checkout/errors.js';
 import { formatMinor } from '../checkout/money.js';
-import type { Invoice } from '../checkout/ports.js';
+import type { Invoice, InvoiceRow } from '../checkout/ports.js';
+import { asRecord, element, readXml, text, UnreadableXmlError, type XmlChild } from './xml.js';
 
+/**
+ * The Payment API's SOAP 1.1 envelopes, exactly as `schema/payment-api.xsd` (from SEQR's own
+ * WSDL, docs/glase/wire-schema.md) has them: every element in its xs:sequence order, amounts
+ * `currency` then `value`, dates with a zone, nothing the WSDL lacks.
+ */
 export const SOAP_ENVELOPE_NS = 'http://schemas.xmlsoap.org/soap/envelope/';
 export const PAYMENT_API_NS = 'http://external.interfaces.ers.seamless.com/';
 
@@ -20,111 +25,121 @@ export interface CallContext {
   readonly credentials: TerminalCredentials;
 }
 
-type XmlValue = string | number | XmlNode | XmlNode[];
-export interface XmlNode {
-  [element: string]: XmlValue | undefined;
+/** Glase's dateTime: UTC with its zone. A zone-less date is read in the Java server's own zone. */
+export function xsDateTime(date: Date): string {
+  return `${date.toISOString().slice(0, 19)}Z`;
 }
 
-// XML 1.0 cannot carry these code points at all, escaped or not; drop them rather than
-// send Glase a document it must reject.
-const NOT_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+const XS_DATE_TIME = /^(\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})?$/;
 
-const builder = new XMLBuilder({ ignoreAttributes: false, processEntities: true, suppressEmptyNode: false });
-const parser = new XMLParser({
-  removeNSPrefix: true,
-  ignoreAttributes: true,
-  parseTagValue: false,
-  trimValues: true,
-  processEntities: true,
-  htmlEntities: false,
-});
-
-function clean(value: XmlValue | undefined): XmlValue | undefined {
-  if (typeof value === 'string') return value.replace(NOT_XML_CHAR, '');
-  if (Array.isArray(value)) return value.map((node) => clean(node) as XmlNode);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value)
-        .filter(([, child]) => child !== undefined)
-        .map(([name, child]) => [name, clean(child)]),
-    ) as XmlNode;
-  }
-  return value;
+/**
+ * A date Glase sent (`2015-10-29T10:18:48.663+01:00`, whatever the offset) as the one form we
+ * store: ISO-8601 UTC with milliseconds. Glase always sends a zone; should one be missing, UTC.
+ */
+export function normalizeDateTime(value: string | undefined): string | undefined {
+  const match = XS_DATE_TIME.exec(value?.trim() ?? '');
+  if (!match) return undefined;
+  const [, dateTime, fraction = '', zone = 'Z'] = match;
+  const time = Date.parse(`${dateTime}.${fraction.padEnd(3, '0').slice(0, 3)}${zone}`);
+  return Number.isNaN(time) ? undefined : new Date(time).toISOString();
 }
 
-const amount = (minor: number, currency: string): XmlNode => ({ value: formatMinor(minor), currency });
+const amount = (minor: number, currency: string): XmlChild[] => [
+  ['currency', currency],
+  ['value', formatMinor(minor)],
+];
 
-function contextNode(context: CallContext): XmlNode {
-  return {
-    channel: 'WS',
-    clientId: context.clientId,
-    clientReference: context.clientReference.slice(0, 32),
-    clientRequestTimeout: 0,
-    initiatorPrincipalId: { id: context.credentials.terminalId, type: 'TERMINALID' },
-    password: context.credentials.password,
-  };
+function contextChildren(context: CallContext): XmlChild[] {
+  return [
+    ['channel', 'WS'],
+    ['clientId', context.clientId],
+    ['clientReference', context.clientReference.slice(0, 32)],
+    ['clientRequestTimeout', 0],
+    [
+      'initiatorPrincipalId',
+      [
+        ['id', context.credentials.terminalId],
+        ['type', 'TERMINALID'],
+      ],
+    ],
+    ['password', context.credentials.password],
+  ];
 }
 
-export function invoiceNode(invoice: Invoice): XmlNode {
-  return {
-    paymentMode: 'IMMEDIATE_DEBIT',
-    acknowledgmentMode: 'NO_ACKNOWLEDGMENT',
-    // Glase's dateTime has no zone designator; we always send UTC.
-    issueDate: invoice.issuedAt.toISOString().slice(0, 19),
-    title: invoice.title,
-    clientInvoiceId: invoice.orderId,
-    invoiceRows: {
-      invoiceRow: invoice.rows.map((row) => ({
-        itemDescription: row.description,
-        itemQuantity: row.quantity,
-        itemSKU: row.sku,
-        itemEAN: row.ean,
-        itemTaxRate: row.taxRatePercent,
-        itemUnitPrice: amount(row.unitPriceMinor, invoice.currency),
-        itemTotalAmount: amount(row.totalMinor, invoice.currency),
-      })),
-    },
-    totalAmount: amount(invoice.totalMinor, invoice.currency),
-    cashierId: invoice.cashierId,
-    footer: invoice.footer,
-    notificationUrl: invoice.notificationUrl,
-  };
+function rowChildren(row: InvoiceRow, currency: string): XmlChild[] {
+  return [
+    ['itemDescription', row.description],
+    ['itemDiscount', row.discountMinor ? amount(row.discountMinor, currency) : undefined],
+    ['itemEAN', row.ean],
+    ['itemQuantity', row.quantity],
+    ['itemSKU', row.sku],
+    ['itemTaxRate', row.taxRatePercent],
+    ['itemTotalAmount', amount(row.totalMinor, currency)],
+    ['itemUnitPrice', amount(row.unitPriceMinor, currency)],
+  ];
+}
+
+export function invoiceChildren(invoice: Invoice): XmlChild[] {
+  return [
+    ['paymentMode', 'IMMEDIATE_DEBIT'],
+    ['acknowledgmentMode', 'NO_ACKNOWLEDGMENT'],
+    ['issueDate', xsDateTime(invoice.issuedAt)],
+    ['title', invoice.title],
+    ['clientInvoiceId', invoice.orderId],
+    ['invoiceRows', invoice.rows.map((row): XmlChild => ['invoiceRow', rowChildren(row, invoice.currency)])],
+    ['totalAmount', amount(invoice.totalMinor, invoice.currency)],
+    ['cashierId', invoice.cashierId],
+    ['footer', invoice.footer],
+    ['notificationUrl', invoice.notificationUrl],
+  ];
+}
+
+/** The refund's `invoice`: the same type, only the fields a refund uses, in the same order. */
+export function refundInvoiceChildren(refund: {
+  title: string;
+  orderId: string;
+  amountMinor: number;
+  currency: string;
+  cashierId: string;
+}): XmlChild[] {
+  return [
+    ['title', refund.title],
+    ['clientInvoiceId', refund.orderId],
+    ['totalAmount', amount(refund.amountMinor, refund.currency)],
+    ['cashierId', refund.cashierId],
+  ];
 }
 
 /**
- * A SOAP 1.1 request as payment-api.md shows it: the operation element in the Payment API
- * namespace under the `ext:` prefix, its children unprefixed, `context` first.
+ * A request envelope: the operation element in the Payment API namespace under `ext:`, its
+ * children unprefixed with no default namespace in scope (so in no namespace), `context` first.
  */
-export function buildRequest(operation: Operation, context: CallContext, children: XmlNode): string {
-  const envelope = {
-    'soapenv:Envelope': {
-      '@_xmlns:soapenv': SOAP_ENVELOPE_NS,
-      '@_xmlns:ext': PAYMENT_API_NS,
-      'soapenv:Header': '',
-      'soapenv:Body': { [`ext:${operation}`]: { context: contextNode(context), ...children } },
-    },
-  };
-  return `<?xml version="1.0" encoding="UTF-8"?>${builder.build(clean(envelope))}`;
+export function buildRequest(
+  operation: Operation,
+  context: CallContext,
+  children: readonly XmlChild[],
+): string {
+  const body = element(`ext:${operation}`, [['context', contextChildren(context)], ...children]);
+  return (
+    '<?xml version="1.0" encoding="UTF-8"?>' +
+    `<soapenv:Envelope xmlns:soapenv="${SOAP_ENVELOPE_NS}" xmlns:ext="${PAYMENT_API_NS}">` +
+    `<soapenv:Header/><soapenv:Body>${body}</soapenv:Body></soapenv:Envelope>`
+  );
 }
 
 export type ReturnFields = Record<string, unknown>;
 
 /**
- * The `<return>` of `<{operation}Response>`, whatever prefixes Glase chose. A SOAP Fault, a
- * body that is not XML, or XML of another shape is a GlaseUnavailableError: Glase did not
+ * The `<return>` of `<{operation}Response>`, whatever prefixes Glase chose. A SOAP Fault, a body
+ * that is not XML, a DOCTYPE, or XML of another shape is a GlaseUnavailableError: Glase did not
  * give a Payment API answer, so nothing can be concluded from it.
  */
 export function parseResponse(operation: Operation, xml: string): ReturnFields {
-  if (xml.trim() === '' || XMLValidator.validate(xml) !== true) {
-    throw new GlaseUnavailableError(`Glase ${operation} answered with a body that is not XML`);
+  const body = soapBody(operation, xml);
+  if ('Fault' in body) {
+    throw new GlaseUnavailableError(`Glase ${operation} answered with SOAP Fault ${faultCodeOf(body)}`);
   }
-  const body = asRecord(asRecord(parser.parse(xml)).Envelope).Body;
-  const bodyRecord = asRecord(body);
-  if ('Fault' in bodyRecord) {
-    throw new GlaseUnavailableError(`Glase ${operation} answered with SOAP Fault ${faultCodeOf(bodyRecord)}`);
-  }
-  const response = bodyRecord[`${operation}Response`];
-  const fields = asRecord(asRecord(response).return);
+  const fields = asRecord(asRecord(body[`${operation}Response`]).return);
   if (!('resultCode' in fields)) {
     throw new GlaseUnavailableError(
       `Glase ${operation} answered without a ${operation}Response/return/resultCode`,
@@ -133,25 +148,25 @@ export function parseResponse(operation: Operation, xml: string): ReturnFields {
   return fields;
 }
 
-/** The faultcode of a SOAP Fault, if `xml` is one. */
-export function faultCode(xml: string): string | undefined {
-  if (XMLValidator.validate(xml) !== true) return undefined;
-  const body = asRecord(asRecord(asRecord(parser.parse(xml)).Envelope).Body);
-  return 'Fault' in body ? faultCodeOf(body) : undefined;
+/** The faultcode of a SOAP Fault, if `xml` is a readable one. */
+export function faultCode(xml: string, operation: Operation): string | undefined {
+  try {
+    const body = soapBody(operation, xml);
+    return 'Fault' in body ? faultCodeOf(body) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function soapBody(operation: Operation, xml: string): Record<string, unknown> {
+  try {
+    return asRecord(asRecord(asRecord(readXml(xml)).Envelope).Body);
+  } catch (error) {
+    if (!(error instanceof UnreadableXmlError)) throw error;
+    throw new GlaseUnavailableError(`Glase ${operation} answered with a body we refuse: ${error.message}`);
+  }
 }
 
 function faultCodeOf(body: Record<string, unknown>): string {
   return text(asRecord(body.Fault).faultcode) ?? 'without a faultcode';
-}
-
-export function asRecord(value: unknown): Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : {};
-}
-
-export function text(value: unknown): string | undefined {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number') return String(value);
-  return undefined;
 }

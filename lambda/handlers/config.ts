@@ -25,8 +25,13 @@ const environmentSchema = z
     AWS_REGION: optional,
     GLASE_API_URL: z.url({ protocol: /^https?$/ }),
     GLASE_TIMEOUT_MS: positiveInt(5000),
-    /** getPaymentStatus after a notification must land well inside Glase's 20 s. */
+    /** Each getPaymentStatus attempt after a notification. */
     GLASE_STATUS_TIMEOUT_MS: positiveInt(3000),
+    /**
+     * After a notification, getPaymentStatus is retried until this long after it arrived; Glase
+     * reverses a payment nobody asked about within 20 s, so this stays well inside that.
+     */
+    NOTIFICATION_DEADLINE_MS: positiveInt(15_000),
     GLASE_CLIENT_ID: withDefault('glase-checkout'),
     GLASE_WEBSHOP_ID: optional,
     CALLER_AUTH: z._default(z.enum(['token', 'none']), 'token'),
@@ -70,6 +75,7 @@ export interface Config {
     readonly url: string;
     readonly timeoutMs: number;
     readonly statusTimeoutMs: number;
+    readonly notificationDeadlineMs: number;
     readonly clientId: string;
     readonly webshopId?: string | undefined;
   };
@@ -116,6 +122,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       url: env.GLASE_API_URL,
       timeoutMs: env.GLASE_TIMEOUT_MS,
       statusTimeoutMs: env.GLASE_STATUS_TIMEOUT_MS,
+      notificationDeadlineMs: env.NOTIFICATION_DEADLINE_MS,
       clientId: env.GLASE_CLIENT_ID,
       webshopId: env.GLASE_WEBSHOP_ID,
     },

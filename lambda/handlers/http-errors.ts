@@ -53,7 +53,7 @@ export function toHttpProblem(error: unknown): HttpProblem {
     return {
       statusCode: error.retryable ? 503 : 502,
       code: error.code,
-      message: `Glase refused the ${error.operation} (result ${error.resultCode})`,
+      message: `Glase refused the ${error.operation}: ${error.meaning} (${error.detail})`,
     };
   }
   if (error instanceof GlaseUnavailableError) {

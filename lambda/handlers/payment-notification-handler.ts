@@ -16,10 +16,11 @@ const ORDER_ID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
  * Glase reverses a payment it has not been asked about within 20 seconds.
  */
 export function paymentNotificationHandler(runtime: Runtime) {
-  const { logger, metrics } = runtime;
+  const { logger, metrics, config } = runtime;
 
   const notify = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
-    const receivedAt = Date.now();
+    // When API Gateway took the call: a cold start's time already counts against Glase's 20 s.
+    const receivedAt = event.requestContext?.requestTimeEpoch || Date.now();
     const orderId = event.pathParameters?.orderId ?? '';
     const { signingKey } = await runtime.secrets();
     if (!ORDER_ID.test(orderId) || !isValidSignature(orderId, event.queryStringParameters?.sig, signingKey)) {
@@ -29,7 +30,9 @@ export function paymentNotificationHandler(runtime: Runtime) {
     const order = await runtime.orders.get(orderId);
     if (!order) throw new OrderNotFoundError(orderId);
 
-    const settlement = await completePayment(settlementDeps(runtime, runtime.glaseUrgent), order);
+    const settlement = await completePayment(settlementDeps(runtime, runtime.glaseUrgent), order, {
+      deadline: receivedAt + config.glase.notificationDeadlineMs,
+    });
     const elapsedMs = Date.now() - receivedAt;
     metrics.addMetric('NotificationToSettledMs', MetricUnit.Milliseconds, elapsedMs);
     if (settlement.outcome === 'paid') metrics.addMetric('OrderPaid', MetricUnit.Count, 1);

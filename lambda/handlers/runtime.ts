@@ -24,7 +24,7 @@ export interface Runtime {
   readonly orders: OrderStore;
   /** For sendInvoice and everything but the 20-second path. */
   readonly glase: PaymentGateway;
-  /** For getPaymentStatus after a notification: short timeout, one quick retry. */
+  /** For getPaymentStatus after a notification: short attempts, retried until the deadline. */
   readonly glaseUrgent: PaymentGateway;
   readonly secrets: () => Promise<Secrets>;
   readonly idempotencyStore: DynamoDBPersistenceLayer;
@@ -72,13 +72,8 @@ export function createRuntime(config: Config, hooks: RuntimeHooks = {}): Runtime
     dynamo,
     catalog: new DynamoCatalog(dynamo.document, config.tables.products),
     orders: new DynamoOrderStore(dynamo.document, config.tables, clock),
-    glase: new GlaseClient({ ...glaseOptions, timeoutMs: config.glase.timeoutMs, retries: 1 }),
-    glaseUrgent: new GlaseClient({
-      ...glaseOptions,
-      timeoutMs: config.glase.statusTimeoutMs,
-      retries: 1,
-      retryDelayMs: 100,
-    }),
+    glase: new GlaseClient({ ...glaseOptions, timeoutMs: config.glase.timeoutMs }),
+    glaseUrgent: new GlaseClient({ ...glaseOptions, timeoutMs: config.glase.statusTimeoutMs }),
     secrets,
     idempotencyStore: new DynamoDBPersistenceLayer({
       tableName: config.tables.idempotency,

@@ -79,8 +79,12 @@ describe('GlaseCheckoutStack', () => {
       expect(fn.Properties.Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps');
     }
     expect(functionNamed(template, 'CreatePurchase').Properties.Timeout).toBe(15);
-    // The notification must finish well inside Glase's 20 seconds.
-    expect(functionNamed(template, 'PaymentNotification').Properties.Timeout).toBeLessThanOrEqual(10);
+    // getPaymentStatus is retried until 15 s after the notification, well inside Glase's 20 s; the
+    // function outlives that deadline so it can still commit and answer.
+    const notification = functionNamed(template, 'PaymentNotification').Properties;
+    expect(notification.Environment.Variables.NOTIFICATION_DEADLINE_MS).toBe('15000');
+    expect(notification.Timeout).toBe(20);
+    expect(notification.ReservedConcurrentExecutions).toBeUndefined();
     expect(functionNamed(template, 'Reconciler').Properties.Timeout).toBe(60);
   });
 
@@ -298,7 +302,13 @@ describe('GlaseCheckoutStack options', () => {
       tableEncryption: 'customer-managed',
       waf: 'false',
       samLocal: 'true',
+      notificationDeadlineSeconds: '12',
+      notificationReservedConcurrency: '5',
     });
+    // The notification function's timeout follows its retry deadline; its concurrency is reserved.
+    const notification = functionNamed(template, 'PaymentNotification').Properties;
+    expect([notification.Timeout, notification.ReservedConcurrentExecutions]).toEqual([17, 5]);
+    expect(notification.Environment.Variables.NOTIFICATION_DEADLINE_MS).toBe('12000');
     template.resourceCountIs('AWS::KMS::Key', 1);
     template.allResourcesProperties('AWS::DynamoDB::Table', {
       SSESpecification: Match.objectLike({ SSEEnabled: true, SSEType: 'KMS' }),
@@ -329,6 +339,10 @@ describe('deployment settings', () => {
     [{ alarmEmail: 'nobody' }, /alarmEmail is not an e-mail address/],
     [{ domainName: 'pay.shop.example' }, /domainName and glase-checkout:certificateArn go together/],
     [{ logRetentionDays: '-3' }, /logRetentionDays must be a positive whole number/],
+    [
+      { notificationDeadlineSeconds: '19' },
+      /notificationDeadlineSeconds must leave room inside Glase's 20 s/,
+    ],
   ])('refuses %p', (values, message) => {
     expect(() => settingsFrom(read({ ...REQUIRED, ...values }))).toThrow(message);
   });

@@ -215,7 +215,7 @@ describe('glase-checkout CLI, spawned against DynamoDB Local and the sandbox', (
       stack.sandbox!.injectFault({ operation: 'refundPayment', kind: 'result', resultCode: 98 });
       const run = await cli('orders', 'refund', order.orderId, '--json');
       expect(run.code).toBe(1);
-      expect(run.stderr).toContain('Glase says the refunds would exceed the original payment');
+      expect(run.stderr).toContain('Glase refused the refund: the refunds would exceed the original payment');
       const stored = (await stack.orders()).find((o) => o.orderId === order.orderId)!;
       expect(stored.status).toBe('PAID');
       expect(stored.pendingRefundId).toBeUndefined();

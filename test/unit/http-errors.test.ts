@@ -4,13 +4,13 @@ import {
 } from '@aws-lambda-powertools/idempotency';
 import { createError } from '@middy/util';
 import {
-  GlaseRejectedError,
   GlaseUnavailableError,
   InvalidInputError,
   OrderNotFoundError,
   SoldOutError,
   UnknownPurchaseTokenError,
 } from '../../lambda/checkout/errors.js';
+import { rejection } from '../../lambda/glase/result-codes.js';
 import { HttpRefusal, problemBody, toHttpProblem } from '../../lambda/handlers/http-errors.js';
 
 describe('errors → HTTP, in one place', () => {
@@ -24,9 +24,9 @@ describe('errors → HTTP, in one place', () => {
     [new IdempotencyValidationError('key abc'), 422, 'IDEMPOTENCY_KEY_REUSED'],
     [createError(415, 'Unsupported Media Type'), 415, 'UNSUPPORTED_MEDIA_TYPE'],
     [createError(415, 'Invalid or malformed JSON was provided'), 400, 'INVALID_JSON'],
-    [new GlaseRejectedError('sendInvoice', 94, 'SERVICE_UNAVAILABLE'), 503, 'GLASE_REJECTED'],
-    [new GlaseRejectedError('sendInvoice', 90, 'SYSTEM_ERROR'), 503, 'GLASE_REJECTED'],
-    [new GlaseRejectedError('sendInvoice', 20, 'AUTHENTICATION_FAILED'), 502, 'GLASE_REJECTED'],
+    [rejection('sendInvoice', 94, 'SERVICE_UNAVAILABLE'), 503, 'GLASE_REJECTED'],
+    [rejection('sendInvoice', 90, 'SYSTEM_ERROR'), 503, 'GLASE_REJECTED'],
+    [rejection('sendInvoice', 20, 'AUTHENTICATION_FAILED'), 502, 'GLASE_REJECTED'],
     [new GlaseUnavailableError('x', 'timeout'), 503, 'GLASE_UNAVAILABLE'],
     [new GlaseUnavailableError('x', 'unreachable'), 503, 'GLASE_UNAVAILABLE'],
     [new GlaseUnavailableError('x', 'bad-response'), 502, 'GLASE_UNAVAILABLE'],
@@ -59,8 +59,10 @@ describe('errors → HTTP, in one place', () => {
     });
   });
 
-  it('does not tell the caller what Glase said beyond the result code', () => {
-    const problem = toHttpProblem(new GlaseRejectedError('sendInvoice', 49, 'INVALID_INVOICE_DATA'));
-    expect(problem.message).toBe('Glase refused the sendInvoice (result 49)');
+  it('tells the caller what the refusal means and its result name, nothing more', () => {
+    const problem = toHttpProblem(rejection('sendInvoice', 49, 'free text from Glase'));
+    expect(problem.message).toBe(
+      'Glase refused the sendInvoice: the invoice breaks Glase’s rules (INVALID_INVOICE_DATA (result 49))',
+    );
   });
 });
