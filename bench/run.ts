@@ -15,6 +15,7 @@ import autocannon from 'autocannon';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { build } from 'esbuild';
 import { createPurchaseHandler } from '../lambda/handlers/create-purchase-handler.js';
+import { wireCreatePurchase } from '../lambda/wiring/create-purchase.js';
 import { startDynamoDbLocal } from '../local/dynamodb-local.js';
 import { startLocalStack } from '../local/stack.js';
 
@@ -260,13 +261,18 @@ async function cpuAndRoundTrips(dynamodbEndpoint: string, server: Server): Promi
     tablePrefix: 'bench-',
     catalogFile: false,
     glaseApiUrl: `${server.sandboxUrl}/soap`,
-    hooks: {
+    wiring: {
       onDynamoRequest: (command) => dynamoCalls.push(command),
       onGlaseCall: (operation) => glaseCalls.push(operation),
     },
   });
   try {
-    const handler = createPurchaseHandler(stack.runtime);
+    const handler = createPurchaseHandler(
+      wireCreatePurchase(stack.config, {
+        dynamo: stack.dynamo,
+        onGlaseCall: (operation) => glaseCalls.push(operation),
+      }),
+    );
     const context = {
       functionName: 'createPurchase',
       awsRequestId: 'bench',
@@ -328,7 +334,7 @@ async function flashSale(dynamodbEndpoint: string, server: Server): Promise<void
     glaseApiUrl: `${server.sandboxUrl}/soap`,
   });
   try {
-    await stack.runtime.catalog.adjustStock(token, { set: STOCK });
+    await stack.operator.catalog.adjustStock(token, { set: STOCK });
     const started = performance.now();
     const answers = await Promise.all(
       Array.from({ length: SHOPPERS }, async (_, index) => {
@@ -346,8 +352,8 @@ async function flashSale(dynamodbEndpoint: string, server: Server): Promise<void
     const sold = answers.filter((answer) => answer.status === 200).length;
     const soldOut = answers.filter((answer) => answer.status === 409).length;
     const other = SHOPPERS - sold - soldOut;
-    const product = await stack.runtime.catalog.getProduct(token);
-    const orders = await stack.runtime.orders.findOrders({ status: 'INVOICED', limit: 10_000 });
+    const product = await stack.operator.catalog.getProduct(token);
+    const orders = await stack.operator.orders.findOrders({ status: 'INVOICED', limit: 10_000 });
     const invoiced = orders.filter((order) => order.purchaseToken === token).length;
     const oversold = Math.max(0, invoiced - STOCK, sold - STOCK);
     say(`\n## Flash sale: ${SHOPPERS} shoppers at once for ${STOCK} units of one product\n`);
@@ -453,7 +459,7 @@ async function main(): Promise<void> {
         catalogFile: false,
         glaseApiUrl: `${server.sandboxUrl}/soap`,
       });
-      await stack.runtime.catalog.adjustStock('29834231890234', { set: 1_000_000 });
+      await stack.operator.catalog.adjustStock('29834231890234', { set: 1_000_000 });
       await stack.close();
     })();
     await cpuAndRoundTrips(dynamo.endpoint, server);

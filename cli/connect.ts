@@ -1,15 +1,15 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import { type Config, loadConfig } from '../lambda/handlers/config.js';
-import { createRuntime, type Runtime } from '../lambda/handlers/runtime.js';
-import { localEnvironment } from '../local/defaults.js';
+import * as z from 'zod/mini';
+import { type Config, loadConfig } from '../lambda/wiring/config.js';
+import { localEnvironment } from '../lambda/wiring/local-profile.js';
+import { type OperatorWiring, wireOperator } from '../lambda/wiring/operator.js';
 
 export interface Connection {
-  readonly runtime: Runtime;
+  readonly wiring: OperatorWiring;
   readonly target: string;
-  readonly webshopId: string;
-  readonly defaultCurrency: string;
+  /** The createPurchase URL to give Glase, `{urlKey}` standing for the secret key. */
+  readonly createPurchaseUrl?: string | undefined;
 }
 
 /** A refusal to even start: nothing to connect to. Exit code 1, one clear line. */
@@ -17,70 +17,86 @@ export class ConnectionError extends Error {
   override readonly name = 'ConnectionError';
 }
 
+/** The stack output the CLI reads (infra/glase-checkout-stack.ts writes it). */
+export const OPERATOR_SETTINGS_OUTPUT = 'OperatorSettings';
+
+const operatorSettings = z.object({
+  version: z.literal(1),
+  stage: z.string(),
+  region: z.string().check(z.minLength(1)),
+  /** The functions' own environment (table names, secret ARNs, shop settings, region). */
+  environment: z.record(z.string(), z.string()),
+  createPurchaseUrl: z.string(),
+});
+export type OperatorSettings = z.infer<typeof operatorSettings>;
+
 /**
- * The same runtime the Lambda functions build, pointed at the `npm start` environment, or
- * with `--stack` at a deployed stack found through its CloudFormation outputs and the
- * standard AWS credential chain.
+ * The same adapters the Lambda functions build, pointed at the `npm start` environment, or
+ * with `--stack` at a deployed stack found through its one settings output and the standard
+ * AWS credential chain: region, tables, secrets and shop settings all come from the stack.
  */
 export async function connect(options: { stack?: string; region?: string }): Promise<Connection> {
-  const config = options.stack
-    ? await stackConfig(options.stack, options.region)
+  const found = options.stack ? await stackSettings(options.stack, options.region) : undefined;
+  const config: Config = found
+    ? loadConfig({ ...found.environment, AWS_REGION: found.region })
     : loadConfig(localEnvironment());
-  const runtime = createRuntime(config, {
-    logger: new Logger({ serviceName: 'glase-checkout-cli', logLevel: 'SILENT' }),
-  });
-  const target = options.stack ? `stack ${options.stack}` : `local DynamoDB at ${config.dynamodb.endpoint}`;
+  const wiring = wireOperator(config);
+  const target = options.stack
+    ? `stack ${options.stack} in ${config.region}`
+    : `local DynamoDB at ${config.dynamodbEndpoint}`;
   try {
-    await runtime.dynamo.client.send(new DescribeTableCommand({ TableName: config.tables.orders }), {
+    await wiring.dynamo.client.send(new DescribeTableCommand({ TableName: config.tables.orders }), {
       abortSignal: AbortSignal.timeout(5000),
     });
   } catch (error) {
-    runtime.dynamo.client.destroy();
+    wiring.close();
     const hint = options.stack
-      ? 'check the stack name, --region and your AWS credentials'
-      : 'is `npm start` running? To work on a deployed shop, pass --stack <name>';
-    throw new ConnectionError(`cannot reach the orders table (${target}): ${(error as Error).name}; ${hint}`);
+      ? 'check the stack name and your AWS credentials'
+      : 'is `npm start` running? If it runs on other ports, give this command the same DYNAMODB_PORT (or DYNAMODB_ENDPOINT) and TABLE_PREFIX; for a deployed shop, pass --stack <name>';
+    throw new ConnectionError(`cannot reach the orders table (${target}): ${describeError(error)}; ${hint}`);
   }
-  return {
-    runtime,
-    target,
-    webshopId: config.glase.webshopId ?? '',
-    defaultCurrency: process.env.DEFAULT_CURRENCY ?? 'SEK',
-  };
+  return { wiring, target, createPurchaseUrl: found?.createPurchaseUrl };
 }
 
-async function stackConfig(stackName: string, region?: string): Promise<Config> {
+export async function stackSettings(stackName: string, region?: string): Promise<OperatorSettings> {
   const cloudFormation = new CloudFormationClient(region ? { region } : {});
-  let outputs: Record<string, string>;
+  let value: string | undefined;
   try {
     const { Stacks } = await cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }));
-    outputs = Object.fromEntries(
-      (Stacks?.[0]?.Outputs ?? []).map((output) => [output.OutputKey, output.OutputValue]),
-    );
+    value = Stacks?.[0]?.Outputs?.find(
+      (output) => output.OutputKey === OPERATOR_SETTINGS_OUTPUT,
+    )?.OutputValue;
   } catch (error) {
-    throw new ConnectionError(`cannot read stack ${stackName}: ${(error as Error).message}`);
+    throw new ConnectionError(`cannot read stack ${stackName}: ${describeError(error)}`);
   } finally {
     cloudFormation.destroy();
   }
-  const needed = [
-    'ProductsTable',
-    'OrdersTable',
-    'IdempotencyTable',
-    'GlaseSecretArn',
-    'GlaseApiUrl',
-    'WebshopId',
-  ];
-  const missing = needed.filter((key) => !outputs[key]);
-  if (missing.length > 0)
-    throw new ConnectionError(`stack ${stackName} lacks the outputs ${missing.join(', ')}`);
-  return loadConfig({
-    PRODUCTS_TABLE: outputs.ProductsTable,
-    ORDERS_TABLE: outputs.OrdersTable,
-    IDEMPOTENCY_TABLE: outputs.IdempotencyTable,
-    GLASE_SECRET_ARN: outputs.GlaseSecretArn,
-    GLASE_API_URL: outputs.GlaseApiUrl,
-    GLASE_WEBSHOP_ID: outputs.WebshopId,
-    SHOP_TITLE: outputs.ShopTitle,
-    AWS_REGION: region ?? process.env.AWS_REGION,
-  });
+  if (!value)
+    throw new ConnectionError(
+      `stack ${stackName} has no ${OPERATOR_SETTINGS_OUTPUT} output; is it a glase-checkout stack?`,
+    );
+  return parseOperatorSettings(value, stackName);
+}
+
+export function parseOperatorSettings(value: string, stackName: string): OperatorSettings {
+  let json: unknown;
+  try {
+    json = JSON.parse(value);
+  } catch {
+    throw new ConnectionError(`stack ${stackName}: ${OPERATOR_SETTINGS_OUTPUT} is not JSON`);
+  }
+  const parsed = operatorSettings.safeParse(json);
+  if (!parsed.success) {
+    throw new ConnectionError(
+      `stack ${stackName}: ${OPERATOR_SETTINGS_OUTPUT} is not what this CLI reads (${parsed.error.issues.map((issue) => issue.path.join('.')).join(', ')}); upgrade the CLI or the stack`,
+    );
+  }
+  return parsed.data;
+}
+
+function describeError(error: unknown): string {
+  const { name, message } = (error ?? {}) as { name?: string; message?: string };
+  // An SDK error's name says what happened (CredentialsProviderError, ResourceNotFoundException).
+  const telling = name && name !== 'Error' && !message?.includes(name);
+  return telling ? `${name}${message ? `: ${message}` : ''}` : message || name || 'unknown error';
 }

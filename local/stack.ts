@@ -1,20 +1,30 @@
 import { readFile } from 'node:fs/promises';
 import * as z from 'zod/mini';
+import type { EventPublisher } from '../lambda/checkout/ports.js';
 import { productSchema } from '../lambda/checkout/product.js';
 import type { ReconcileReport } from '../lambda/checkout/reconcile.js';
-import { type Config, loadConfig } from '../lambda/handlers/config.js';
 import { createPurchaseHandler } from '../lambda/handlers/create-purchase-handler.js';
 import { paymentNotificationHandler } from '../lambda/handlers/payment-notification-handler.js';
 import { reconcileHandler } from '../lambda/handlers/reconcile-handler.js';
-import { createRuntime, type Runtime, type RuntimeHooks } from '../lambda/handlers/runtime.js';
+import { createDynamoClients, type DynamoClients } from '../lambda/store/dynamo-client.js';
+import { type Config, loadConfig } from '../lambda/wiring/config.js';
+import { wireCreatePurchase } from '../lambda/wiring/create-purchase.js';
+import {
+  LOCAL_REGION,
+  LOCAL_SECRETS,
+  LOCAL_TABLE_PREFIX,
+  localEnvironment,
+} from '../lambda/wiring/local-profile.js';
+import { type OperatorWiring, wireOperator } from '../lambda/wiring/operator.js';
+import type { WiringOptions } from '../lambda/wiring/parts.js';
+import { wireSettlement } from '../lambda/wiring/settlement.js';
 import { type ApiServer, type LambdaHandler, startApiServer } from './api-gateway.js';
-import { LOCAL_SECRETS, localEnvironment } from './defaults.js';
 import { GlaseSandbox, type SandboxOptions } from './glase-sandbox/index.js';
 import { createTables, putProducts } from './tables.js';
 
 export const DEMO_CATALOG = new URL('./catalog.json', import.meta.url);
 
-export { LOCAL_SECRETS } from './defaults.js';
+export { LOCAL_SECRETS } from '../lambda/wiring/local-profile.js';
 
 export interface LocalStackOptions {
   /** A running DynamoDB Local (tests share one; `npm start` launches its own). */
@@ -27,22 +37,35 @@ export interface LocalStackOptions {
   /** Use this Glase endpoint instead of starting the sandbox. */
   readonly glaseApiUrl?: string;
   readonly catalogFile?: URL | string | false;
-  readonly config?: Partial<Omit<Config, 'tables' | 'dynamodb' | 'glase'>> & {
-    glase?: Partial<Config['glase']>;
-  };
-  readonly hooks?: RuntimeHooks;
-  /** Lets a test swap a port for a failing one, e.g. to simulate a crash between two writes. */
-  readonly adjustRuntime?: (runtime: Runtime) => Runtime;
+  /**
+   * Settings on top of the local profile, as environment variables, read through the same
+   * configuration module the functions use. Without PUBLIC_BASE_URL, notification URLs point
+   * at whatever address the request came to; without OUTBOX_FILE, no file is written.
+   */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** Logger, clock, request counters, and ports a test swaps for failing ones. */
+  readonly wiring?: WiringOptions;
+  readonly events?: EventPublisher;
 }
 
 export interface LocalStack {
   readonly apiUrl: string;
+  /** The createPurchase URL to give Glase, with the URL key when CALLER_AUTH=url-key. */
+  readonly createPurchaseUrl: string;
   readonly sandbox?: GlaseSandbox | undefined;
-  readonly runtime: Runtime;
-  readonly tables: Runtime['config']['tables'];
+  readonly config: Config;
+  readonly tables: Config['tables'];
+  readonly dynamo: DynamoClients;
+  /** The operator's side: catalog, orders, refunds, as the CLI builds them. */
+  readonly operator: OperatorWiring;
   /** Runs the scheduled reconciler once, as EventBridge Scheduler would. */
   reconcile(): Promise<ReconcileReport>;
   close(): Promise<void>;
+}
+
+/** The resource path Glase calls, per caller-authentication mode. */
+export function createPurchaseResource(config: Pick<Config, 'callerAuth'>): string {
+  return config.callerAuth === 'url-key' ? '/webshop/{urlKey}/createPurchase' : '/webshop/createPurchase';
 }
 
 /**
@@ -51,40 +74,46 @@ export interface LocalStack {
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const host = options.host ?? '127.0.0.1';
+  const given = options.environment ?? {};
+  // The local profile plus what the caller set, never the caller's shell.
+  const base = loadConfig(
+    localEnvironment({ TABLE_PREFIX: options.tablePrefix ?? LOCAL_TABLE_PREFIX, ...given }),
+  );
   let sandbox: GlaseSandbox | undefined;
   let glaseUrl = options.glaseApiUrl;
   if (!glaseUrl) {
     sandbox = new GlaseSandbox({
       host,
       port: options.sandboxPort ?? 0,
-      terminalId: (options.config?.localSecrets ?? LOCAL_SECRETS).terminalId,
-      password: (options.config?.localSecrets ?? LOCAL_SECRETS).terminalPassword,
+      terminalId: given.GLASE_TERMINAL_ID ?? LOCAL_SECRETS.terminalId,
+      password: given.GLASE_TERMINAL_PASSWORD ?? LOCAL_SECRETS.terminalPassword,
       ...options.sandboxOptions,
     });
     glaseUrl = await sandbox.start();
   }
-  // The same local defaults `npm start` uses, read through the same configuration module,
-  // from a fixed environment so a stack never depends on the caller's shell. It answers
-  // notifications on whatever address it got and writes no outbox file unless asked.
-  const base = loadConfig(localEnvironment({ TABLE_PREFIX: options.tablePrefix ?? 'glase-checkout-' }));
-  const { glase, ...overrides } = options.config ?? {};
   const config: Config = {
     ...base,
-    publicBaseUrl: undefined,
-    outboxFile: undefined,
-    ...overrides,
-    glase: { ...base.glase, ...glase, url: glaseUrl },
-    dynamodb: { endpoint: options.dynamodbEndpoint, region: 'local' },
+    publicBaseUrl: given.PUBLIC_BASE_URL,
+    outboxFile: given.OUTBOX_FILE,
+    glase: { ...base.glase, url: glaseUrl },
+    region: LOCAL_REGION,
+    dynamodbEndpoint: options.dynamodbEndpoint,
   };
+  const dynamo = createDynamoClients({
+    region: config.region,
+    endpoint: config.dynamodbEndpoint,
+    onRequest: options.wiring?.onDynamoRequest,
+  });
+  const wiring: WiringOptions = { ...options.wiring, dynamo };
+  const operator = wireOperator(config, wiring);
+  const settlement = wireSettlement(config, { ...wiring, events: options.events });
   const { tables } = config;
-  const built = createRuntime(config, options.hooks);
-  const runtime = options.adjustRuntime ? options.adjustRuntime(built) : built;
-  await createTables(runtime.dynamo.client, tables);
+  await createTables(dynamo.client, tables);
   if (options.catalogFile !== false) {
     const products = z
       .array(productSchema)
       .parse(JSON.parse(await readFile(options.catalogFile ?? DEMO_CATALOG, 'utf8')));
-    await putProducts(runtime.dynamo.document, tables.products, products);
+    await putProducts(dynamo.document, tables.products, products);
   }
 
   let api: ApiServer;
@@ -95,41 +124,47 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       routes: [
         {
           method: 'POST',
-          resource: '/webshop/createPurchase',
+          resource: createPurchaseResource(config),
           functionName: 'createPurchase',
-          handler: createPurchaseHandler(runtime) as unknown as LambdaHandler,
+          handler: createPurchaseHandler(wireCreatePurchase(config, wiring)) as unknown as LambdaHandler,
           timeoutMs: 15_000,
         },
         {
           method: 'POST',
           resource: '/webshop/notify/{orderId}',
           functionName: 'paymentNotification',
-          handler: paymentNotificationHandler(runtime) as unknown as LambdaHandler,
-          timeoutMs: 10_000,
+          handler: paymentNotificationHandler(settlement) as unknown as LambdaHandler,
+          timeoutMs: config.glase.notificationDeadlineMs + 5_000,
         },
       ],
     });
   } catch (error) {
     await sandbox?.stop();
+    dynamo.client.destroy();
     throw error;
   }
-  const reconciler = reconcileHandler(runtime);
+  const reconciler = reconcileHandler(settlement);
   const reconcile = () =>
     reconciler({}, {
       functionName: 'reconcile',
       awsRequestId: `reconcile-${Date.now()}`,
       getRemainingTimeInMillis: () => 120_000,
     } as never);
+  const urlKey =
+    config.callerAuth === 'url-key' ? await operator.secrets.urlKey().catch(() => '{urlKey}') : '';
   return {
     apiUrl: api.url,
+    createPurchaseUrl: `${api.url}${createPurchaseResource(config).replace('{urlKey}', urlKey)}`,
     sandbox,
-    runtime,
+    config,
     tables,
+    dynamo,
+    operator,
     reconcile,
     close: async () => {
       await api.close();
       await sandbox?.stop();
-      runtime.dynamo.client.destroy();
+      dynamo.client.destroy();
     },
   };
 }

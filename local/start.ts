@@ -4,9 +4,16 @@
  * environment variable (README: Configuration).
  */
 import { mkdir } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { dirname } from 'node:path';
-import { loadConfig } from '../lambda/handlers/config.js';
-import { localEnvironment, localPorts } from './defaults.js';
+import { loadConfig } from '../lambda/wiring/config.js';
+import {
+  LOCAL_OUTBOX_FILE,
+  LOCAL_RECONCILE_INTERVAL_SECONDS,
+  LOCAL_TABLE_PREFIX,
+  localEnvironment,
+  localPorts,
+} from '../lambda/wiring/local-profile.js';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.js';
 import { type LocalStack, startLocalStack } from './stack.js';
 
@@ -15,6 +22,37 @@ const env = process.env;
 env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 const ports = localPorts(env);
 const log = (line: string) => process.stdout.write(`${line}\n`);
+
+/** The first port that is already taken, checked before anything is started. */
+async function busyPort(
+  wanted: readonly { name: string; variable: string; port: number }[],
+): Promise<{ name: string; variable: string; port: number } | undefined> {
+  for (const candidate of wanted) {
+    const free = await new Promise<boolean>((resolve) => {
+      const probe = createServer();
+      probe.once('error', () => resolve(false));
+      probe.listen(candidate.port, '127.0.0.1', () => probe.close(() => resolve(true)));
+    });
+    if (!free) return candidate;
+  }
+  return undefined;
+}
+
+/** The environment a second terminal needs to reach this `npm start`, when it is not the default. */
+function cliEnvironment(): string {
+  const names = [
+    'PORT',
+    'DYNAMODB_PORT',
+    'GLASE_SANDBOX_PORT',
+    'DYNAMODB_ENDPOINT',
+    'TABLE_PREFIX',
+    'GLASE_API_URL',
+  ];
+  return names
+    .filter((name) => env[name])
+    .map((name) => `${name}=${env[name]} `)
+    .join('');
+}
 
 async function main(): Promise<void> {
   let dynamo: DynamoDbLocal | undefined;
@@ -31,39 +69,48 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop(0));
 
   try {
-    // The same configuration module the Lambda functions use, with local defaults filled in.
-    const config = loadConfig(localEnvironment(env));
-    const outboxFile = config.outboxFile ?? '.local/outbox.jsonl';
+    // The same configuration module the Lambda functions use, with the local profile filled in.
+    const environment = localEnvironment(env);
+    const config = loadConfig(environment);
+    const busy = await busyPort([
+      { name: 'the API', variable: 'PORT', port: ports.api },
+      ...(env.DYNAMODB_ENDPOINT
+        ? []
+        : [{ name: 'DynamoDB Local', variable: 'DYNAMODB_PORT', port: ports.dynamodb }]),
+      ...(env.GLASE_API_URL
+        ? []
+        : [{ name: 'the Glase sandbox', variable: 'GLASE_SANDBOX_PORT', port: ports.sandbox }]),
+    ]);
+    if (busy) {
+      throw new Error(
+        `port ${busy.port} for ${busy.name} is already in use (is another npm start running?). ` +
+          `Stop it, or pick another port: ${busy.variable}=${busy.port + 1} npm start`,
+      );
+    }
+    const outboxFile = config.outboxFile ?? LOCAL_OUTBOX_FILE;
     await mkdir(dirname(outboxFile), { recursive: true });
     if (env.DYNAMODB_ENDPOINT) {
       log(`dynamodb   using ${env.DYNAMODB_ENDPOINT}`);
     } else {
       dynamo = await startDynamoDbLocal(ports.dynamodb);
-      log(`dynamodb   DynamoDB Local (in memory) on ${dynamo.endpoint}, pid ${dynamo.pid}`);
-    }
-    if (config.callerAuth === 'none') {
       log(
-        'warning    CALLER_AUTH=none: createPurchase accepts any caller. Use CALLER_AUTH=token outside your laptop.',
+        `dynamodb   DynamoDB Local (in memory, shared by every region) on ${dynamo.endpoint}, pid ${dynamo.pid}`,
       );
     }
     stack = await startLocalStack({
       dynamodbEndpoint: env.DYNAMODB_ENDPOINT ?? dynamo?.endpoint ?? '',
-      tablePrefix: env.TABLE_PREFIX ?? 'glase-checkout-',
+      tablePrefix: env.TABLE_PREFIX ?? LOCAL_TABLE_PREFIX,
       port: ports.api,
       sandboxPort: ports.sandbox,
       glaseApiUrl: env.GLASE_API_URL,
-      config: {
-        glase: config.glase,
-        callerAuth: config.callerAuth,
-        publicBaseUrl: config.publicBaseUrl,
-        shop: config.shop,
-        idempotencyTtlSeconds: config.idempotencyTtlSeconds,
-        invoiceTtlSeconds: config.invoiceTtlSeconds,
-        localSecrets: config.localSecrets,
-        outboxFile,
-      },
+      environment: { ...environment, OUTBOX_FILE: outboxFile },
     });
-    const reconcileEvery = Number(env.RECONCILE_INTERVAL_SECONDS ?? 15);
+    if (config.callerAuth === 'none') {
+      log(
+        'warning    CALLER_AUTH=none: createPurchase accepts any caller. Deployed, the URL key (url-key) is the default.',
+      );
+    }
+    const reconcileEvery = Number(env.RECONCILE_INTERVAL_SECONDS ?? LOCAL_RECONCILE_INTERVAL_SECONDS);
     const running = stack;
     setInterval(() => {
       running.reconcile().catch((error: unknown) => log(`reconcile  failed: ${(error as Error).message}`));
@@ -73,15 +120,18 @@ async function main(): Promise<void> {
       `glase      ${stack.sandbox ? `sandbox on ${stack.sandbox.url}` : `Payment API at ${config.glase.url}`}`,
     );
     log(`tables     ${Object.values(stack.tables).join(', ')} (demo catalog loaded)`);
-    log(`api        POST ${stack.apiUrl}/webshop/createPurchase`);
+    log(
+      `api        POST ${stack.createPurchaseUrl}   (CALLER_AUTH=${config.callerAuth}${config.callerAuth === 'token' ? ': send X-Auth-Token' : ''})`,
+    );
     log(`           POST ${stack.apiUrl}/webshop/notify/{orderId}?sig=…  (Glase's payment notification)`);
     log(`reconcile  every ${reconcileEvery} s (RECONCILE_INTERVAL_SECONDS)`);
     if (stack.sandbox) {
-      log('sandbox    pay:    npm run sandbox:pay -- <invoiceReferenceId>');
+      const sandboxEnv = env.GLASE_SANDBOX_PORT ? `GLASE_SANDBOX_PORT=${env.GLASE_SANDBOX_PORT} ` : '';
+      log(`sandbox    pay:    ${sandboxEnv}npm run sandbox:pay -- <invoiceReferenceId>`);
       log(`           look:   curl ${stack.sandbox.baseUrl}/sandbox/invoices/<invoiceReferenceId>`);
     }
     log(`events     ${outboxFile}`);
-    log('operate    npm run cli -- orders list');
+    log(`operate    ${cliEnvironment()}npm run cli -- orders list`);
     log('ready      Ctrl-C stops everything');
   } catch (error) {
     log(`error      ${(error as Error).message}`);

@@ -1,7 +1,15 @@
 import { GlaseRejectedError, SoldOutError, UnknownPurchaseTokenError } from './errors.js';
 import { sumMinor } from './money.js';
 import type { Order } from './order.js';
-import type { Catalog, Clock, Invoice, OrderStore, PaymentGateway, ShopSettings } from './ports.js';
+import type {
+  CallBudget,
+  Catalog,
+  Clock,
+  Invoice,
+  OrderStore,
+  PaymentGateway,
+  ShopSettings,
+} from './ports.js';
 import type { PurchaseRequest } from './purchase-request.js';
 
 export interface CreatePurchaseDeps {
@@ -22,14 +30,19 @@ export interface PurchaseResult {
   readonly invoiceReference: string;
 }
 
+/** Kept back from sendInvoice's time for what a failure needs afterwards (FAILED, a withdrawal). */
+export const CLEANUP_RESERVE_MS = 1_500;
+
 /**
  * Glase's createPurchase: reserve one unit and record the order, send Glase the invoice,
  * then mark the order INVOICED. If the invoice cannot be sent, the order ends FAILED with
- * its unit back in stock before the error reaches the caller.
+ * its unit back in stock before the error reaches the caller. With a deadline (the function's
+ * own timeout), sendInvoice leaves room for that cleanup, and the cleanup ends by it.
  */
 export async function createPurchase(
   deps: CreatePurchaseDeps,
   request: PurchaseRequest,
+  budget: CallBudget = {},
 ): Promise<PurchaseResult> {
   const { catalog, orders, glase, shop, clock } = deps;
   const product = await catalog.getProduct(request.purchaseToken);
@@ -67,6 +80,7 @@ export async function createPurchase(
   try {
     ({ invoiceReference } = await glase.sendInvoice(
       invoiceFor(order, shop, now, deps.notificationUrlFor(order.orderId)),
+      { deadline: budget.deadline === undefined ? undefined : budget.deadline - CLEANUP_RESERVE_MS },
     ));
   } catch (error) {
     await failReservation(deps, order, describeFailure(error));
@@ -81,7 +95,7 @@ export async function createPurchase(
     // If the withdrawal fails the order stays RESERVED: the reconciler fails it later, and a
     // payment of the unrecorded invoice is never committed, so Glase reverses it.
     try {
-      await glase.cancelInvoice(order.orderId, invoiceReference);
+      await glase.cancelInvoice(order.orderId, invoiceReference, budget);
       await failReservation(deps, order, 'invoiced but not recorded; invoice withdrawn');
     } catch (cancelError) {
       deps.warn?.('could not withdraw an invoice after failing to record it', {

@@ -139,7 +139,8 @@ export interface CallBudget {
  * unintelligible as GlaseUnavailableError.
  */
 export interface PaymentGateway {
-  sendInvoice(invoice: Invoice): Promise<{ invoiceReference: string }>;
+  /** Never repeated; with a deadline, its one attempt ends by it. */
+  sendInvoice(invoice: Invoice, budget?: CallBudget): Promise<{ invoiceReference: string }>;
   getPaymentStatus(query: StatusQuery, budget?: CallBudget): Promise<PaymentStatus>;
   cancelInvoice(orderId: string, invoiceReference: string, budget?: CallBudget): Promise<void>;
   /** Refunds `amountMinor` of the payment `ersReference`; returns the refund's own ersReference. */

@@ -1,26 +1,29 @@
 import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { createPurchase, type PurchaseResult } from '../checkout/create-purchase.js';
 import { CheckoutError } from '../checkout/errors.js';
 import { notificationUrl } from '../checkout/notification-signature.js';
 import { type PurchaseRequest, parsePurchaseRequest } from '../checkout/purchase-request.js';
+import type { CreatePurchaseWiring } from '../wiring/create-purchase.js';
 import { callerAuth, httpRoute, json, validBody } from './http-middleware.js';
 import { idempotent } from './idempotency.js';
-import type { Runtime } from './runtime.js';
 
 export const MAX_BODY_BYTES = 16 * 1024;
+/** Time kept back from the function's own timeout to answer Glase ourselves, never a gateway 502. */
+const ANSWER_MARGIN_MS = 1_000;
 
 type PurchaseEvent = Omit<APIGatewayProxyEvent, 'body'> & { body: PurchaseRequest };
 
 /**
- * POST /webshop/createPurchase. The middleware order is the request's path: normalise
- * headers, refuse oversized bodies, authenticate, parse and validate — all before the
- * idempotency record is written — then run the use case once per distinct request.
+ * POST /webshop/{urlKey}/createPurchase (or /webshop/createPurchase without a URL key). The
+ * middleware order is the request's path: normalise headers, refuse oversized bodies,
+ * authenticate, parse and validate — all before the idempotency record is written — then
+ * run the use case once per distinct request, inside the time the function has left.
  */
-export function createPurchaseHandler(runtime: Runtime) {
-  const { config, logger, metrics } = runtime;
+export function createPurchaseHandler(wiring: CreatePurchaseWiring) {
+  const { config, logger, metrics, secrets } = wiring;
   const idempotency = new IdempotencyConfig({
     // A retry carries the same Idempotency-Key, or failing that the same body.
     eventKeyJmesPath: 'headers."idempotency-key" || body',
@@ -28,23 +31,20 @@ export function createPurchaseHandler(runtime: Runtime) {
     expiresAfterSeconds: config.idempotencyTtlSeconds,
   });
 
-  const purchase = async (event: PurchaseEvent): Promise<APIGatewayProxyResult> => {
-    const { signingKey } = await runtime.secrets();
+  const purchase = async (event: PurchaseEvent, context: Context): Promise<APIGatewayProxyResult> => {
+    // Both are needed before anything is reserved; a placeholder refuses the purchase here.
+    const [signingKey] = await Promise.all([secrets.signingKey(), secrets.terminal()]);
     const baseUrl = config.publicBaseUrl ?? baseUrlOf(event);
+    const deadline = Date.now() + context.getRemainingTimeInMillis() - ANSWER_MARGIN_MS;
     let result: PurchaseResult;
     try {
       result = await createPurchase(
         {
-          catalog: runtime.catalog,
-          orders: runtime.orders,
-          glase: runtime.glase,
-          shop: config.shop,
-          clock: runtime.clock,
-          newOrderId: runtime.newOrderId,
+          ...wiring.purchase,
           notificationUrlFor: (orderId) => notificationUrl(baseUrl, orderId, signingKey),
-          warn: (message, details) => logger.warn(message, details),
         },
         event.body,
+        { deadline },
       );
     } catch (error) {
       metrics.addMetric(error instanceof CheckoutError ? error.code : 'InternalError', MetricUnit.Count, 1);
@@ -56,19 +56,24 @@ export function createPurchaseHandler(runtime: Runtime) {
   };
 
   return (
-    httpRoute(runtime, MAX_BODY_BYTES)
-      .use(callerAuth(config, runtime.secrets))
+    httpRoute(wiring, MAX_BODY_BYTES)
+      .use(callerAuth(wiring))
       .use(httpJsonBodyParser())
       .use(validBody(parsePurchaseRequest))
       .use(
         idempotent({
-          persistenceStore: runtime.idempotencyStore,
+          persistenceStore: wiring.idempotencyStore,
           config: idempotency,
           keyPrefix: 'createPurchase',
         }),
       )
       // validBody has replaced the raw body with the validated PurchaseRequest by now.
-      .handler(purchase as unknown as (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>)
+      .handler(
+        purchase as unknown as (
+          event: APIGatewayProxyEvent,
+          context: Context,
+        ) => Promise<APIGatewayProxyResult>,
+      )
   );
 }
 

@@ -1,5 +1,6 @@
+import { loadConfig } from '../wiring/config.js';
+import { wireCreatePurchase } from '../wiring/create-purchase.js';
 import { createPurchaseHandler } from './create-purchase-handler.js';
-import { lambdaRuntime } from './runtime.js';
 
-/** Lambda entry for POST /webshop/createPurchase. */
-export const handler = createPurchaseHandler(lambdaRuntime());
+/** Lambda entry for POST /webshop/{urlKey}/createPurchase. */
+export const handler = createPurchaseHandler(wireCreatePurchase(loadConfig()));

@@ -2,7 +2,7 @@ import {
   IdempotencyAlreadyInProgressError,
   IdempotencyValidationError,
 } from '@aws-lambda-powertools/idempotency';
-import type { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { MiddlewareObj } from '@middy/core';
 import { createError } from '@middy/util';
 import {
@@ -11,6 +11,8 @@ import {
   GlaseUnavailableError,
   InvalidInputError,
 } from '../checkout/errors.js';
+import { ConfigurationError } from '../wiring/config.js';
+import type { Observability } from '../wiring/parts.js';
 
 export interface HttpProblem {
   readonly statusCode: number;
@@ -63,6 +65,14 @@ export function toHttpProblem(error: unknown): HttpProblem {
       message: 'Glase did not give a usable answer; nothing was reserved',
     };
   }
+  if (error instanceof ConfigurationError) {
+    // A secret still holding its placeholder, or missing: the operator must act; callers retry.
+    return {
+      statusCode: 503,
+      code: 'NOT_CONFIGURED',
+      message: 'this shop is not ready to take purchases yet',
+    };
+  }
   if (error instanceof CheckoutError) {
     return { statusCode: STATUS_BY_CODE[error.code] ?? 500, code: error.code, message: error.message };
   }
@@ -100,12 +110,13 @@ export function problemBody(problem: HttpProblem): string {
  * Turns any error into a JSON HTTP error for @middy/http-error-handler to send, logging it at
  * the level it deserves. Registered after http-error-handler so its onError runs first.
  */
-export function jsonErrors(logger: Logger): MiddlewareObj {
+export function jsonErrors({ logger, metrics }: Observability): MiddlewareObj {
   return {
     onError: async (request) => {
       const problem = toHttpProblem(request.error);
       const error = request.error as Error;
       const details = { code: problem.code, statusCode: problem.statusCode, error: error?.message };
+      if (problem.code === 'NOT_CONFIGURED') metrics.addMetric('NotConfigured', MetricUnit.Count, 1);
       if (problem.statusCode >= 500) logger.error('request failed', { ...details, cause: error?.cause });
       else logger.info('request refused', details);
       request.error = createError(problem.statusCode, problemBody(problem), { expose: true });

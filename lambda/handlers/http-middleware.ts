@@ -1,26 +1,28 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import httpErrorHandler from '@middy/http-error-handler';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { isCallerToken } from '../checkout/caller-auth.js';
-import type { Config, Secrets } from './config.js';
+import { isCallerToken, sameSecret } from '../checkout/caller-auth.js';
+import type { Config } from '../wiring/config.js';
+import type { Observability } from '../wiring/parts.js';
+import type { Secrets } from '../wiring/secrets.js';
 import { HttpRefusal, jsonErrors } from './http-errors.js';
-import type { Runtime } from './runtime.js';
 
 /**
  * What every HTTP route shares, in the order a request meets it: logging context, metrics,
  * lower-cased headers, errors turned into our JSON bodies, and a body-size cap checked
  * before anything parses the body.
  */
-export function httpRoute({ logger, metrics }: Pick<Runtime, 'logger' | 'metrics'>, maxBodyBytes: number) {
+export function httpRoute(seen: Observability, maxBodyBytes: number) {
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics))
+    .use(injectLambdaContext(seen.logger, { resetKeys: true }))
+    .use(logMetrics(seen.metrics))
     .use(httpHeaderNormalizer())
     .use(httpErrorHandler({ logger: false }))
-    .use(jsonErrors(logger))
+    .use(jsonErrors(seen))
     .use(bodyLimit(maxBodyBytes));
 }
 
@@ -41,22 +43,48 @@ export function bodyLimit(maxBytes: number): MiddlewareObj<APIGatewayProxyEvent>
 }
 
 /**
- * Checks `X-Auth-Token` when CALLER_AUTH=token. Runs before the body is even parsed, so an
- * unauthenticated caller costs us no reads or writes.
+ * Who may call createPurchase. Glase's Instant Checkout sends nothing but the URL, so by
+ * default the URL itself is the credential: `/webshop/{urlKey}/createPurchase` with a key of at
+ * least 128 bits, compared in constant time; a wrong key looks exactly like an unknown route.
+ * `token` checks X-Auth-Token (for a Glase contract that provides one); `none` is for a laptop.
+ * Runs before the body is parsed, so a stranger costs no reads or writes. A key that is missing,
+ * a placeholder or too short is refused at cold start and every request answers 503: never open.
  */
-export function callerAuth(
-  config: Config,
-  secrets: () => Promise<Secrets>,
-): MiddlewareObj<APIGatewayProxyEvent> {
+export function callerAuth({
+  config,
+  secrets,
+  logger,
+  metrics,
+}: { config: Config; secrets: Secrets } & Observability): MiddlewareObj<APIGatewayProxyEvent> {
+  const mode = config.callerAuth;
+  const webshopId = config.glase.webshopId ?? '';
+  const check = (event: APIGatewayProxyEvent) =>
+    mode === 'url-key'
+      ? secrets.urlKey().then((key) => sameSecret(event.pathParameters?.urlKey, key))
+      : secrets
+          .authSecret()
+          .then((secret) => isCallerToken(event.headers?.['x-auth-token'], webshopId, secret));
+  if (mode !== 'none') {
+    // Cold start: say it at once, not only when Glase first calls.
+    (mode === 'url-key' ? secrets.urlKey() : secrets.authSecret()).catch((error: Error) =>
+      logger.error('caller authentication is not configured; every purchase will be refused with 503', {
+        problem: error.message,
+      }),
+    );
+  }
   return {
     before: async ({ event }) => {
-      if (config.callerAuth === 'none') return;
-      const { authSecret } = await secrets();
-      const webshopId = config.glase.webshopId;
-      if (!authSecret || !webshopId) throw new Error('caller authentication is on but not configured');
-      if (!isCallerToken(event.headers?.['x-auth-token'], webshopId, authSecret)) {
-        throw new HttpRefusal(401, 'NOT_AUTHENTICATED', 'X-Auth-Token is missing or wrong');
+      if (mode === 'none') return;
+      let allowed: boolean;
+      try {
+        allowed = await check(event);
+      } catch (error) {
+        metrics.addMetric('CallerAuthNotConfigured', MetricUnit.Count, 1);
+        throw error;
       }
+      if (allowed) return;
+      if (mode === 'url-key') throw new HttpRefusal(404, 'NOT_FOUND', 'no such resource');
+      throw new HttpRefusal(401, 'NOT_AUTHENTICATED', 'X-Auth-Token is missing or wrong');
     },
   };
 }

@@ -3,10 +3,9 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { completePayment } from '../checkout/complete-payment.js';
 import { OrderNotFoundError } from '../checkout/errors.js';
 import { isValidSignature } from '../checkout/notification-signature.js';
+import type { SettlementWiring } from '../wiring/settlement.js';
 import { HttpRefusal } from './http-errors.js';
 import { httpRoute, json } from './http-middleware.js';
-import { settlementDeps } from './order-events.js';
-import type { Runtime } from './runtime.js';
 
 const ORDER_ID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
@@ -15,22 +14,22 @@ const ORDER_ID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
  * The signature is checked before anything is read, and getPaymentStatus is called at once:
  * Glase reverses a payment it has not been asked about within 20 seconds.
  */
-export function paymentNotificationHandler(runtime: Runtime) {
-  const { logger, metrics, config } = runtime;
+export function paymentNotificationHandler(wiring: SettlementWiring) {
+  const { logger, metrics, config, secrets, urgentSettlement } = wiring;
 
   const notify = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
     // When API Gateway took the call: a cold start's time already counts against Glase's 20 s.
     const receivedAt = event.requestContext?.requestTimeEpoch || Date.now();
     const orderId = event.pathParameters?.orderId ?? '';
-    const { signingKey } = await runtime.secrets();
+    const signingKey = await secrets.signingKey();
     if (!ORDER_ID.test(orderId) || !isValidSignature(orderId, event.queryStringParameters?.sig, signingKey)) {
       metrics.addMetric('NotificationRejected', MetricUnit.Count, 1);
       throw new HttpRefusal(403, 'INVALID_SIGNATURE', 'the notification URL is not one this shop issued');
     }
-    const order = await runtime.orders.get(orderId);
+    const order = await urgentSettlement.orders.get(orderId);
     if (!order) throw new OrderNotFoundError(orderId);
 
-    const settlement = await completePayment(settlementDeps(runtime, runtime.glaseUrgent), order, {
+    const settlement = await completePayment(urgentSettlement, order, {
       deadline: receivedAt + config.glase.notificationDeadlineMs,
     });
     const elapsedMs = Date.now() - receivedAt;
@@ -47,5 +46,5 @@ export function paymentNotificationHandler(runtime: Runtime) {
   };
 
   // Glase's notification is empty; anything sizeable is not from Glase.
-  return httpRoute(runtime, 1024).handler(notify);
+  return httpRoute(wiring, 1024).handler(notify);
 }

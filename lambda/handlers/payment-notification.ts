@@ -1,5 +1,6 @@
+import { loadConfig } from '../wiring/config.js';
+import { wireSettlement } from '../wiring/settlement.js';
 import { paymentNotificationHandler } from './payment-notification-handler.js';
-import { lambdaRuntime } from './runtime.js';
 
 /** Lambda entry for POST /webshop/notify/{orderId}. */
-export const handler = paymentNotificationHandler(lambdaRuntime());
+export const handler = paymentNotificationHandler(wireSettlement(loadConfig()));

@@ -4,8 +4,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { type ReconcileReport, reconcile } from '../checkout/reconcile.js';
-import { settlementDeps } from './order-events.js';
-import type { Runtime } from './runtime.js';
+import type { SettlementWiring } from '../wiring/settlement.js';
 
 /** Leave this much of the function's time for finishing the orders already started. */
 const SAFETY_MARGIN_MS = 15_000;
@@ -15,12 +14,12 @@ const SAFETY_MARGIN_MS = 15_000;
  * It reports what it settled as metrics; a payment it had to commit means a notification
  * was lost, which the stack alarms on.
  */
-export function reconcileHandler(runtime: Runtime) {
-  const { logger, metrics, config } = runtime;
+export function reconcileHandler(wiring: SettlementWiring) {
+  const { logger, metrics, config } = wiring;
 
   const run = async (_event: unknown, context: Context): Promise<ReconcileReport> => {
     const report = await reconcile({
-      ...settlementDeps(runtime),
+      ...wiring.settlement,
       invoiceTtlSeconds: config.invoiceTtlSeconds,
       outOfTime: () => context.getRemainingTimeInMillis() < SAFETY_MARGIN_MS,
     });

@@ -1,5 +1,6 @@
+import { loadConfig } from '../wiring/config.js';
+import { wireSettlement } from '../wiring/settlement.js';
 import { reconcileHandler } from './reconcile-handler.js';
-import { lambdaRuntime } from './runtime.js';
 
 /** Lambda entry for the scheduled reconciler. */
-export const handler = reconcileHandler(lambdaRuntime());
+export const handler = reconcileHandler(wireSettlement(loadConfig()));

@@ -16,7 +16,8 @@ export interface DynamoClients {
 
 /** One client per container: built once at cold start and shared by every adapter. */
 export function createDynamoClients(options: DynamoOptions = {}): DynamoClients {
-  const config: DynamoDBClientConfig = { region: options.region ?? process.env.AWS_REGION ?? 'eu-north-1' };
+  // No region of our own: Lambda sets AWS_REGION, the CLI takes the stack's, local uses `local`.
+  const config: DynamoDBClientConfig = options.region ? { region: options.region } : {};
   if (options.endpoint) {
     config.endpoint = options.endpoint;
     // DynamoDB Local accepts any key; the SDK just needs one so it does not hunt for credentials.

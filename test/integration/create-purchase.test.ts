@@ -173,7 +173,7 @@ describe('createPurchase against DynamoDB Local and the Glase sandbox', () => {
 describe('createPurchase when Glase fails', () => {
   let stack: TestStack;
   beforeAll(async () => {
-    stack = await startTestStack({ config: { glase: { timeoutMs: 1500 } } });
+    stack = await startTestStack({ environment: { GLASE_TIMEOUT_MS: '1500' } });
   });
   afterAll(async () => {
     await stack.close();
@@ -230,7 +230,7 @@ describe('createPurchase when Glase is down', () => {
 describe('createPurchase with CALLER_AUTH=token', () => {
   let stack: TestStack;
   beforeAll(async () => {
-    stack = await startTestStack({ config: { callerAuth: 'token' } });
+    stack = await startTestStack({ environment: { CALLER_AUTH: 'token' } });
   });
   afterAll(async () => {
     await stack.close();

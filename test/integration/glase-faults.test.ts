@@ -69,7 +69,11 @@ describe('when Glase stays down or answers something hostile, nothing is committ
   const stolen: string[] = [];
   beforeAll(async () => {
     stack = await startTestStack({
-      config: { glase: { notificationDeadlineMs: 1200, timeoutMs: 5000, statusTimeoutMs: 500 } },
+      environment: {
+        NOTIFICATION_DEADLINE_MS: '1200',
+        GLASE_TIMEOUT_MS: '5000',
+        GLASE_STATUS_TIMEOUT_MS: '500',
+      },
     });
     elsewhere = createServer((request, response) => {
       let body = '';

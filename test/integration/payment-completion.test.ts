@@ -10,7 +10,7 @@ describe('payment completion: notification → getPaymentStatus → PAID', () =>
   let clockOffsetMs = 0;
   beforeAll(async () => {
     stack = await startTestStack({
-      hooks: { clock: { now: () => new Date(Date.now() + clockOffsetMs) } },
+      wiring: { clock: { now: () => new Date(Date.now() + clockOffsetMs) } },
       sandboxOptions: { reversalAfterMs: 1500 },
     });
   });

@@ -1,6 +1,7 @@
 import { callerToken } from '../../lambda/checkout/caller-auth.js';
 import { signOrderId } from '../../lambda/checkout/notification-signature.js';
-import type { Runtime } from '../../lambda/handlers/runtime.js';
+import { LOCAL_SECRETS } from '../../lambda/wiring/local-profile.js';
+import type { Ports } from '../../lambda/wiring/parts.js';
 import { CapturingLogger } from '../support/capturing-logger.js';
 import { glaseSampleBody, startTestStack, type TestStack } from '../support/stack.js';
 
@@ -9,6 +10,7 @@ const SECRETS = {
   terminalPassword: 'Pw-7c1e9-never-in-logs',
   authSecret: 'Auth-2b8f4-never-in-logs',
   signingKey: 'Sign-91d3a-never-in-logs-0123456789',
+  urlKey: 'UrlKey-5e0aa-never-in-logs-0123456789',
 };
 const body = (clientName: string, purchaseToken = '29834231890234') => ({
   ...glaseSampleBody,
@@ -27,7 +29,7 @@ describe('flash sale: 100 shoppers, 10 units', () => {
 
   it('sells exactly the stock: 10 INVOICED, 90 sold out, stock 0, nothing half-written', async () => {
     const token = 'JKT-RAIN-L-NAVY';
-    await stack.runtime.catalog.adjustStock(token, { set: 10 });
+    await stack.operator.catalog.adjustStock(token, { set: 10 });
 
     const answers = await Promise.all(
       Array.from({ length: 100 }, (_, index) => stack.purchase(body(`Shopper ${index}`, token))),
@@ -54,12 +56,16 @@ describe('Glase faults: a clear error, the order FAILED, the unit back, no secre
   const logger = new CapturingLogger();
   beforeAll(async () => {
     stack = await startTestStack({
-      config: {
-        localSecrets: SECRETS,
-        callerAuth: 'token',
-        glase: { timeoutMs: 1000, webshopId: 'local-shop' },
+      environment: {
+        GLASE_TERMINAL_ID: SECRETS.terminalId,
+        GLASE_TERMINAL_PASSWORD: SECRETS.terminalPassword,
+        GLASE_AUTH_SECRET: SECRETS.authSecret,
+        NOTIFICATION_SIGNING_KEY: SECRETS.signingKey,
+        CREATE_PURCHASE_URL_KEY: SECRETS.urlKey,
+        CALLER_AUTH: 'token',
+        GLASE_TIMEOUT_MS: '1000',
       },
-      hooks: { logger },
+      wiring: { logger },
     });
   });
   afterAll(async () => {
@@ -111,32 +117,34 @@ describe('crash points: the reconciler settles what a dead createPurchase left',
   const crash = { beforeInvoice: false, afterInvoice: false };
   beforeAll(async () => {
     stack = await startTestStack({
-      hooks: { clock: { now: () => new Date(Date.now() + clockOffsetMs) } },
       sandboxOptions: { reversalAfterMs: 500 },
-      adjustRuntime: (runtime: Runtime): Runtime => ({
-        ...runtime,
-        // A process that dies mid-request writes nothing more and withdraws nothing.
-        glase: {
-          ...bind(runtime.glase),
-          sendInvoice: async (invoice) => {
-            if (crash.beforeInvoice) throw new Error('process died before sendInvoice');
-            return runtime.glase.sendInvoice(invoice);
+      wiring: {
+        clock: { now: () => new Date(Date.now() + clockOffsetMs) },
+        adjust: (runtime: Ports): Ports => ({
+          ...runtime,
+          // A process that dies mid-request writes nothing more and withdraws nothing.
+          glase: {
+            ...bind(runtime.glase),
+            sendInvoice: async (invoice) => {
+              if (crash.beforeInvoice) throw new Error('process died before sendInvoice');
+              return runtime.glase.sendInvoice(invoice);
+            },
+            cancelInvoice: async (orderId, reference) => {
+              if (crash.afterInvoice) throw new Error('process died');
+              return runtime.glase.cancelInvoice(orderId, reference);
+            },
           },
-          cancelInvoice: async (orderId, reference) => {
-            if (crash.afterInvoice) throw new Error('process died');
-            return runtime.glase.cancelInvoice(orderId, reference);
+          orders: {
+            ...bind(runtime.orders),
+            transition: async (order, to, changes) => {
+              if ((crash.beforeInvoice && to === 'FAILED') || (crash.afterInvoice && to === 'INVOICED')) {
+                throw new Error('process died before the write');
+              }
+              return runtime.orders.transition(order, to, changes);
+            },
           },
-        },
-        orders: {
-          ...bind(runtime.orders),
-          transition: async (order, to, changes) => {
-            if ((crash.beforeInvoice && to === 'FAILED') || (crash.afterInvoice && to === 'INVOICED')) {
-              throw new Error('process died before the write');
-            }
-            return runtime.orders.transition(order, to, changes);
-          },
-        },
-      }),
+        }),
+      },
     });
   });
   afterAll(async () => {
@@ -196,7 +204,7 @@ describe('crash points: the reconciler settles what a dead createPurchase left',
     const paid = await stack.sandbox!.pay(orphan!.invoiceReference);
     expect(paid.notification).toEqual({ statusCode: 200, ms: expect.any(Number) });
     const notified = await stack.post(
-      `/webshop/notify/${stuck?.orderId}?sig=${signOrderId(stuck?.orderId ?? '', 'local-notification-signing-key-change-me')}`,
+      `/webshop/notify/${stuck?.orderId}?sig=${signOrderId(stuck?.orderId ?? '', LOCAL_SECRETS.signingKey)}`,
       '',
     );
     expect(notified.json.status).toBe('FAILED');
@@ -213,16 +221,18 @@ describe('recording the invoice fails, but the process lives', () => {
   let failInvoicedWrite = true;
   beforeAll(async () => {
     stack = await startTestStack({
-      adjustRuntime: (runtime: Runtime): Runtime => ({
-        ...runtime,
-        orders: {
-          ...bind(runtime.orders),
-          transition: async (order, to, changes) => {
-            if (failInvoicedWrite && to === 'INVOICED') throw new Error('DynamoDB is unavailable');
-            return runtime.orders.transition(order, to, changes);
+      wiring: {
+        adjust: (runtime: Ports): Ports => ({
+          ...runtime,
+          orders: {
+            ...bind(runtime.orders),
+            transition: async (order, to, changes) => {
+              if (failInvoicedWrite && to === 'INVOICED') throw new Error('DynamoDB is unavailable');
+              return runtime.orders.transition(order, to, changes);
+            },
           },
-        },
-      }),
+        }),
+      },
     });
   });
   afterAll(async () => {

@@ -42,7 +42,7 @@ export async function startTestStack(options: Partial<LocalStackOptions> = {}): 
     tablePrefix: `t${randomUUID().slice(0, 8)}-`,
     ...options,
   });
-  const { document } = stack.runtime.dynamo;
+  const { document } = stack.dynamo;
   const post: TestStack['post'] = async (path, body, headers = {}) => {
     const response = await fetch(`${stack.apiUrl}${path}`, {
       method: 'POST',

@@ -1,4 +1,5 @@
-import { ConfigurationError, loadConfig } from '../../lambda/handlers/config.js';
+import { ConfigurationError, DEFAULTS, loadConfig } from '../../lambda/wiring/config.js';
+import { localEnvironment } from '../../lambda/wiring/local-profile.js';
 
 const deployed = {
   PRODUCTS_TABLE: 'products',
@@ -6,20 +7,29 @@ const deployed = {
   IDEMPOTENCY_TABLE: 'idempotency',
   GLASE_API_URL: 'https://glase.invalid/soap',
   GLASE_WEBSHOP_ID: 'shop',
-  GLASE_SECRET_ARN: 'arn:aws:secretsmanager:eu-north-1:1:secret:x',
+  GLASE_CREDENTIALS_SECRET_ARN: 'arn:aws:secretsmanager:eu-north-1:1:secret:credentials',
+  SIGNING_KEY_SECRET_ARN: 'arn:aws:secretsmanager:eu-north-1:1:secret:signing',
+  URL_KEY_SECRET_ARN: 'arn:aws:secretsmanager:eu-north-1:1:secret:url-key',
+  AWS_REGION: 'eu-north-1',
 };
 
 describe('configuration, validated once at cold start', () => {
-  it('reads a deployed environment, secrets from Secrets Manager, defaults filled', () => {
+  it('reads a deployed environment: secrets by ARN, the URL key as caller authentication, defaults filled', () => {
     const config = loadConfig(deployed);
     expect(config).toMatchObject({
       tables: { products: 'products', orders: 'orders', idempotency: 'idempotency' },
-      callerAuth: 'token',
-      secretArn: deployed.GLASE_SECRET_ARN,
-      localSecrets: undefined,
-      idempotencyTtlSeconds: 600,
-      invoiceTtlSeconds: 900,
-      glase: { timeoutMs: 5000, statusTimeoutMs: 3000 },
+      region: 'eu-north-1',
+      callerAuth: 'url-key',
+      secrets: {
+        terminal: { arn: deployed.GLASE_CREDENTIALS_SECRET_ARN },
+        signingKey: { arn: deployed.SIGNING_KEY_SECRET_ARN },
+        urlKey: { arn: deployed.URL_KEY_SECRET_ARN },
+      },
+      idempotencyTtlSeconds: DEFAULTS.IDEMPOTENCY_TTL_SECONDS,
+      invoiceTtlSeconds: DEFAULTS.INVOICE_TTL_SECONDS,
+      defaultCurrency: 'SEK',
+      shop: { title: 'Webshop', cashierId: 'webshop', footer: 'Thank you for your purchase' },
+      glase: { timeoutMs: 5000, statusTimeoutMs: 3000, notificationDeadlineMs: 15_000 },
     });
   });
 
@@ -30,18 +40,12 @@ describe('configuration, validated once at cold start', () => {
     );
   });
 
-  it('needs the secrets in the environment when there is no secret ARN', () => {
-    const { GLASE_SECRET_ARN: _arn, ...local } = deployed;
-    expect(() => loadConfig(local)).toThrow(
-      /GLASE_TERMINAL_ID is required when GLASE_SECRET_ARN is not set.*GLASE_AUTH_SECRET is required when CALLER_AUTH=token/,
-    );
-  });
-
   it.each([
     ['GLASE_API_URL', 'ftp://glase.invalid'],
     ['CALLER_AUTH', 'maybe'],
     ['INVOICE_TTL_SECONDS', '-5'],
     ['GLASE_TIMEOUT_MS', 'soon'],
+    ['DEFAULT_CURRENCY', 'kronor'],
   ])('refuses %s=%s, naming it', (name, value) => {
     expect(() => loadConfig({ ...deployed, [name]: value })).toThrow(
       new RegExp(`^invalid configuration: ${name} `),
@@ -51,20 +55,32 @@ describe('configuration, validated once at cold start', () => {
   it('treats empty variables as unset (sam local env files)', () => {
     const config = loadConfig({
       ...deployed,
-      GLASE_SECRET_ARN: '',
-      CALLER_AUTH: 'none',
+      GLASE_CREDENTIALS_SECRET_ARN: '',
       GLASE_TERMINAL_ID: 't',
       GLASE_TERMINAL_PASSWORD: 'p',
+      SIGNING_KEY_SECRET_ARN: '',
       NOTIFICATION_SIGNING_KEY: 'k',
       DYNAMODB_ENDPOINT: '',
+      SHOP_TITLE: '',
     });
-    expect(config.secretArn).toBeUndefined();
-    expect(config.dynamodb.endpoint).toBeUndefined();
-    expect(config.localSecrets).toEqual({
-      terminalId: 't',
-      terminalPassword: 'p',
-      authSecret: undefined,
-      signingKey: 'k',
+    expect(config.dynamodbEndpoint).toBeUndefined();
+    expect(config.shop.title).toBe(DEFAULTS.SHOP_TITLE);
+    expect(config.secrets.terminal).toEqual({
+      value: { terminalId: 't', terminalPassword: 'p', authSecret: undefined },
+    });
+    expect(config.secrets.signingKey).toEqual({ value: 'k' });
+  });
+
+  it('the local profile is a complete configuration of its own, with no caller authentication', () => {
+    const config = loadConfig(localEnvironment({}));
+    expect(config).toMatchObject({
+      callerAuth: 'none',
+      region: 'local',
+      dynamodbEndpoint: 'http://127.0.0.1:8000',
+    });
+    expect(loadConfig(localEnvironment({ DYNAMODB_PORT: '8123', TABLE_PREFIX: 'x-' }))).toMatchObject({
+      dynamodbEndpoint: 'http://127.0.0.1:8123',
+      tables: { orders: 'x-orders' },
     });
   });
 });

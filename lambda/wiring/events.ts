@@ -1,0 +1,17 @@
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { EventPublisher } from '../checkout/ports.js';
+import { EventBridgePublisher } from '../events/eventbridge-publisher.js';
+import { OutboxPublisher } from '../events/outbox-publisher.js';
+import type { Config } from './config.js';
+import type { Observability } from './parts.js';
+
+/**
+ * Where OrderPaid / OrderCanceled go: EventBridge when EVENT_BUS_NAME is set, else the log
+ * (and OUTBOX_FILE). Only the factories that settle orders import this, so createPurchase
+ * does not bundle EventBridge.
+ */
+export function orderEvents(config: Config, { logger }: Observability): EventPublisher {
+  return config.eventBusName
+    ? new EventBridgePublisher(new EventBridgeClient({ region: config.region }), config.eventBusName)
+    : new OutboxPublisher((message, details) => logger.info(message, details), config.outboxFile);
+}

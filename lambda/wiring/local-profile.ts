@@ -1,0 +1,85 @@
+/**
+ * The local profile: the `npm start` environment's defaults, stated once. `npm start` runs with
+ * them, the operator CLI connects to them when given no --stack, and tests start from them.
+ * Every value is local-only: the terminal is Glase's public test terminal, the keys are public.
+ */
+export const LOCAL_SECRETS = {
+  terminalId: 'public_test_shop_terminal',
+  terminalPassword: '12345678',
+  authSecret: 'local-caller-auth-secret-0123456789',
+  signingKey: 'local-notification-signing-key-0123456789abcdef',
+  urlKey: 'local-createPurchase-url-key-0123456789abcdef',
+} as const;
+
+export const LOCAL_WEBSHOP_ID = 'local-shop';
+export const LOCAL_SHOP_TITLE = 'Glase Demo Shop';
+/** DynamoDB Local runs with -sharedDb, so any region sees the same tables; this is ours. */
+export const LOCAL_REGION = 'local';
+export const LOCAL_TABLE_PREFIX = 'glase-checkout-';
+export const LOCAL_OUTBOX_FILE = '.local/outbox.jsonl';
+export const LOCAL_RECONCILE_INTERVAL_SECONDS = 15;
+
+export interface LocalPorts {
+  readonly api: number;
+  readonly dynamodb: number;
+  readonly sandbox: number;
+}
+
+export const DEFAULT_LOCAL_PORTS: LocalPorts = { api: 3000, dynamodb: 8000, sandbox: 8081 };
+
+export function localPorts(env: NodeJS.ProcessEnv = process.env): LocalPorts {
+  return {
+    api: Number(env.PORT ?? DEFAULT_LOCAL_PORTS.api),
+    dynamodb: Number(env.DYNAMODB_PORT ?? DEFAULT_LOCAL_PORTS.dynamodb),
+    sandbox: Number(env.GLASE_SANDBOX_PORT ?? DEFAULT_LOCAL_PORTS.sandbox),
+  };
+}
+
+export function localTableNames(prefix = LOCAL_TABLE_PREFIX) {
+  return { products: `${prefix}products`, orders: `${prefix}orders`, idempotency: `${prefix}idempotency` };
+}
+
+/**
+ * Environment variables for `loadConfig`: local defaults first, what the user set on top. Only
+ * settings the configuration module knows are taken from the user's environment.
+ */
+export function localEnvironment(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const ports = localPorts(env);
+  const tables = localTableNames(env.TABLE_PREFIX || LOCAL_TABLE_PREFIX);
+  const defaults: Record<string, string> = {
+    PRODUCTS_TABLE: tables.products,
+    ORDERS_TABLE: tables.orders,
+    IDEMPOTENCY_TABLE: tables.idempotency,
+    DYNAMODB_ENDPOINT: `http://127.0.0.1:${ports.dynamodb}`,
+    AWS_REGION: LOCAL_REGION,
+    GLASE_API_URL: `http://127.0.0.1:${ports.sandbox}/soap`,
+    GLASE_TERMINAL_ID: LOCAL_SECRETS.terminalId,
+    GLASE_TERMINAL_PASSWORD: LOCAL_SECRETS.terminalPassword,
+    GLASE_AUTH_SECRET: LOCAL_SECRETS.authSecret,
+    GLASE_WEBSHOP_ID: LOCAL_WEBSHOP_ID,
+    NOTIFICATION_SIGNING_KEY: LOCAL_SECRETS.signingKey,
+    CREATE_PURCHASE_URL_KEY: LOCAL_SECRETS.urlKey,
+    CALLER_AUTH: 'none',
+    PUBLIC_BASE_URL: `http://127.0.0.1:${ports.api}`,
+    SHOP_TITLE: LOCAL_SHOP_TITLE,
+    OUTBOX_FILE: LOCAL_OUTBOX_FILE,
+  };
+  const overrides = Object.fromEntries(
+    [...Object.keys(defaults), ...USER_SETTINGS].flatMap((name) =>
+      env[name] ? [[name, env[name] as string]] : [],
+    ),
+  );
+  return { ...defaults, ...overrides };
+}
+
+/** Settings with no local default that a user may still set. */
+const USER_SETTINGS = [
+  'SHOP_CASHIER_ID',
+  'SHOP_RECEIPT_FOOTER',
+  'DEFAULT_CURRENCY',
+  'IDEMPOTENCY_TTL_SECONDS',
+  'INVOICE_TTL_SECONDS',
+  'GLASE_TIMEOUT_MS',
+  'GLASE_STATUS_TIMEOUT_MS',
+  'NOTIFICATION_DEADLINE_MS',
+];

@@ -1,0 +1,56 @@
+import type { CompletePaymentDeps } from '../checkout/complete-payment.js';
+import type { EventPublisher } from '../checkout/ports.js';
+import type { Config } from './config.js';
+import { orderEvents } from './events.js';
+import {
+  dynamoClients,
+  glaseClient,
+  type Observability,
+  observability,
+  orderStore,
+  systemClock,
+  type WiringOptions,
+} from './parts.js';
+import { type Secrets, secretsFrom } from './secrets.js';
+
+/** What settling orders needs: the notification function and the reconciler. */
+export interface SettlementWiring extends Observability {
+  readonly config: Config;
+  readonly secrets: Secrets;
+  /** For the reconciler: Glase's normal per-call timeout. */
+  readonly settlement: CompletePaymentDeps;
+  /** For a notification: short attempts, retried until the 20-second deadline. */
+  readonly urgentSettlement: CompletePaymentDeps;
+}
+
+export function wireSettlement(
+  config: Config,
+  options: WiringOptions & { readonly events?: EventPublisher } = {},
+): SettlementWiring {
+  const seen = observability(options);
+  const secrets = secretsFrom(config);
+  const dynamo = dynamoClients(config, options);
+  const clock = options.clock ?? systemClock;
+  const adjust = options.adjust ?? ((given) => given);
+  const { orders, glase } = adjust({
+    orders: orderStore(config, dynamo, clock),
+    glase: glaseClient(config, secrets, config.glase.timeoutMs, options),
+  });
+  const urgent = adjust({
+    orders,
+    glase: glaseClient(config, secrets, config.glase.statusTimeoutMs, options),
+  }).glase;
+  const base = {
+    orders,
+    events: options.events ?? orderEvents(config, seen),
+    clock,
+    warn: (message: string, details: Record<string, unknown>) => seen.logger.warn(message, details),
+  };
+  return {
+    ...seen,
+    config,
+    secrets,
+    settlement: { ...base, glase },
+    urgentSettlement: { ...base, glase: urgent },
+  };
+}
