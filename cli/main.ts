@@ -17,6 +17,7 @@ import type { Product } from '../lambda/checkout/product.js';
 import { refund, resolvePendingRefund } from '../lambda/checkout/refund.js';
 import { readCatalogFile } from './catalog-file.js';
 import { type Connection, ConnectionError, connect } from './connect.js';
+import { diagnose } from './doctor.js';
 import { orderDetails, orderJson, orderTable, productJson, productTable, qrSnippet } from './output.js';
 
 interface GlobalOptions {
@@ -245,6 +246,33 @@ export function buildProgram(): Command {
             ? `order ${orderId} was paid before it could be cancelled: the payment is committed (PAID); refund it if needed`
             : `order ${orderId} is ${settlement.order.status}`,
         );
+      }),
+    );
+
+  program
+    .command('doctor')
+    .description(
+      'check this shop is ready for Glase: tables, secrets, Glase credentials, the API; print the URL to give Glase',
+    )
+    .action(async (_flags, command: Command) =>
+      session(command, async (connection, options) => {
+        const diagnosis = await diagnose(connection);
+        show(options, diagnosis, () =>
+          [
+            ...diagnosis.checks.map(
+              (check) => `${check.ok ? 'ok  ' : 'FAIL'}  ${check.name.padEnd(11)} ${check.detail}`,
+            ),
+            ...(diagnosis.createPurchaseUrl
+              ? [
+                  '',
+                  'give Glase this createPurchase URL (it is a secret: share it only with Glase):',
+                  `  ${diagnosis.createPurchaseUrl}`,
+                ]
+              : []),
+          ].join('\n'),
+        );
+        if (!diagnosis.ok)
+          throw new RefusedError(`${diagnosis.checks.filter((check) => !check.ok).length} check(s) failed`);
       }),
     );
 

@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, SecretValue, Stack, type StackProps } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
@@ -15,10 +15,22 @@ export interface GlaseCheckoutStackProps extends StackProps {
 
 /** Must match MAX_BODY_BYTES in the createPurchase handler. */
 const MAX_BODY_BYTES = 16 * 1024;
+/** What the credentials secret holds until the merchant puts Glase's values in (the functions refuse it). */
+const PLACEHOLDER = 'REPLACE_WITH_';
 
 /**
- * Everything a merchant deploys: tables, one secret, three functions, the REST API Glase
- * calls, the reconciler's schedule, the order-events bus and the alarms.
+ * How the two keys we generate are generated. CloudFormation regenerates a secret's whole value
+ * whenever these properties change, which would break every open invoice's notification URL and
+ * the URL Glase calls: they are pinned by test/infra and must never change.
+ */
+export const GENERATED_KEYS = {
+  signingKey: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+  urlKey: { passwordLength: 48, excludePunctuation: true, includeSpace: false },
+} as const;
+
+/**
+ * Everything a merchant deploys: tables, three secrets, three functions, the REST API Glase
+ * calls, the reconciler's schedule, the order-events bus and alarms that reach someone.
  */
 export class GlaseCheckoutStack extends Stack {
   constructor(scope: Construct, id: string, props: GlaseCheckoutStackProps) {
@@ -28,60 +40,80 @@ export class GlaseCheckoutStack extends Stack {
 
     const tables = new CheckoutTables(this, 'Data', { encryption: settings.tableEncryption });
 
-    // Terminal id/password and the caller-auth secret come from Glase: the merchant puts them
-    // in after deploying. The signing key is ours, so it is generated here.
-    const secret = new Secret(this, 'GlaseSecret', {
-      description: 'glase-checkout: Glase terminal credentials, caller-auth secret, notification signing key',
-      generateSecretString: {
-        secretStringTemplate: JSON.stringify({
-          terminalId: 'REPLACE_WITH_GLASE_TERMINAL_ID',
-          terminalPassword: 'REPLACE_WITH_GLASE_TERMINAL_PASSWORD',
-          authSecret: 'REPLACE_WITH_GLASE_AUTH_SECRET',
+    // Glase's values: the merchant puts them in after deploying. A template that never changes
+    // this value never resets what the merchant wrote.
+    const credentials = new Secret(this, 'GlaseCredentials', {
+      description: `glase-checkout ${settings.stage}: Glase terminal id and password (and X-Auth-Token secret): put Glase's values in`,
+      secretStringValue: SecretValue.unsafePlainText(
+        JSON.stringify({
+          terminalId: `${PLACEHOLDER}GLASE_TERMINAL_ID`,
+          terminalPassword: `${PLACEHOLDER}GLASE_TERMINAL_PASSWORD`,
+          ...(settings.callerAuth === 'token' ? { authSecret: `${PLACEHOLDER}GLASE_AUTH_SECRET` } : {}),
         }),
-        generateStringKey: 'signingKey',
-        passwordLength: 48,
-        excludePunctuation: true,
-      },
+      ),
     });
+    // Ours, generated at deploy: each in a secret of its own, so no edit of one touches the other.
+    const signingKey = new Secret(this, 'NotificationSigningKey', {
+      description: `glase-checkout ${settings.stage}: signs notification URLs (generated; rotating it breaks open invoices)`,
+      generateSecretString: GENERATED_KEYS.signingKey,
+    });
+    const urlKey = new Secret(this, 'CreatePurchaseUrlKey', {
+      description: `glase-checkout ${settings.stage}: the secret key in the createPurchase URL Glase calls (generated)`,
+      generateSecretString: GENERATED_KEYS.urlKey,
+    });
+    accept(credentials, 'AwsSolutions-SMG4');
+    accept(signingKey, 'AwsSolutions-SMG4');
+    accept(urlKey, 'AwsSolutions-SMG4');
 
-    const environment: Record<string, string> = {
+    // Only what differs from the defaults in lambda/wiring/config.ts is set here.
+    const shop: Record<string, string> = {
       PRODUCTS_TABLE: tables.products.tableName,
       ORDERS_TABLE: tables.orders.tableName,
       IDEMPOTENCY_TABLE: tables.idempotency.tableName,
       GLASE_API_URL: settings.glaseApiUrl,
       GLASE_WEBSHOP_ID: settings.webshopId,
-      GLASE_SECRET_ARN: secret.secretArn,
       CALLER_AUTH: settings.callerAuth,
       SHOP_TITLE: settings.shopTitle,
-      SHOP_CASHIER_ID: settings.cashierId,
-      SHOP_RECEIPT_FOOTER: settings.receiptFooter,
-      INVOICE_TTL_SECONDS: String(settings.invoiceTtlSeconds),
-      IDEMPOTENCY_TTL_SECONDS: String(settings.idempotencyTtlSeconds),
-      ...(settings.customDomain ? { PUBLIC_BASE_URL: `https://${settings.customDomain.domainName}` } : {}),
-      // Empty slots `sam local --env-vars` can fill (SAM only overrides variables the template declares).
-      ...(settings.samLocal
-        ? {
-            DYNAMODB_ENDPOINT: '',
-            GLASE_TERMINAL_ID: '',
-            GLASE_TERMINAL_PASSWORD: '',
-            GLASE_AUTH_SECRET: '',
-            NOTIFICATION_SIGNING_KEY: '',
-            PUBLIC_BASE_URL: '',
-          }
-        : {}),
+      DEFAULT_CURRENCY: settings.defaultCurrency,
+      GLASE_CREDENTIALS_SECRET_ARN: credentials.secretArn,
+      ...optional({
+        SHOP_CASHIER_ID: settings.cashierId,
+        SHOP_RECEIPT_FOOTER: settings.receiptFooter,
+        INVOICE_TTL_SECONDS: settings.invoiceTtlSeconds,
+        IDEMPOTENCY_TTL_SECONDS: settings.idempotencyTtlSeconds,
+        PUBLIC_BASE_URL: settings.customDomain ? `https://${settings.customDomain.domainName}` : undefined,
+      }),
     };
+    const signing = { SIGNING_KEY_SECRET_ARN: signingKey.secretArn };
+    const keyed: Record<string, string> =
+      settings.callerAuth === 'url-key' ? { URL_KEY_SECRET_ARN: urlKey.secretArn } : {};
+    // Empty slots `sam local --env-vars` can fill (SAM only overrides variables the template declares).
+    const samSlots: Record<string, string> = settings.samLocal
+      ? {
+          DYNAMODB_ENDPOINT: '',
+          GLASE_TERMINAL_ID: '',
+          GLASE_TERMINAL_PASSWORD: '',
+          GLASE_AUTH_SECRET: '',
+          NOTIFICATION_SIGNING_KEY: '',
+          CREATE_PURCHASE_URL_KEY: '',
+          PUBLIC_BASE_URL: '',
+        }
+      : {};
 
     const createPurchase = new CheckoutFunction(this, 'CreatePurchase', {
       entry: 'create-purchase.ts',
       description: 'Glase createPurchase: reserve, record, sendInvoice',
-      // Glase waits for our answer; sendInvoice has its own 5 s timeout.
+      // Glase waits for our answer; sendInvoice gets at most 5 s of it, and the failure path
+      // (recording FAILED, withdrawing an invoice) is budgeted from the time that is left.
       timeout: Duration.seconds(15),
-      environment,
+      reservedConcurrentExecutions: settings.reservedConcurrency.createPurchase,
+      environment: { ...shop, ...signing, ...keyed, ...samSlots },
       logRetention,
     })
       .allow(tables.products, 'read', 'stock')
       .allow(tables.orders, 'record-orders')
-      .allow(tables.idempotency, 'idempotency');
+      .allow(tables.idempotency, 'idempotency')
+      .allowSecrets(credentials, signingKey, ...(settings.callerAuth === 'url-key' ? [urlKey] : []));
 
     const paymentNotification = new CheckoutFunction(this, 'PaymentNotification', {
       entry: 'payment-notification.ts',
@@ -89,43 +121,49 @@ export class GlaseCheckoutStack extends Stack {
       // getPaymentStatus is retried until the deadline (3 s an attempt); the function outlives it
       // by 5 s so it can still commit and answer, and all of it stays inside Glase's 20 s.
       timeout: Duration.seconds(settings.notificationDeadlineSeconds + 5),
-      reservedConcurrentExecutions: settings.notificationReservedConcurrency,
+      reservedConcurrentExecutions: settings.reservedConcurrency.notification,
       environment: {
-        ...environment,
-        GLASE_STATUS_TIMEOUT_MS: '3000',
+        ...shop,
+        ...signing,
+        ...samSlots,
         NOTIFICATION_DEADLINE_MS: String(settings.notificationDeadlineSeconds * 1000),
       },
       logRetention,
     })
       .allow(tables.products, 'stock')
-      .allow(tables.orders, 'settle-orders');
+      .allow(tables.orders, 'settle-orders')
+      .allowSecrets(credentials, signingKey);
 
     const reconciler = new CheckoutFunction(this, 'Reconciler', {
       entry: 'reconcile.ts',
       description: 'Settles open orders: lost notifications, crashes, expired invoices',
       timeout: Duration.seconds(60),
-      environment,
+      reservedConcurrentExecutions: settings.reservedConcurrency.reconciler,
+      environment: { ...shop, ...samSlots },
       logRetention,
     })
       .allow(tables.products, 'stock')
       .allow(tables.orders, 'settle-orders')
-      .allowQuery(tables.orders, CheckoutTables.ORDERS_BY_STATUS_INDEX);
-
-    for (const fn of [createPurchase, paymentNotification, reconciler]) secret.grantRead(fn.role);
+      .allowQuery(tables.orders, CheckoutTables.ORDERS_BY_STATUS_INDEX)
+      .allowSecrets(credentials);
 
     const api = new CheckoutApi(this, 'Http', {
       createPurchase: createPurchase.fn,
       paymentNotification: paymentNotification.fn,
+      callerAuth: settings.callerAuth,
       allowedSourceIps: settings.allowedSourceIps,
       throttle: settings.throttle,
       logRetention,
-      waf: settings.waf,
+      waf: settings.waf
+        ? { rateLimit: settings.wafRateLimit, name: `glase-checkout-${settings.stage}` }
+        : undefined,
       customDomain: settings.customDomain,
       maxBodyBytes: MAX_BODY_BYTES,
     });
 
     const operations = new CheckoutOperations(this, 'Operations', {
       api: api.api,
+      webAclName: api.webAclName,
       functions: {
         CreatePurchase: createPurchase.fn,
         PaymentNotification: paymentNotification.fn,
@@ -140,24 +178,45 @@ export class GlaseCheckoutStack extends Stack {
     }
 
     new CfnOutput(this, 'CreatePurchaseUrl', {
-      description: "Give this URL to Glase as the shop's createPurchase endpoint",
+      description:
+        settings.callerAuth === 'url-key'
+          ? 'The URL to give Glase, {urlKey} standing for the generated key: `glase-checkout --stack <stack> doctor` prints it whole'
+          : "Give this URL to Glase as the shop's createPurchase endpoint",
       value: api.createPurchaseUrl,
     });
-    new CfnOutput(this, 'ProductsTable', { value: tables.products.tableName });
-    new CfnOutput(this, 'OrdersTable', { value: tables.orders.tableName });
-    new CfnOutput(this, 'IdempotencyTable', { value: tables.idempotency.tableName });
-    new CfnOutput(this, 'GlaseSecretArn', {
-      description: 'Put the terminal id/password and caller-auth secret from Glase here',
-      value: secret.secretArn,
+    if (api.domainTarget) {
+      new CfnOutput(this, 'CustomDomainTarget', {
+        description: `Point ${settings.customDomain?.domainName} here: a CNAME (or a Route 53 alias) to this name`,
+        value: api.domainTarget,
+      });
+    }
+    new CfnOutput(this, 'GlaseCredentialsSecretArn', {
+      description: "Put Glase's terminal id and password here (aws secretsmanager put-secret-value)",
+      value: credentials.secretArn,
     });
-    new CfnOutput(this, 'OrderEventBus', { value: operations.bus.eventBusName });
-    // The operator CLI (`--stack`) finds everything it needs in these outputs.
-    new CfnOutput(this, 'WebshopId', { value: settings.webshopId });
-    new CfnOutput(this, 'ShopTitle', { value: settings.shopTitle });
-    new CfnOutput(this, 'GlaseApiUrl', { value: settings.glaseApiUrl });
-
-    accept(secret, 'AwsSolutions-SMG4');
+    // The operator CLI (`--stack`) reads everything it needs from this one output.
+    new CfnOutput(this, 'OperatorSettings', {
+      description: 'What the glase-checkout CLI needs to operate this stack (read by --stack)',
+      value: Stack.of(this).toJsonString({
+        version: 1,
+        stage: settings.stage,
+        region: Stack.of(this).region,
+        createPurchaseUrl: api.createPurchaseUrl,
+        environment: {
+          ...shop,
+          ...signing,
+          URL_KEY_SECRET_ARN: urlKey.secretArn,
+          EVENT_BUS_NAME: operations.bus.eventBusName,
+        },
+      }),
+    });
   }
+}
+
+function optional(values: Record<string, string | number | undefined>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(values).flatMap(([name, value]) => (value === undefined ? [] : [[name, String(value)]])),
+  );
 }
 
 function retention(days: number): RetentionDays {

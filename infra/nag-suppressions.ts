@@ -18,10 +18,10 @@ export const ACCEPTED_FINDINGS = {
   'AwsSolutions-L1':
     'nodejs22.x is the runtime our dependencies are tested on (middy 6, Powertools 2); a newer one is a deliberate upgrade.',
   'AwsSolutions-APIG4':
-    'Glase cannot sign requests with IAM or Cognito: createPurchase checks X-Auth-Token in the handler and notifications carry an HMAC signature.',
+    'Glase cannot sign requests with IAM or Cognito: createPurchase is reached only through a secret URL key (or X-Auth-Token), checked in the handler, and notifications carry an HMAC signature.',
   'AwsSolutions-COG4': 'Glase cannot obtain Cognito tokens; see APIG4 for how callers are authenticated.',
   'AwsSolutions-SMG4':
-    'The terminal password and caller-auth secret are issued by Glase; the merchant rotates them with Glase (README: Rotate the secret).',
+    'The terminal password is issued by Glase and rotated with Glase; the signing key and URL key are held by open invoices and by Glase, so rotating them is a planned step (README: Rotate the secrets).',
   'AwsSolutions-SQS3':
     'This queue is the dead-letter queue of the reconciler schedule; it needs none of its own.',
   'AwsSolutions-APIG3': 'WAF was switched off on purpose with -c glase-checkout:waf=false.',

@@ -37,14 +37,16 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const maxPayloadBytes = options.maxPayloadBytes ?? 10 * 1024 * 1024;
   const server: Server = createServer((request, response) => {
     serve(request, response).catch(() => {
-      if (!response.headersSent) reply(response, 502, { message: 'Internal server error' });
+      if (!response.headersSent)
+        reply(response, 502, gatewayError('INTEGRATION_FAILURE', 'Internal server error'));
     });
   });
 
   async function serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://local');
     const body = await readBody(request, maxPayloadBytes);
-    if (body === undefined) return reply(response, 413, { message: 'Request Entity Too Large' });
+    if (body === undefined)
+      return reply(response, 413, gatewayError('REQUEST_TOO_LARGE', 'Request Entity Too Large'));
     if (url.pathname === '/health' && request.method === 'GET') return reply(response, 200, { status: 'ok' });
 
     const matching = options.routes
@@ -52,8 +54,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       .filter((candidate) => candidate.params !== undefined);
     const found = matching.find(({ route }) => route.method === request.method);
     if (!found) {
-      // API Gateway answers unknown routes and methods with 403 "Missing Authentication Token".
-      return reply(response, matching.length > 0 ? 405 : 404, { message: 'Not Found' });
+      // API Gateway's "Missing Authentication Token", which the stack maps to 404 in our envelope:
+      // an unknown route, a wrong method and a missing URL key all look the same.
+      return reply(response, 404, gatewayError('NOT_FOUND', 'no such resource'));
     }
     const { route, params } = found;
     const event = toEvent(request, url, body, route, params ?? {}, options.stage ?? 'local');
@@ -65,7 +68,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       result = await route.handler(event, context);
     } catch {
       // What API Gateway says when the function throws instead of answering.
-      return reply(response, 502, { message: 'Internal server error' });
+      return reply(response, 502, gatewayError('INTEGRATION_FAILURE', 'Internal server error'));
     }
     const headers: Record<string, string | number | boolean> = { ...(result.headers ?? {}) };
     for (const [name, values] of Object.entries(result.multiValueHeaders ?? {}))
@@ -207,6 +210,11 @@ async function readBody(request: IncomingMessage, limit: number): Promise<string
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The stack's gateway responses: API Gateway's own refusals in the project's error envelope. */
+function gatewayError(code: string, message: string) {
+  return { error: { code, message } };
 }
 
 function reply(response: ServerResponse, status: number, body: unknown): void {

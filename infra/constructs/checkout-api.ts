@@ -5,6 +5,7 @@ import {
   LogGroupLogDestination,
   MethodLoggingLevel,
   RequestValidator,
+  ResponseType,
   RestApi,
 } from 'aws-cdk-lib/aws-apigateway';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
@@ -18,22 +19,33 @@ import { accept } from '../nag-suppressions.js';
 export interface CheckoutApiProps {
   readonly createPurchase: IFunction;
   readonly paymentNotification: IFunction;
+  /** `url-key` puts the secret key in the path: /webshop/{urlKey}/createPurchase. */
+  readonly callerAuth: 'url-key' | 'token' | 'none';
   readonly allowedSourceIps: readonly string[];
   readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
   readonly logRetention: RetentionDays;
-  readonly waf: boolean;
+  /** WAF in front, with this per-address rate limit (per 5 minutes); none when undefined. */
+  readonly waf?: { readonly rateLimit: number; readonly name: string } | undefined;
   readonly customDomain?: { readonly domainName: string; readonly certificateArn: string } | undefined;
   /** The same cap the handler enforces, applied at the edge by WAF. */
   readonly maxBodyBytes: number;
 }
 
+/** Our error envelope, for the answers API Gateway gives itself (unknown route, throttled, 5xx). */
+const errorBody = (code: string, message = '$context.error.messageString') =>
+  `{"error":{"code":"${code}","message":${message}}}`;
+
 /**
  * The REST API Glase calls (API Gateway v1, for resource policies, WAF and per-method
- * throttling): POST /webshop/createPurchase and POST /webshop/notify/{orderId}.
+ * throttling): POST /webshop/{urlKey}/createPurchase (or /webshop/createPurchase) and
+ * POST /webshop/notify/{orderId}.
  */
 export class CheckoutApi extends Construct {
   readonly api: RestApi;
   readonly createPurchaseUrl: string;
+  /** The DNS name a custom domain must point at. */
+  readonly domainTarget?: string;
+  readonly webAclName?: string;
 
   constructor(scope: Construct, id: string, props: CheckoutApiProps) {
     super(scope, id);
@@ -48,9 +60,22 @@ export class CheckoutApi extends Construct {
         throttlingRateLimit: props.throttle.rateLimit,
         throttlingBurstLimit: props.throttle.burstLimit,
         accessLogDestination: new LogGroupLogDestination(accessLogs),
-        accessLogFormat: AccessLogFormat.jsonWithStandardFields(),
+        // Resource paths only (/webshop/{urlKey}/createPurchase): the request path holds the key.
+        accessLogFormat: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            ip: '$context.identity.sourceIp',
+            requestTime: '$context.requestTime',
+            httpMethod: '$context.httpMethod',
+            resourcePath: '$context.resourcePath',
+            status: '$context.status',
+            responseLength: '$context.responseLength',
+            integrationLatency: '$context.integration.latency',
+            wafStatus: '$context.waf.status',
+          }),
+        ),
         loggingLevel: MethodLoggingLevel.ERROR,
-        dataTraceEnabled: false, // would log bodies: customer addresses
+        dataTraceEnabled: false, // would log bodies (customer addresses) and paths (the key)
         tracingEnabled: true,
         methodOptions: {
           // Notifications must never be throttled behind a burst of purchases.
@@ -59,23 +84,42 @@ export class CheckoutApi extends Construct {
       },
       policy: sourceIpPolicy(props.allowedSourceIps),
     });
+    // An unknown route, a missing key and a wrong key all look the same: 404 in our envelope.
+    this.api.addGatewayResponse('NotFound', {
+      type: ResponseType.MISSING_AUTHENTICATION_TOKEN,
+      statusCode: '404',
+      templates: { 'application/json': errorBody('NOT_FOUND', '"no such resource"') },
+    });
+    this.api.addGatewayResponse('Default4xx', {
+      type: ResponseType.DEFAULT_4XX,
+      templates: { 'application/json': errorBody('$context.error.responseType') },
+    });
+    this.api.addGatewayResponse('Default5xx', {
+      type: ResponseType.DEFAULT_5XX,
+      templates: { 'application/json': errorBody('$context.error.responseType') },
+    });
 
+    const webshop = this.api.root.addResource('webshop');
+    const purchasePath =
+      props.callerAuth === 'url-key' ? '/webshop/{urlKey}/createPurchase' : '/webshop/createPurchase';
+    const purchaseParent = props.callerAuth === 'url-key' ? webshop.addResource('{urlKey}') : webshop;
+    // Server to server only, so no CORS; the handler validates the body and names the wrong field.
+    const createPurchase = purchaseParent
+      .addResource('createPurchase')
+      .addMethod('POST', new LambdaIntegration(props.createPurchase));
     const validator = new RequestValidator(this, 'Validator', {
       restApi: this.api,
       validateRequestParameters: true,
-      validateRequestBody: true, // only where a method declares a model; the handler validates createPurchase bodies
+      // Only where a method declares a model (none does): the handlers validate bodies and name the field.
+      validateRequestBody: true,
     });
-    const webshop = this.api.root.addResource('webshop');
-    // Server to server only, so no CORS; the handler validates the body and names the wrong field.
-    const createPurchase = webshop
-      .addResource('createPurchase')
-      .addMethod('POST', new LambdaIntegration(props.createPurchase));
+    // `sig` is not required here: the handler checks it and answers 403 in our envelope.
     const notify = webshop
       .addResource('notify')
       .addResource('{orderId}')
       .addMethod('POST', new LambdaIntegration(props.paymentNotification), {
         requestValidator: validator,
-        requestParameters: { 'method.request.path.orderId': true, 'method.request.querystring.sig': true },
+        requestParameters: { 'method.request.path.orderId': true },
       });
 
     accept(createPurchase, 'AwsSolutions-APIG4', 'AwsSolutions-COG4');
@@ -89,25 +133,52 @@ export class CheckoutApi extends Construct {
     }
 
     if (props.customDomain) {
-      this.api.addDomainName('Domain', {
+      const domain = this.api.addDomainName('Domain', {
         domainName: props.customDomain.domainName,
         certificate: Certificate.fromCertificateArn(this, 'Certificate', props.customDomain.certificateArn),
+        endpointType: EndpointType.REGIONAL,
       });
-      this.createPurchaseUrl = `https://${props.customDomain.domainName}/webshop/createPurchase`;
+      this.domainTarget = domain.domainNameAliasDomainName;
+      this.createPurchaseUrl = `https://${props.customDomain.domainName}${purchasePath}`;
     } else {
-      this.createPurchaseUrl = this.api.urlForPath('/webshop/createPurchase');
+      this.createPurchaseUrl = this.api.urlForPath(purchasePath);
     }
 
-    if (props.waf) this.addWebAcl(props);
+    if (props.waf) this.webAclName = this.addWebAcl(props, props.waf);
     else accept(this.api.deploymentStage, 'AwsSolutions-APIG3');
   }
 
-  private addWebAcl(props: CheckoutApiProps): void {
+  private addWebAcl(props: CheckoutApiProps, waf: { rateLimit: number; name: string }): string {
+    const allowed =
+      props.allowedSourceIps.length > 0
+        ? new CfnIPSet(this, 'GlaseAddresses', {
+            scope: 'REGIONAL',
+            ipAddressVersion: 'IPV4',
+            addresses: props.allowedSourceIps.map((ip) => (ip.includes('/') ? ip : `${ip}/32`)),
+          })
+        : undefined;
+    // Glase calls from a few addresses: its purchases and notifications must never count
+    // against the per-address limit meant for everyone else.
+    const notNotification: CfnWebACL.StatementProperty = {
+      notStatement: {
+        statement: {
+          byteMatchStatement: {
+            fieldToMatch: { uriPath: {} },
+            positionalConstraint: 'CONTAINS',
+            searchString: '/webshop/notify/',
+            textTransformations: [{ priority: 0, type: 'NONE' }],
+          },
+        },
+      },
+    };
+    const notGlase: CfnWebACL.StatementProperty | undefined = allowed
+      ? { notStatement: { statement: { ipSetReferenceStatement: { arn: allowed.attrArn } } } }
+      : undefined;
     const rules: CfnWebACL.RuleProperty[] = [
       {
         name: 'BodyTooLarge',
         priority: 0,
-        action: { block: {} },
+        action: { block: { customResponse: { responseCode: 413, customResponseBodyKey: 'tooLarge' } } },
         statement: {
           sizeConstraintStatement: {
             fieldToMatch: { body: { oversizeHandling: 'MATCH' } },
@@ -121,8 +192,16 @@ export class CheckoutApi extends Construct {
       {
         name: 'RateLimitPerIp',
         priority: 1,
-        action: { block: {} },
-        statement: { rateBasedStatement: { limit: 2000, aggregateKeyType: 'IP' } },
+        action: { block: { customResponse: { responseCode: 429, customResponseBodyKey: 'throttled' } } },
+        statement: {
+          rateBasedStatement: {
+            limit: waf.rateLimit,
+            aggregateKeyType: 'IP',
+            scopeDownStatement: notGlase
+              ? { andStatement: { statements: [notGlase, notNotification] } }
+              : notNotification,
+          },
+        },
         visibilityConfig: visibility('RateLimitPerIp'),
       },
       {
@@ -135,30 +214,36 @@ export class CheckoutApi extends Construct {
         visibilityConfig: visibility('KnownBadInputs'),
       },
     ];
-    if (props.allowedSourceIps.length > 0) {
-      const allowed = new CfnIPSet(this, 'GlaseAddresses', {
-        scope: 'REGIONAL',
-        ipAddressVersion: 'IPV4',
-        addresses: props.allowedSourceIps.map((ip) => (ip.includes('/') ? ip : `${ip}/32`)),
-      });
+    if (allowed) {
       rules.push({
         name: 'OnlyGlase',
         priority: 3,
-        action: { block: {} },
+        action: { block: { customResponse: { responseCode: 403, customResponseBodyKey: 'blocked' } } },
         statement: { notStatement: { statement: { ipSetReferenceStatement: { arn: allowed.attrArn } } } },
         visibilityConfig: visibility('OnlyGlase'),
       });
     }
+    const json = (code: string, message: string) => ({
+      contentType: 'APPLICATION_JSON',
+      content: JSON.stringify({ error: { code, message } }),
+    });
     const acl = new CfnWebACL(this, 'WebAcl', {
+      name: waf.name,
       scope: 'REGIONAL',
       defaultAction: { allow: {} },
       visibilityConfig: visibility('GlaseCheckoutApi'),
+      customResponseBodies: {
+        tooLarge: json('PAYLOAD_TOO_LARGE', 'request body is too large'),
+        throttled: json('TOO_MANY_REQUESTS', 'too many requests from this address; retry later'),
+        blocked: json('FORBIDDEN', 'this address may not call this API'),
+      },
       rules,
     });
     new CfnWebACLAssociation(this, 'WebAclAssociation', {
       resourceArn: this.api.deploymentStage.stageArn,
       webAclArn: acl.attrArn,
     });
+    return waf.name;
   }
 }
 

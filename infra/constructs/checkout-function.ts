@@ -5,10 +5,15 @@ import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { accept } from '../nag-suppressions.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
+
+/** The functions' service name and metrics namespace (the code's own, pinned equal by test/infra). */
+export const SERVICE_NAME = 'glase-checkout';
+export const METRICS_NAMESPACE = 'GlaseCheckout';
 
 export interface CheckoutFunctionProps {
   /** File under `lambda/handlers/` exporting `handler`. */
@@ -75,8 +80,8 @@ export class CheckoutFunction extends Construct {
       projectRoot: root,
       depsLockFilePath: `${root}package-lock.json`,
       environment: {
-        POWERTOOLS_SERVICE_NAME: 'glase-checkout',
-        POWERTOOLS_METRICS_NAMESPACE: 'GlaseCheckout',
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         POWERTOOLS_LOG_LEVEL: 'INFO',
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
@@ -115,6 +120,12 @@ export class CheckoutFunction extends Construct {
         'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
       );
     }
+    return this;
+  }
+
+  /** Lets the function read these secrets, and no other. */
+  allowSecrets(...secrets: ISecret[]): this {
+    for (const secret of secrets) secret.grantRead(this.role);
     return this;
   }
 

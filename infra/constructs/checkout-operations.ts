@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
 import {
   Alarm,
@@ -10,6 +10,7 @@ import {
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
@@ -18,13 +19,21 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { accept } from '../nag-suppressions.js';
+import { METRICS_NAMESPACE, SERVICE_NAME } from './checkout-function.js';
 
 export interface CheckoutOperationsProps {
   readonly api: RestApi;
   readonly functions: Readonly<Record<string, IFunction>>;
   readonly reconciler: IFunction;
   readonly alarmEmail?: string | undefined;
+  /** The WAF web ACL's name, for the blocked-requests alarm; none without WAF. */
+  readonly webAclName?: string | undefined;
 }
+
+/** More than this many blocked requests in 5 minutes may be Glase locked out: someone must look. */
+export const WAF_BLOCKED_THRESHOLD = 10;
+/** More than this many 4XX answers in 5 minutes: a misconfigured caller, or Glase refused en masse. */
+export const API_4XX_THRESHOLD = 25;
 
 /**
  * What keeps the shop honest after deploy: the reconciler's schedule, the bus order events
@@ -62,18 +71,45 @@ export class CheckoutOperations extends Construct {
     });
     props.reconciler.configureAsyncInvoke({
       retryAttempts: 0,
+      // A run that waited longer than this is stale: the next minute's run does its work.
+      maxEventAge: Duration.minutes(2),
       onFailure: new SqsDestination(this.deadLetters),
     });
 
     if (props.alarmEmail) {
+      const { account, region, partition } = Stack.of(this);
+      const cloudWatch = new ServicePrincipal('cloudwatch.amazonaws.com');
+      const key = new Key(this, 'AlarmsKey', {
+        enableKeyRotation: true,
+        description: 'glase-checkout alarm topic',
+      });
+      // An encrypted topic is silent unless CloudWatch may use its key and publish to it.
+      key.addToResourcePolicy(
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          principals: [cloudWatch],
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          resources: ['*'],
+          conditions: { StringEquals: { 'aws:SourceAccount': account } },
+        }),
+      );
       this.topic = new Topic(this, 'Alarms', {
         displayName: 'glase-checkout alarms',
         enforceSSL: true,
-        masterKey: new Key(this, 'AlarmsKey', {
-          enableKeyRotation: true,
-          description: 'glase-checkout alarm topic',
-        }),
+        masterKey: key,
       });
+      this.topic.addToResourcePolicy(
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          principals: [cloudWatch],
+          actions: ['sns:Publish'],
+          resources: [this.topic.topicArn],
+          conditions: {
+            StringEquals: { 'aws:SourceAccount': account },
+            ArnLike: { 'aws:SourceArn': `arn:${partition}:cloudwatch:${region}:${account}:alarm:*` },
+          },
+        }),
+      );
       this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
     }
 
@@ -82,6 +118,26 @@ export class CheckoutOperations extends Construct {
       'The API answered 5xx (Glase failures, bugs)',
       props.api.metricServerError({ period: Duration.minutes(5) }),
     );
+    this.alarm(
+      'Api4xxSpike',
+      `More than ${API_4XX_THRESHOLD} 4XX answers in 5 minutes: a caller with a wrong URL key or token, or a flood`,
+      props.api.metricClientError({ period: Duration.minutes(5) }),
+      API_4XX_THRESHOLD,
+    );
+    if (props.webAclName) {
+      this.alarm(
+        'WafBlocking',
+        `WAF blocked more than ${WAF_BLOCKED_THRESHOLD} requests in 5 minutes: check Glase is not among them`,
+        new Metric({
+          namespace: 'AWS/WAFV2',
+          metricName: 'BlockedRequests',
+          dimensionsMap: { WebACL: props.webAclName, Region: Stack.of(this).region, Rule: 'ALL' },
+          statistic: 'Sum',
+          period: Duration.minutes(5),
+        }),
+        WAF_BLOCKED_THRESHOLD,
+      );
+    }
     for (const [name, fn] of Object.entries(props.functions)) {
       this.alarm(
         `${name}Errors`,
@@ -96,9 +152,9 @@ export class CheckoutOperations extends Construct {
     }
     const custom = (metricName: string) =>
       new Metric({
-        namespace: 'GlaseCheckout',
+        namespace: METRICS_NAMESPACE,
         metricName,
-        dimensionsMap: { service: 'glase-checkout' },
+        dimensionsMap: { service: SERVICE_NAME },
         statistic: 'Sum',
         period: Duration.minutes(5),
       });
@@ -109,17 +165,27 @@ export class CheckoutOperations extends Construct {
     );
     this.alarm('ReconcileErrors', 'The reconciler could not settle some orders', custom('ReconcileErrors'));
     this.alarm(
+      'NotConfigured',
+      'A secret is missing or still a placeholder: purchases are refused with 503 until it is fixed',
+      custom('NotConfigured'),
+    );
+    this.alarm(
+      'CallerAuthNotConfigured',
+      'The createPurchase URL key or X-Auth-Token secret is missing or weak: every purchase gets 503',
+      custom('CallerAuthNotConfigured'),
+    );
+    this.alarm(
       'DeadLettersWaiting',
       'A scheduled reconciler run failed and landed in the dead-letter queue',
       this.deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
     );
   }
 
-  private alarm(id: string, description: string, metric: IMetric): void {
+  private alarm(id: string, description: string, metric: IMetric, threshold = 0): void {
     const alarm = new Alarm(this, id, {
       alarmDescription: `glase-checkout: ${description}`,
       metric,
-      threshold: 0,
+      threshold,
       comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 1,
       treatMissingData: TreatMissingData.NOT_BREACHING,

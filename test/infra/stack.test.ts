@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { settingsFrom } from '../../infra/settings.js';
+import { parseOperatorSettings } from '../../cli/connect.js';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../../infra/constructs/checkout-function.js';
+import { API_4XX_THRESHOLD, WAF_BLOCKED_THRESHOLD } from '../../infra/constructs/checkout-operations.js';
+import { readSettings, settingsFrom } from '../../infra/settings.js';
 import {
   IDEMPOTENCY_KEY,
   ORDERS_BY_STATUS_INDEX,
@@ -9,7 +12,10 @@ import {
   ORDERS_KEY,
   PRODUCTS_KEY,
 } from '../../lambda/store/schema.js';
-import { REQUIRED, type Synthesized, synth } from './synth.js';
+import { DEFAULTS, loadConfig } from '../../lambda/wiring/config.js';
+import { LOCAL_SECRETS } from '../../lambda/wiring/local-profile.js';
+import { PLACEHOLDER_PREFIX } from '../../lambda/wiring/secrets.js';
+import { REQUIRED, rendered, type Synthesized, synth } from './synth.js';
 
 type Resource = { Type: string; Properties: Record<string, any>; Metadata?: Record<string, any> };
 
@@ -41,6 +47,21 @@ function dynamoStatements(template: Template, prefix: string): { actions: string
         .concat(statement.Resource)
         .map((resource) => ({ actions, resource: JSON.stringify(resource) }));
     });
+}
+
+/** The secrets the function `prefix` may read (secretsmanager:GetSecretValue), as Refs. */
+function secretReads(template: Template, prefix: string): string[] {
+  const roleRef = functionNamed(template, prefix).Properties.Role['Fn::GetAtt'][0];
+  return byType(template, 'AWS::IAM::Policy')
+    .filter(([, policy]) => policy.Properties.Roles.some((role: any) => role.Ref === roleRef))
+    .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement as any[])
+    .filter((statement) =>
+      ([] as string[]).concat(statement.Action).includes('secretsmanager:GetSecretValue'),
+    )
+    .flatMap((statement) =>
+      ([] as unknown[]).concat(statement.Resource).map((resource) => JSON.stringify(resource)),
+    )
+    .sort();
 }
 
 describe('GlaseCheckoutStack', () => {
@@ -93,24 +114,71 @@ describe('GlaseCheckoutStack', () => {
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
   });
 
-  it('keeps secrets out of environment variables and reads them from one Secrets Manager secret', () => {
-    const secrets = byType(template, 'AWS::SecretsManager::Secret');
-    expect(secrets).toHaveLength(1);
-    const secretId = secrets[0]?.[0];
-    for (const prefix of ['CreatePurchase', 'PaymentNotification', 'Reconciler']) {
-      const variables = functionNamed(template, prefix).Properties.Environment.Variables as Record<
-        string,
-        unknown
-      >;
-      expect(variables.GLASE_SECRET_ARN).toEqual({ Ref: secretId });
-      const names = Object.keys(variables);
-      expect(names.filter((name) => /PASSWORD|SECRET|SIGNING|TERMINAL_ID/.test(name))).toEqual([
-        'GLASE_SECRET_ARN',
-      ]);
-    }
+  it('keeps secrets out of environment variables: three secrets, each function granted only those it reads', () => {
+    const secrets = Object.fromEntries(
+      byType(template, 'AWS::SecretsManager::Secret').map(([id, secret]) => [
+        id.replace(/[0-9A-F]{8}$/, ''),
+        { id, secret },
+      ]),
+    );
+    expect(Object.keys(secrets).sort()).toEqual([
+      'CreatePurchaseUrlKey',
+      'GlaseCredentials',
+      'NotificationSigningKey',
+    ]);
+    const ref = (name: string) => ({ Ref: secrets[name]?.id });
+    const secretVariables = (prefix: string) =>
+      Object.fromEntries(
+        Object.entries(
+          functionNamed(template, prefix).Properties.Environment.Variables as Record<string, unknown>,
+        ).filter(([name]) => /PASSWORD|SECRET|SIGNING|TERMINAL_ID|URL_KEY/.test(name)),
+      );
+    expect(secretVariables('CreatePurchase')).toEqual({
+      GLASE_CREDENTIALS_SECRET_ARN: ref('GlaseCredentials'),
+      SIGNING_KEY_SECRET_ARN: ref('NotificationSigningKey'),
+      URL_KEY_SECRET_ARN: ref('CreatePurchaseUrlKey'),
+    });
+    expect(secretVariables('PaymentNotification')).toEqual({
+      GLASE_CREDENTIALS_SECRET_ARN: ref('GlaseCredentials'),
+      SIGNING_KEY_SECRET_ARN: ref('NotificationSigningKey'),
+    });
+    expect(secretVariables('Reconciler')).toEqual({ GLASE_CREDENTIALS_SECRET_ARN: ref('GlaseCredentials') });
+    expect(secretReads(template, 'CreatePurchase')).toEqual(
+      [ref('GlaseCredentials'), ref('NotificationSigningKey'), ref('CreatePurchaseUrlKey')]
+        .map((r) => JSON.stringify(r))
+        .sort(),
+    );
+    expect(secretReads(template, 'PaymentNotification')).toEqual(
+      [ref('GlaseCredentials'), ref('NotificationSigningKey')].map((r) => JSON.stringify(r)).sort(),
+    );
+    expect(secretReads(template, 'Reconciler')).toEqual([JSON.stringify(ref('GlaseCredentials'))]);
     const template_ = JSON.stringify(template.toJSON());
     expect(template_).not.toContain('12345678');
-    expect(template_).not.toContain('local-notification-signing-key');
+    expect(template_).not.toContain(LOCAL_SECRETS.signingKey);
+    expect(template_).not.toContain(LOCAL_SECRETS.urlKey);
+  });
+
+  it('creates the credentials secret with placeholders the functions refuse, and never regenerates the generated keys', () => {
+    const secrets = byType(template, 'AWS::SecretsManager::Secret');
+    const named = (name: string) => secrets.find(([id]) => id.startsWith(name))?.[1].Properties;
+    const credentials = JSON.parse(named('GlaseCredentials')?.SecretString);
+    expect(Object.values(credentials).every((value) => String(value).startsWith(PLACEHOLDER_PREFIX))).toBe(
+      true,
+    );
+    expect(named('GlaseCredentials')?.GenerateSecretString).toBeUndefined();
+    // CloudFormation regenerates a secret's value whenever GenerateSecretString changes: these
+    // are pinned so no template change can wipe the signing key (open invoices' notification
+    // URLs) or the URL key (the URL Glase calls). Change them only with a migration plan.
+    expect(named('NotificationSigningKey')?.GenerateSecretString).toEqual({
+      ExcludePunctuation: true,
+      IncludeSpace: false,
+      PasswordLength: 64,
+    });
+    expect(named('CreatePurchaseUrlKey')?.GenerateSecretString).toEqual({
+      ExcludePunctuation: true,
+      IncludeSpace: false,
+      PasswordLength: 48,
+    });
   });
 
   it('declares the tables with PITR, on-demand billing, retention where orders live, TTL on idempotency', () => {
@@ -186,17 +254,28 @@ describe('GlaseCheckoutStack', () => {
     expect(queries[0]?.resource).toContain(`/index/${ORDERS_BY_STATUS_INDEX}`);
   });
 
-  it('exposes POST /webshop/createPurchase and POST /webshop/notify/{orderId} on a throttled, logged REST API', () => {
+  it('exposes POST /webshop/{urlKey}/createPurchase and POST /webshop/notify/{orderId} on a throttled, logged REST API', () => {
     template.resourceCountIs('AWS::ApiGateway::RestApi', 1);
-    template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'createPurchase' });
-    template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: '{orderId}' });
-    const methods = byType(template, 'AWS::ApiGateway::Method').map(
-      ([, method]) => method.Properties.HttpMethod,
+    const resources = Object.fromEntries(
+      byType(template, 'AWS::ApiGateway::Resource').map(([id, resource]) => [id, resource.Properties]),
     );
-    expect(methods.sort()).toEqual(['POST', 'POST']);
-    template.hasResourceProperties('AWS::ApiGateway::Method', {
-      HttpMethod: 'POST',
-      RequestParameters: { 'method.request.path.orderId': true, 'method.request.querystring.sig': true },
+    const path = (id: string): string => {
+      const resource = resources[id];
+      if (!resource) return '';
+      return `${path(resource.ParentId.Ref ?? '')}/${resource.PathPart}`;
+    };
+    const methods = byType(template, 'AWS::ApiGateway::Method').map(([, method]) => ({
+      method: method.Properties.HttpMethod,
+      path: path(method.Properties.ResourceId.Ref),
+      parameters: method.Properties.RequestParameters,
+    }));
+    expect(methods.map(({ method, path }) => `${method} ${path}`).sort()).toEqual([
+      'POST /webshop/notify/{orderId}',
+      'POST /webshop/{urlKey}/createPurchase',
+    ]);
+    // `sig` is checked by the handler (403 in our envelope), not by API Gateway (a bare 400).
+    expect(methods.find((method) => method.path.includes('notify'))?.parameters).toEqual({
+      'method.request.path.orderId': true,
     });
     template.hasResourceProperties('AWS::ApiGateway::Stage', {
       StageName: 'v1',
@@ -208,37 +287,100 @@ describe('GlaseCheckoutStack', () => {
           ResourcePath: '/*',
           ThrottlingRateLimit: 50,
           ThrottlingBurstLimit: 100,
+          DataTraceEnabled: false,
         }),
         Match.objectLike({ HttpMethod: 'POST', ResourcePath: '/~1webshop~1notify~1{orderId}' }),
       ]),
     });
+    // Access logs name the resource path, never the request path (which holds the URL key).
+    const format = byType(template, 'AWS::ApiGateway::Stage')[0]?.[1].Properties.AccessLogSetting.Format;
+    expect(format).toContain('$context.resourcePath');
+    expect(format).not.toMatch(/\$context\.path|\$context\.requestOverride|\$context\.identity\.user/);
   });
 
-  it('puts WAF in front with a body-size cap and, when configured, an allow-list of Glase addresses', () => {
-    template.hasResourceProperties('AWS::WAFv2::WebACL', {
-      Rules: Match.arrayWith([
-        Match.objectLike({
-          Name: 'BodyTooLarge',
-          Statement: { SizeConstraintStatement: Match.objectLike({ ComparisonOperator: 'GT', Size: 16384 }) },
-        }),
-        Match.objectLike({ Name: 'OnlyGlase' }),
+  it('answers what API Gateway itself refuses in our error envelope; an unknown route is a 404', () => {
+    const responses = Object.fromEntries(
+      byType(template, 'AWS::ApiGateway::GatewayResponse').map(([, response]) => [
+        response.Properties.ResponseType,
+        response.Properties,
       ]),
+    );
+    expect(Object.keys(responses).sort()).toEqual([
+      'DEFAULT_4XX',
+      'DEFAULT_5XX',
+      'MISSING_AUTHENTICATION_TOKEN',
+    ]);
+    expect(responses.MISSING_AUTHENTICATION_TOKEN?.StatusCode).toBe('404');
+    expect(JSON.parse(responses.MISSING_AUTHENTICATION_TOKEN?.ResponseTemplates['application/json'])).toEqual(
+      {
+        error: { code: 'NOT_FOUND', message: 'no such resource' },
+      },
+    );
+    for (const type of ['DEFAULT_4XX', 'DEFAULT_5XX']) {
+      expect(responses[type]?.ResponseTemplates['application/json']).toBe(
+        '{"error":{"code":"$context.error.responseType","message":$context.error.messageString}}',
+      );
+    }
+  });
+
+  it('puts WAF in front: a body-size cap, a per-address rate limit Glase and notifications are exempt from, an allow-list', () => {
+    const acl = byType(template, 'AWS::WAFv2::WebACL')[0]![1].Properties;
+    const rule = (name: string) => acl.Rules.find((candidate: any) => candidate.Name === name);
+    expect(rule('BodyTooLarge').Statement.SizeConstraintStatement).toMatchObject({
+      ComparisonOperator: 'GT',
+      Size: 16384,
     });
+    const rate = rule('RateLimitPerIp').Statement.RateBasedStatement;
+    expect(rate).toMatchObject({ Limit: 2000, AggregateKeyType: 'IP' });
+    const exempt = rate.ScopeDownStatement.AndStatement.Statements;
+    const glaseSet = byType(template, 'AWS::WAFv2::IPSet')[0]?.[0];
+    expect(exempt).toEqual([
+      {
+        NotStatement: {
+          Statement: { IPSetReferenceStatement: { Arn: { 'Fn::GetAtt': [glaseSet, 'Arn'] } } },
+        },
+      },
+      {
+        NotStatement: {
+          Statement: {
+            ByteMatchStatement: expect.objectContaining({
+              PositionalConstraint: 'CONTAINS',
+              SearchString: '/webshop/notify/',
+            }),
+          },
+        },
+      },
+    ]);
+    expect(rule('OnlyGlase')).toBeDefined();
     template.hasResourceProperties('AWS::WAFv2::IPSet', {
       Addresses: ['203.0.113.10/32', '198.51.100.0/24'],
     });
     template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
+    // WAF's own refusals speak our envelope too.
+    for (const [name, code] of [
+      ['RateLimitPerIp', 429],
+      ['OnlyGlase', 403],
+      ['BodyTooLarge', 413],
+    ] as const) {
+      const response = rule(name).Action.Block.CustomResponse;
+      expect(response.ResponseCode).toBe(code);
+      expect(JSON.parse(acl.CustomResponseBodies[response.CustomResponseBodyKey].Content).error.code).toEqual(
+        expect.any(String),
+      );
+    }
     const api = byType(template, 'AWS::ApiGateway::RestApi')[0]?.[1];
     const deny = api?.Properties.Policy.Statement.find((statement: any) => statement.Effect === 'Deny');
     expect(deny.Condition).toEqual({ NotIpAddress: { 'aws:SourceIp': ['203.0.113.10', '198.51.100.0/24'] } });
   });
 
-  it('runs the reconciler every minute with a dead-letter queue, and publishes order events to a bus', () => {
+  it('runs the reconciler every minute with a dead-letter queue and no stale runs, and publishes order events to a bus', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(1 minute)',
       Targets: [Match.objectLike({ DeadLetterConfig: { Arn: Match.anyValue() } })],
     });
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      MaximumEventAgeInSeconds: 120,
+      MaximumRetryAttempts: 0,
       DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
     });
     template.resourceCountIs('AWS::Events::EventBus', 1);
@@ -250,15 +392,19 @@ describe('GlaseCheckoutStack', () => {
     ).toBeUndefined();
   });
 
-  it('alarms on API 5xx, function errors and throttles, late commits, reconciler errors and dead letters, to e-mail', () => {
+  it('alarms on what needs a person, and every alarm can reach the e-mail: alarm → topic → key, each allowing CloudWatch', () => {
     const alarms = byType(template, 'AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties);
     expect(alarms.map((alarm) => alarm.MetricName).sort()).toEqual(
       [
+        '4XXError',
         '5XXError',
         'ApproximateNumberOfMessagesVisible',
+        'BlockedRequests',
+        'CallerAuthNotConfigured',
         'Errors',
         'Errors',
         'Errors',
+        'NotConfigured',
         'ReconcileErrors',
         'ReconcilePaymentsCommitted',
         'Throttles',
@@ -266,25 +412,87 @@ describe('GlaseCheckoutStack', () => {
         'Throttles',
       ].sort(),
     );
-    for (const alarm of alarms) expect(alarm.AlarmActions).toHaveLength(1);
+    const threshold = (metric: string) => alarms.find((alarm) => alarm.MetricName === metric)?.Threshold;
+    expect([threshold('4XXError'), threshold('BlockedRequests')]).toEqual([
+      API_4XX_THRESHOLD,
+      WAF_BLOCKED_THRESHOLD,
+    ]);
+    const waf = alarms.find((alarm) => alarm.MetricName === 'BlockedRequests');
+    expect(waf?.Dimensions).toEqual(
+      expect.arrayContaining([
+        { Name: 'WebACL', Value: 'glase-checkout-demo' },
+        { Name: 'Rule', Value: 'ALL' },
+      ]),
+    );
+    expect(byType(template, 'AWS::WAFv2::WebACL')[0]?.[1].Properties.Name).toBe('glase-checkout-demo');
+
+    const [[topicId, topic] = []] = byType(template, 'AWS::SNS::Topic');
+    for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: topicId }]);
+    const topicPolicy = byType(template, 'AWS::SNS::TopicPolicy').find(([, policy]) =>
+      policy.Properties.Topics.some((ref: any) => ref.Ref === topicId),
+    )?.[1];
+    expect(topicPolicy?.Properties.PolicyDocument.Statement).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          Effect: 'Allow',
+          Principal: { Service: 'cloudwatch.amazonaws.com' },
+          Action: 'sns:Publish',
+          Resource: { Ref: topicId },
+        }),
+      ]),
+    );
+    const keyId = topic?.Properties.KmsMasterKeyId['Fn::GetAtt'][0];
+    const key = template.toJSON().Resources[keyId];
+    expect(key.Type).toBe('AWS::KMS::Key');
+    const forCloudWatch = key.Properties.KeyPolicy.Statement.find(
+      (statement: any) => statement.Principal?.Service === 'cloudwatch.amazonaws.com',
+    );
+    expect([].concat(forCloudWatch?.Action).sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey*']);
     template.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'email',
       Endpoint: 'ops@shop.example',
     });
   });
 
-  it('outputs the createPurchase URL to give Glase, and the table names', () => {
+  it('outputs the URL to give Glase and one settings output the CLI reads, with everything it needs', () => {
     const outputs = template.toJSON().Outputs;
-    expect(Object.keys(outputs)).toEqual(
+    expect(rendered(outputs.CreatePurchaseUrl.Value)).toMatch(
+      /^https:\/\/.*\/webshop\/\{urlKey\}\/createPurchase$/,
+    );
+    const settings = parseOperatorSettings(rendered(outputs.OperatorSettings.Value), 'test');
+    expect(settings).toMatchObject({ version: 1, stage: 'demo', region: 'token' });
+    const config = loadConfig({ ...settings.environment, AWS_REGION: 'eu-north-1' });
+    expect(config).toMatchObject({
+      callerAuth: 'url-key',
+      glase: { webshopId: 'test-shop', url: 'https://glase.invalid/soap' },
+      shop: { title: 'Test Shop' },
+      secrets: { terminal: { arn: 'token' }, signingKey: { arn: 'token' }, urlKey: { arn: 'token' } },
+      eventBusName: 'token',
+    });
+    expect(Object.keys(settings.environment)).toEqual(
+      expect.arrayContaining(['PRODUCTS_TABLE', 'ORDERS_TABLE', 'IDEMPOTENCY_TABLE', 'DEFAULT_CURRENCY']),
+    );
+  });
+
+  it('names the stage in the stack, tags everything, and leaves termination protection off only for a demo', () => {
+    expect(synthesized.stack.stackName).toBe('GlaseCheckout-demo');
+    expect(synthesized.stack.terminationProtection).toBe(false);
+    const tags = functionNamed(template, 'CreatePurchase').Properties.Tags;
+    expect(tags).toEqual(
       expect.arrayContaining([
-        'CreatePurchaseUrl',
-        'ProductsTable',
-        'OrdersTable',
-        'IdempotencyTable',
-        'GlaseSecretArn',
+        { Key: 'app', Value: 'glase-checkout' },
+        { Key: 'stage', Value: 'demo' },
       ]),
     );
-    expect(JSON.stringify(outputs.CreatePurchaseUrl.Value)).toContain('/webshop/createPurchase');
+  });
+
+  it('publishes metrics where the alarms look: the code’s own service name and namespace', () => {
+    expect([SERVICE_NAME, METRICS_NAMESPACE]).toEqual([DEFAULTS.SERVICE_NAME, DEFAULTS.METRICS_NAMESPACE]);
+    const variables = functionNamed(template, 'CreatePurchase').Properties.Environment.Variables;
+    expect([variables.POWERTOOLS_SERVICE_NAME, variables.POWERTOOLS_METRICS_NAMESPACE]).toEqual([
+      DEFAULTS.SERVICE_NAME,
+      DEFAULTS.METRICS_NAMESPACE,
+    ]);
   });
 
   it('keeps the asset metadata sam local needs', () => {
@@ -297,64 +505,160 @@ describe('GlaseCheckoutStack', () => {
 });
 
 describe('GlaseCheckoutStack options', () => {
-  it('encrypts tables with a customer-managed key when asked, and stays cdk-nag clean without WAF', () => {
-    const { template, report } = synth({
+  let synthesized: Synthesized;
+  beforeAll(() => {
+    synthesized = synth({
       tableEncryption: 'customer-managed',
       waf: 'false',
       samLocal: 'true',
       notificationDeadlineSeconds: '12',
       notificationReservedConcurrency: '5',
+      reconcilerReservedConcurrency: '1',
     });
-    // The notification function's timeout follows its retry deadline; its concurrency is reserved.
-    const notification = functionNamed(template, 'PaymentNotification').Properties;
-    expect([notification.Timeout, notification.ReservedConcurrentExecutions]).toEqual([17, 5]);
-    expect(notification.Environment.Variables.NOTIFICATION_DEADLINE_MS).toBe('12000');
+  });
+
+  it('encrypts tables with a customer-managed key when asked, and stays cdk-nag clean without WAF', () => {
+    const { template, report } = synthesized;
     template.resourceCountIs('AWS::KMS::Key', 1);
     template.allResourcesProperties('AWS::DynamoDB::Table', {
       SSESpecification: Match.objectLike({ SSEEnabled: true, SSEType: 'KMS' }),
     });
     template.resourceCountIs('AWS::WAFv2::WebACL', 0);
     expect(report.pluginReports[0]?.violations).toEqual([]);
-    // sam local can only override variables the template declares.
-    expect(functionNamed(template, 'CreatePurchase').Properties.Environment.Variables).toMatchObject({
-      DYNAMODB_ENDPOINT: '',
-      GLASE_TERMINAL_PASSWORD: '',
+  });
+
+  it('fits the notification function’s timeout to its retry deadline, and reserves concurrency when asked', () => {
+    const { template } = synthesized;
+    const notification = functionNamed(template, 'PaymentNotification').Properties;
+    expect([notification.Timeout, notification.ReservedConcurrentExecutions]).toEqual([17, 5]);
+    expect(notification.Environment.Variables.NOTIFICATION_DEADLINE_MS).toBe('12000');
+    expect(functionNamed(template, 'Reconciler').Properties.ReservedConcurrentExecutions).toBe(1);
+    expect(functionNamed(template, 'CreatePurchase').Properties.ReservedConcurrentExecutions).toBeUndefined();
+  });
+
+  it('with CALLER_AUTH=token and a custom domain: the plain /webshop/createPurchase, an authSecret placeholder, the DNS target', () => {
+    const { template } = synth({
+      callerAuth: 'token',
+      domainName: 'pay.shop.example',
+      certificateArn: 'arn:aws:acm:eu-north-1:000000000000:certificate/abc',
     });
+    template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'createPurchase' });
+    expect(JSON.stringify(template.findResources('AWS::ApiGateway::Resource'))).not.toContain('{urlKey}');
+    const credentials = byType(template, 'AWS::SecretsManager::Secret').find(([id]) =>
+      id.startsWith('GlaseCredentials'),
+    );
+    expect(JSON.parse(credentials?.[1].Properties.SecretString).authSecret).toMatch(/^REPLACE_WITH_/);
+    expect(
+      functionNamed(template, 'CreatePurchase').Properties.Environment.Variables.URL_KEY_SECRET_ARN,
+    ).toBeUndefined();
+    const outputs = template.toJSON().Outputs;
+    expect(rendered(outputs.CreatePurchaseUrl.Value)).toBe('https://pay.shop.example/webshop/createPurchase');
+    expect(outputs.CustomDomainTarget.Value).toEqual({
+      'Fn::GetAtt': [expect.any(String), 'RegionalDomainName'],
+    });
+    template.hasResourceProperties('AWS::ApiGateway::DomainName', {
+      DomainName: 'pay.shop.example',
+      EndpointConfiguration: { Types: ['REGIONAL'] },
+    });
+  });
+
+  it('sam local: the env files fill slots the template declares, and blank every secret ARN they replace', () => {
+    const { template } = synthesized;
+    const functions = ['CreatePurchase', 'PaymentNotification', 'Reconciler'].map(
+      (prefix) => functionNamed(template, prefix).Properties.Environment.Variables as Record<string, unknown>,
+    );
+    const local = {
+      SIGNING_KEY_SECRET_ARN: 'NOTIFICATION_SIGNING_KEY',
+      URL_KEY_SECRET_ARN: 'CREATE_PURCHASE_URL_KEY',
+    };
+    for (const file of ['sam-env.json', 'sam-env.linux.json']) {
+      const { Parameters } = JSON.parse(
+        readFileSync(new URL(`../../local/${file}`, import.meta.url), 'utf8'),
+      );
+      for (const name of Object.keys(Parameters)) {
+        expect([file, name, functions.some((variables) => name in variables)]).toEqual([file, name, true]);
+      }
+      for (const variables of functions) {
+        for (const name of Object.keys(variables).filter((candidate) => candidate.endsWith('_SECRET_ARN'))) {
+          expect([file, name, Parameters[name]]).toEqual([file, name, '']);
+          const counterpart = local[name as keyof typeof local] ?? 'GLASE_TERMINAL_PASSWORD';
+          expect([file, counterpart, counterpart in variables, Boolean(Parameters[counterpart])]).toEqual([
+            file,
+            counterpart,
+            true,
+            true,
+          ]);
+        }
+      }
+      // The local profile's own values, so `npm start` and `sam local` serve the same shop.
+      expect(Parameters.CREATE_PURCHASE_URL_KEY).toBe(LOCAL_SECRETS.urlKey);
+      expect(Parameters.NOTIFICATION_SIGNING_KEY).toBe(LOCAL_SECRETS.signingKey);
+    }
   });
 });
 
 describe('deployment settings', () => {
   const read = (values: Record<string, unknown>) => (key: string) => values[key];
 
-  it('names every missing required value', () => {
-    expect(() => settingsFrom(read({}))).toThrow(
-      /glase-checkout:glaseApiUrl is required[\s\S]*glase-checkout:webshopId is required[\s\S]*glase-checkout:shopTitle is required/,
+  it('names every missing required value, and the file it belongs in', () => {
+    expect(() => settingsFrom(read({}), 'prod')).toThrow(
+      /glaseApiUrl \(settings\/prod.json\) is required[\s\S]*webshopId \(settings\/prod.json\) is required[\s\S]*shopTitle \(settings\/prod.json\) is required/,
     );
   });
 
   it.each([
-    [{ glaseApiUrl: 'http://plain.example/soap' }, /glaseApiUrl must be an https URL/],
-    [{ allowedSourceIps: 'glase.example' }, /allowedSourceIps has "glase.example"/],
-    [{ callerAuth: 'maybe' }, /callerAuth must be token or none/],
-    [{ alarmEmail: 'nobody' }, /alarmEmail is not an e-mail address/],
-    [{ domainName: 'pay.shop.example' }, /domainName and glase-checkout:certificateArn go together/],
-    [{ logRetentionDays: '-3' }, /logRetentionDays must be a positive whole number/],
+    [{ glaseApiUrl: 'http://plain.example/soap' }, /glaseApiUrl .* must be an https URL/],
+    [{ allowedSourceIps: 'glase.example' }, /allowedSourceIps .* has "glase.example"/],
+    [{ callerAuth: 'maybe' }, /callerAuth .* must be url-key, token or none/],
+    [{ alarmEmail: 'nobody' }, /alarmEmail .* is not an e-mail address/],
+    [{ domainName: 'pay.shop.example' }, /domainName .* and certificateArn .* go together/],
+    [{ logRetentionDays: '-3' }, /logRetentionDays .* must be a positive whole number/],
+    [{ waf: 'yes' }, /waf .* must be true or false/],
     [
       { notificationDeadlineSeconds: '19' },
-      /notificationDeadlineSeconds must leave room inside Glase's 20 s/,
+      /notificationDeadlineSeconds .* must leave room inside Glase's 20 s/,
     ],
   ])('refuses %p', (values, message) => {
-    expect(() => settingsFrom(read({ ...REQUIRED, ...values }))).toThrow(message);
+    expect(() => settingsFrom(read({ ...REQUIRED, demo: true, ...values }))).toThrow(message);
   });
 
-  it('fills defaults for everything optional', () => {
-    expect(settingsFrom(read(REQUIRED))).toMatchObject({
-      callerAuth: 'token',
+  it('fills defaults for everything optional; the rest is left to the functions’ own defaults', () => {
+    expect(settingsFrom(read({ ...REQUIRED, demo: true }))).toMatchObject({
+      callerAuth: 'url-key',
       allowedSourceIps: [],
       waf: true,
+      wafRateLimit: 2000,
       tableEncryption: 'aws-owned',
-      invoiceTtlSeconds: 900,
+      invoiceTtlSeconds: undefined,
       logRetentionDays: 90,
+      terminationProtection: false,
     });
+  });
+
+  it('refuses demo values on a stage that is not a demo, and protects it from deletion', () => {
+    expect(() => settingsFrom(read({ ...REQUIRED, alarmEmail: 'ops@shop.example' }), 'prod')).toThrow(
+      /webshopId .* holds a demo value[\s\S]*glaseApiUrl .* holds a demo value[\s\S]*alarmEmail .* holds a demo value/,
+    );
+    const real = { webshopId: 'acme-42', shopTitle: 'Acme', glaseApiUrl: 'https://api.glase.se/soap' };
+    expect(settingsFrom(read(real), 'prod')).toMatchObject({
+      stage: 'prod',
+      demo: false,
+      terminationProtection: true,
+    });
+  });
+
+  it('reads the stage’s committed file, and says how to make one that is missing', () => {
+    const node = (context: Record<string, unknown>) => ({ tryGetContext: (key: string) => context[key] });
+    expect(readSettings(node({}), {}).settings).toMatchObject({
+      stage: 'demo',
+      demo: true,
+      webshopId: 'demo-webshop',
+    });
+    const overridden = readSettings(node({ 'glase-checkout:shopTitle': 'Other' }), {});
+    expect([overridden.settings.shopTitle, overridden.overridden]).toEqual(['Other', ['shopTitle']]);
+    expect(() => readSettings(node({ stage: 'prod' }), {})).toThrow(
+      'there is no settings/prod.json. Copy settings/example.json to settings/prod.json, fill it in and commit it.',
+    );
+    expect(() => readSettings(node({}), { GLASE_CHECKOUT_STAGE: 'Prod!' })).toThrow(/stage "Prod!" must be/);
   });
 });

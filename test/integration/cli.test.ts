@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { LOCAL_SECRETS } from '../../lambda/wiring/local-profile.js';
 import { glaseSampleBody, startTestStack, type TestStack } from '../support/stack.js';
 
 const BIN = fileURLToPath(new URL('../../cli/bin.mjs', import.meta.url));
@@ -25,6 +26,7 @@ describe('glase-checkout CLI, spawned against DynamoDB Local and the sandbox', (
       TABLE_PREFIX: stack.tables.products.replace(/products$/, ''),
       GLASE_API_URL: stack.sandbox?.url,
       GLASE_TIMEOUT_MS: '1000',
+      PUBLIC_BASE_URL: stack.apiUrl,
     };
   });
   afterAll(async () => {
@@ -32,12 +34,20 @@ describe('glase-checkout CLI, spawned against DynamoDB Local and the sandbox', (
   });
   afterEach(() => stack.sandbox?.clearFaults());
 
-  const cli = (...args: string[]): Promise<Run> =>
-    new Promise((resolve) => {
-      execFile(process.execPath, [BIN, ...args], { env, timeout: 30_000 }, (error, stdout, stderr) => {
-        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+  const run =
+    (extra: NodeJS.ProcessEnv) =>
+    (...args: string[]): Promise<Run> =>
+      new Promise((resolve) => {
+        execFile(
+          process.execPath,
+          [BIN, ...args],
+          { env: { ...env, ...extra }, timeout: 30_000 },
+          (error, stdout, stderr) => {
+            resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+          },
+        );
       });
-    });
+  const cli = Object.assign(run({}), { with: run });
   const file = (name: string, content: string) => {
     const path = join(files, name);
     writeFileSync(path, content);
@@ -339,5 +349,64 @@ describe('glase-checkout CLI, spawned against DynamoDB Local and the sandbox', (
     expect(down.stderr).toContain('is `npm start` running?');
     expect(down.stderr).not.toContain('12345678');
     expect(down.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  describe('doctor', () => {
+    it('says the shop is ready: tables, secrets, Glase accepts the terminal, the API answers; prints the URL', async () => {
+      const run = await cli('doctor');
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(/^ok {4}tables /m);
+      expect(run.stdout).toMatch(/^ok {4}secrets .*terminal credentials, notification signing key are set/m);
+      expect(run.stdout).toMatch(/^ok {4}glase .*accepted the terminal credentials/m);
+      expect(run.stdout).toMatch(/^ok {4}api .*answers 400 INVALID_INPUT to an empty body/m);
+      expect(run.stdout).toMatch(/^ok {4}caller-auth warning: CALLER_AUTH=none/m);
+      expect(run.stdout).toContain(`${stack.apiUrl}/webshop/createPurchase`);
+      const json = await cli('doctor', '--json');
+      expect(JSON.parse(json.stdout)).toMatchObject({
+        ok: true,
+        createPurchaseUrl: `${stack.apiUrl}/webshop/createPurchase`,
+      });
+    });
+
+    it('tells wrong terminal credentials from right ones, and a placeholder from both; exit 1', async () => {
+      const wrong = await cli.with({ GLASE_TERMINAL_PASSWORD: 'not-the-password' })('doctor', '--json');
+      expect(wrong.code).toBe(1);
+      const glase = JSON.parse(wrong.stdout).checks.find((check: { name: string }) => check.name === 'glase');
+      expect(glase).toMatchObject({
+        ok: false,
+        detail: expect.stringContaining('AUTHENTICATION_FAILED (result 20)'),
+      });
+      expect(wrong.stdout).not.toContain('not-the-password');
+
+      const placeholder = await cli.with({
+        NOTIFICATION_SIGNING_KEY: 'REPLACE_WITH_A_SIGNING_KEY_0123456789abcdef',
+      })('doctor');
+      expect(placeholder.code).toBe(1);
+      expect(placeholder.stdout).toMatch(
+        /^FAIL {2}secrets .*NOTIFICATION_SIGNING_KEY still holds its placeholder/m,
+      );
+      expect(placeholder.stdout).toMatch(/^ok {4}glase /m);
+
+      const nowhere = await cli.with({ PUBLIC_BASE_URL: 'http://127.0.0.1:9' })('doctor');
+      expect(nowhere.code).toBe(1);
+      expect(nowhere.stdout).toMatch(/^FAIL {2}api .*could not be reached/m);
+    });
+
+    it('with a URL key: checks the keyed URL and prints it whole, the one thing to give Glase', async () => {
+      const keyed = await startTestStack({ environment: { CALLER_AUTH: 'url-key' } });
+      try {
+        const run = await cli.with({
+          CALLER_AUTH: 'url-key',
+          TABLE_PREFIX: keyed.tables.products.replace(/products$/, ''),
+          GLASE_API_URL: keyed.sandbox!.url,
+          PUBLIC_BASE_URL: keyed.apiUrl,
+        })('doctor', '--json');
+        expect(run.code).toBe(0);
+        expect(JSON.parse(run.stdout).createPurchaseUrl).toBe(keyed.createPurchaseUrl);
+        expect(keyed.createPurchaseUrl).toContain(`/webshop/${LOCAL_SECRETS.urlKey}/createPurchase`);
+      } finally {
+        await keyed.close();
+      }
+    });
   });
 });

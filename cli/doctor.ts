@@ -1,0 +1,184 @@
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { callerToken } from '../lambda/checkout/caller-auth.js';
+import { GlaseRejectedError, GlaseUnavailableError } from '../lambda/checkout/errors.js';
+import type { Connection } from './connect.js';
+
+export interface Check {
+  readonly name: 'tables' | 'secrets' | 'glase' | 'api' | 'caller-auth';
+  readonly ok: boolean;
+  readonly detail: string;
+}
+
+export interface Diagnosis {
+  readonly ok: boolean;
+  readonly checks: readonly Check[];
+  /** The URL to give Glase, with its key; undefined when the key cannot be read. */
+  readonly createPurchaseUrl?: string | undefined;
+}
+
+/** An invoice reference no shop ever has: asking for it tells wrong credentials from right ones. */
+const NO_SUCH_INVOICE = '0';
+
+/**
+ * Is this shop ready for Glase? Each check is independent, harmless, and says what to do:
+ * the tables exist; no secret is missing or a placeholder; Glase accepts the terminal
+ * credentials (getPaymentStatus of an invoice that cannot exist: "unknown invoice" means the
+ * terminal was accepted); the API answers an empty createPurchase with 400, as it should.
+ */
+export async function diagnose(connection: Connection): Promise<Diagnosis> {
+  const { wiring } = connection;
+  const { config, secrets } = wiring;
+  const checks: Check[] = [];
+
+  const tables = Object.values(config.tables);
+  const states = await Promise.all(
+    tables.map((TableName) =>
+      wiring.dynamo.client
+        .send(new DescribeTableCommand({ TableName }))
+        .then((answer) => `${TableName} ${answer.Table?.TableStatus ?? 'UNKNOWN'}`)
+        .catch((error: Error) => `${TableName} ${error.name}`),
+    ),
+  );
+  checks.push({
+    name: 'tables',
+    ok: states.every((state) => state.endsWith(' ACTIVE')),
+    detail: states.join(', '),
+  });
+
+  const needed = [
+    ['terminal credentials', secrets.terminal],
+    ['notification signing key', secrets.signingKey],
+    ...(config.callerAuth === 'url-key' ? [['createPurchase URL key', secrets.urlKey] as const] : []),
+    ...(config.callerAuth === 'token' ? [['X-Auth-Token secret', secrets.authSecret] as const] : []),
+  ] as const;
+  const problems = (
+    await Promise.all(
+      needed.map(([, read]) =>
+        read().then(
+          () => undefined,
+          (error: Error) => error.message,
+        ),
+      ),
+    )
+  ).filter((problem): problem is string => problem !== undefined);
+  checks.push({
+    name: 'secrets',
+    ok: problems.length === 0,
+    detail:
+      problems.length === 0
+        ? `${needed.map(([name]) => name).join(', ')} are set`
+        : `${problems.join('; ')}. Put the real values in (README: Deploy, step 2)`,
+  });
+
+  checks.push(await glaseCheck(connection));
+
+  let createPurchaseUrl: string | undefined;
+  const template = urlTemplate(connection);
+  const key = config.callerAuth === 'url-key' ? await secrets.urlKey().catch(() => undefined) : '';
+  if (!template) {
+    checks.push({
+      name: 'api',
+      ok: false,
+      detail: 'not tried: PUBLIC_BASE_URL does not say where the API is',
+    });
+  } else if (key === undefined) {
+    checks.push({ name: 'api', ok: false, detail: 'not tried: the URL key cannot be read (see secrets)' });
+  } else {
+    createPurchaseUrl = template.replace('{urlKey}', key);
+    checks.push(await apiCheck(connection, createPurchaseUrl));
+  }
+  if (config.callerAuth === 'none') {
+    checks.push({
+      name: 'caller-auth',
+      ok: true,
+      detail:
+        'warning: CALLER_AUTH=none, anyone who finds the URL can create purchases (fine on a laptop only)',
+    });
+  }
+  return { ok: checks.every((check) => check.ok), checks, createPurchaseUrl };
+}
+
+async function glaseCheck({ wiring }: Connection): Promise<Check> {
+  try {
+    await wiring.settlement.glase.getPaymentStatus(
+      { orderId: 'doctor', invoiceReference: NO_SUCH_INVOICE, invoiceVersion: 0 },
+      { deadline: Date.now() + 10_000 },
+    );
+    return {
+      name: 'glase',
+      ok: true,
+      detail: `Glase at ${wiring.config.glase.url} accepted the terminal credentials`,
+    };
+  } catch (error) {
+    if (error instanceof GlaseRejectedError && error.refusal === 'unknown-invoice') {
+      return {
+        name: 'glase',
+        ok: true,
+        detail: `Glase at ${wiring.config.glase.url} accepted the terminal credentials`,
+      };
+    }
+    if (error instanceof GlaseRejectedError && error.refusal === 'credentials') {
+      return {
+        name: 'glase',
+        ok: false,
+        detail: `Glase refused the terminal credentials: ${error.meaning} (${error.detail}). Check terminalId and terminalPassword with Glase`,
+      };
+    }
+    if (error instanceof GlaseRejectedError || error instanceof GlaseUnavailableError) {
+      return {
+        name: 'glase',
+        ok: false,
+        detail: `${error.message} (is GLASE_API_URL ${wiring.config.glase.url} right?)`,
+      };
+    }
+    return { name: 'glase', ok: false, detail: `could not ask Glase: ${(error as Error).message}` };
+  }
+}
+
+async function apiCheck({ wiring }: Connection, url: string): Promise<Check> {
+  const { config, secrets } = wiring;
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (config.callerAuth === 'token') {
+    const secret = await secrets.authSecret().catch(() => '');
+    headers['x-auth-token'] = callerToken(config.glase.webshopId ?? '', secret);
+  }
+  const shown = url.replace(/\/webshop\/[^/]+\/createPurchase$/, '/webshop/{urlKey}/createPurchase');
+  try {
+    // An empty body is refused before anything is read or written: a harmless probe.
+    const response = await fetch(url, {
+      method: 'POST',
+      headers,
+      body: '{}',
+      signal: AbortSignal.timeout(10_000),
+    });
+    const answer = (await response.json().catch(() => ({}))) as { error?: { code?: string } };
+    const code = answer.error?.code;
+    if (response.status === 400 && code === 'INVALID_INPUT') {
+      return {
+        name: 'api',
+        ok: true,
+        detail: `POST ${shown} answers 400 INVALID_INPUT to an empty body, as it should`,
+      };
+    }
+    return {
+      name: 'api',
+      ok: false,
+      detail: `POST ${shown} answered ${response.status} ${code ?? ''}; expected 400 INVALID_INPUT`,
+    };
+  } catch (error) {
+    return {
+      name: 'api',
+      ok: false,
+      detail: `POST ${shown} could not be reached: ${(error as Error).message}`,
+    };
+  }
+}
+
+/** Deployed: from the stack's settings; local: the local API on PUBLIC_BASE_URL. */
+function urlTemplate(connection: Connection): string | undefined {
+  if (connection.createPurchaseUrl) return connection.createPurchaseUrl;
+  const { config } = connection.wiring;
+  if (!config.publicBaseUrl) return undefined;
+  const base = config.publicBaseUrl.replace(/\/+$/, '');
+  return `${base}${config.callerAuth === 'url-key' ? '/webshop/{urlKey}/createPurchase' : '/webshop/createPurchase'}`;
+}
