@@ -43,6 +43,8 @@ export interface LocalStackOptions {
    * at whatever address the request came to; without OUTBOX_FILE, no file is written.
    */
   readonly environment?: Readonly<Record<string, string>>;
+  /** The createPurchase function's timeout (deployed: 15 s); a test shortens it. */
+  readonly createPurchaseTimeoutMs?: number;
   /** Logger, clock, request counters, and ports a test swaps for failing ones. */
   readonly wiring?: WiringOptions;
   readonly events?: EventPublisher;
@@ -127,7 +129,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           resource: createPurchaseResource(config),
           functionName: 'createPurchase',
           handler: createPurchaseHandler(wireCreatePurchase(config, wiring)) as unknown as LambdaHandler,
-          timeoutMs: 15_000,
+          timeoutMs: options.createPurchaseTimeoutMs ?? 15_000,
         },
         {
           method: 'POST',

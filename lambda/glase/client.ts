@@ -46,11 +46,19 @@ export interface GlaseClientOptions {
 export class GlaseClient implements PaymentGateway {
   constructor(private readonly options: GlaseClientOptions) {}
 
-  async sendInvoice(invoice: Invoice): Promise<{ invoiceReference: string }> {
+  async sendInvoice(invoice: Invoice, budget: RetryPolicy = {}): Promise<{ invoiceReference: string }> {
     // Never repeated: a sendInvoice whose answer was lost may still have created an invoice.
-    const fields = await this.callOnce('sendInvoice', invoice.orderId, [
-      ['invoice', invoiceChildren(invoice)],
-    ]);
+    // With a deadline, its one attempt ends by it.
+    const timeoutMs = Math.floor(
+      Math.min(this.options.timeoutMs, (budget.deadline ?? Infinity) - Date.now()),
+    );
+    if (timeoutMs <= 0) throw new GlaseUnavailableError('no time left to call Glase sendInvoice', 'timeout');
+    const fields = await this.callOnce(
+      'sendInvoice',
+      invoice.orderId,
+      [['invoice', invoiceChildren(invoice)]],
+      timeoutMs,
+    );
     const invoiceReference = text(fields.invoiceReference);
     if (!invoiceReference || !/^\d+$/.test(invoiceReference)) {
       throw new GlaseUnavailableError(

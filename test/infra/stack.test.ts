@@ -662,3 +662,47 @@ describe('deployment settings', () => {
     expect(() => readSettings(node({}), { GLASE_CHECKOUT_STAGE: 'Prod!' })).toThrow(/stage "Prod!" must be/);
   });
 });
+
+describe('the README’s Deploy section and the stack agree', () => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const deploy = readme.slice(readme.indexOf('## Deploy to AWS'), readme.indexOf('## sam local'));
+
+  it('documents every setting the stack reads, and settings/example.json holds no key the stack ignores', () => {
+    const read = new Set<string>();
+    try {
+      settingsFrom((key) => {
+        read.add(key);
+        return undefined;
+      });
+    } catch {
+      // required values are missing: only which keys were asked for matters here
+    }
+    const example = JSON.parse(readFileSync(new URL('../../settings/example.json', import.meta.url), 'utf8'));
+    for (const key of Object.keys(example)) expect([key, read.has(key)]).toEqual([key, true]);
+    for (const key of read) {
+      if (key === 'samLocal' || key === 'demo') continue; // documented under sam local / the demo stage
+      expect([key, deploy.includes(`\`${key}\``)]).toEqual([key, true]);
+    }
+  });
+
+  it('names every output the stack has', () => {
+    const outputs = [
+      ...Object.keys(
+        synth({
+          domainName: 'pay.shop.example',
+          certificateArn: 'arn:aws:acm:eu-north-1:0:certificate/x',
+        }).template.toJSON().Outputs,
+      ),
+    ];
+    // API Gateway adds its own stage-URL output, named with a hash.
+    const named = outputs.map((output) => output.replace(/^(HttpApiEndpoint)[0-9A-F]{8}$/, '$1'));
+    expect(named.sort()).toEqual([
+      'CreatePurchaseUrl',
+      'CustomDomainTarget',
+      'GlaseCredentialsSecretArn',
+      'HttpApiEndpoint',
+      'OperatorSettings',
+    ]);
+    for (const output of named) expect([output, deploy.includes(`\`${output}`)]).toEqual([output, true]);
+  });
+});

@@ -4,6 +4,7 @@ import { signOrderId } from '../../lambda/checkout/notification-signature.js';
 import type { Order } from '../../lambda/checkout/order.js';
 import type { FaultSpec } from '../../local/glase-sandbox/index.js';
 import { LOCAL_SECRETS } from '../../local/stack.js';
+import { CapturingLogger } from '../support/capturing-logger.js';
 import { glaseSampleBody, startTestStack, type TestStack } from '../support/stack.js';
 
 const MUG = '29834231890234';
@@ -146,4 +147,33 @@ describe('when Glase stays down or answers something hostile, nothing is committ
       expect(stolen).toEqual([]);
     },
   );
+});
+
+describe('createPurchase keeps to its time budget: our answer, never a gateway timeout', () => {
+  let stack: TestStack;
+  const logger = new CapturingLogger();
+  beforeAll(async () => {
+    // 3 s of function time: 1 s kept to answer, 1.5 s for the cleanup, so sendInvoice gets ~0.5 s.
+    stack = await startTestStack({ createPurchaseTimeoutMs: 3_000, wiring: { logger } });
+  });
+  afterAll(async () => {
+    await stack.close();
+  });
+
+  it('cuts sendInvoice to what is left, fails the order and releases the unit, and answers 503 itself', async () => {
+    const before = await stack.product(MUG);
+    stack.sandbox!.injectFault({ operation: 'sendInvoice', kind: 'delay', delayMs: 10_000 });
+
+    const response = await stack.purchase({ ...glaseSampleBody, clientName: 'Out Of Time' });
+
+    expect([response.status, response.json.error.code]).toEqual([503, 'GLASE_UNAVAILABLE']);
+    const [order] = (await stack.orders()).filter(
+      (candidate) => candidate.customer.clientName === 'Out Of Time',
+    );
+    expect(order?.status).toBe('FAILED');
+    expect((await stack.product(MUG)).available).toBe(before.available);
+    // The one attempt was given the budget's few hundred milliseconds, not the usual 5000.
+    const failure = logger.lines.find((line) => line.includes('did not answer within'));
+    expect(failure).toMatch(/sendInvoice did not answer within \d{1,3} ms/);
+  });
 });
