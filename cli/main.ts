@@ -13,12 +13,21 @@ import {
 } from '../lambda/checkout/errors.js';
 import { formatMinor, parseDecimal } from '../lambda/checkout/money.js';
 import { ORDER_STATUSES, type OrderStatus } from '../lambda/checkout/order.js';
+import type { StockChange } from '../lambda/checkout/ports.js';
 import type { Product } from '../lambda/checkout/product.js';
 import { refund, resolvePendingRefund } from '../lambda/checkout/refund.js';
 import { readCatalogFile } from './catalog-file.js';
 import { type Connection, ConnectionError, connect } from './connect.js';
 import { diagnose } from './doctor.js';
-import { orderDetails, orderJson, orderTable, productJson, productTable, qrSnippet } from './output.js';
+import {
+  orderDetails,
+  orderJson,
+  orderTable,
+  productJson,
+  productTable,
+  qrSnippet,
+  stockLine,
+} from './output.js';
 
 interface GlobalOptions {
   stack?: string;
@@ -136,14 +145,41 @@ export function buildProgram(): Command {
   products
     .command('stock')
     .argument('<purchaseToken>')
-    .argument('<change>', 'n sets the stock; +n or -n moves it (never below zero)', parseStockChange)
-    .description('set or adjust available stock, atomically')
-    .action(async (token: string, change: { set: number } | { delta: number }, _flags, command: Command) =>
+    .argument(
+      '<change>',
+      'n sets the units on hand; +n or -n moves them (never below what orders hold)',
+      parseStockChange,
+    )
+    .description('set or adjust the units on hand, atomically; reservations are never overwritten')
+    .action(async (token: string, change: StockChange, _flags, command: Command) =>
       session(command, async ({ wiring }, options) => {
-        const available = await wiring.catalog.adjustStock(token, change);
-        show(options, { purchaseToken: token, available }, () => `${token}: ${available} available`);
+        const product = await wiring.catalog.adjustStock(token, change);
+        show(options, productJson(product), () => stockLine(product));
       }),
     );
+  for (const [name, active] of [
+    ['activate', true],
+    ['deactivate', false],
+  ] as const) {
+    products
+      .command(name)
+      .argument('<purchaseToken>')
+      .description(
+        active
+          ? 'put a product back on sale'
+          : 'take a product off sale: createPurchase answers NOT_FOR_SALE',
+      )
+      .action(async (token: string, _flags, command: Command) =>
+        session(command, async ({ wiring }, options) => {
+          const product = await wiring.catalog.setActive(token, active);
+          show(
+            options,
+            productJson(product),
+            () => `${token} is ${product.active ? 'on sale' : 'off sale'}; ${stockLine(product)}`,
+          );
+        }),
+      );
+  }
 
   const orders = program.command('orders').description('orders, refunds and cancels');
   orders
@@ -305,7 +341,7 @@ export function buildProgram(): Command {
   return program;
 }
 
-function parseStockChange(value: string): { set: number } | { delta: number } {
+function parseStockChange(value: string): StockChange {
   const match = /^([+-]?)(\d{1,9})$/.exec(value.trim());
   if (!match) throw new InvalidArgumentError('use n, +n or -n (whole numbers)');
   const amount = Number(match[2]);

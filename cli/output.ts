@@ -15,10 +15,17 @@ export function productJson(product: Product) {
     description: product.description,
     price: amount(product.unitPriceMinor, product.currency),
     taxRatePercent: product.taxRatePercent,
+    active: product.active,
+    onHand: product.onHand,
+    reserved: product.reserved,
     available: product.available,
-    sold: product.sold ?? 0,
+    sold: product.sold,
     ean: product.ean ?? null,
   };
+}
+
+export function stockLine(product: Product): string {
+  return `${product.purchaseToken}: ${product.onHand} on hand, ${product.reserved} reserved, ${product.available} available, ${product.sold} sold`;
 }
 
 /** A plain-text table, columns padded to their widest cell. */
@@ -85,14 +92,17 @@ export function orderDetails(order: Order): string {
 export function productTable(products: readonly Product[]): string {
   if (products.length === 0) return 'no products';
   return table(
-    ['TOKEN', 'SKU', 'PRICE', 'TAX', 'AVAILABLE', 'SOLD', 'DESCRIPTION'],
+    ['TOKEN', 'SKU', 'PRICE', 'TAX', 'ON HAND', 'RESERVED', 'AVAILABLE', 'SOLD', 'SALE', 'DESCRIPTION'],
     products.map((product) => [
       product.purchaseToken,
       product.sku,
       `${formatMinor(product.unitPriceMinor)} ${product.currency}`,
       `${product.taxRatePercent}%`,
+      product.onHand,
+      product.reserved,
       product.available,
-      product.sold ?? 0,
+      product.sold,
+      product.active ? 'on' : 'OFF',
       product.description,
     ]),
   );

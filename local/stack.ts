@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import * as z from 'zod/mini';
+import { importCatalog } from '../lambda/checkout/catalog-import.js';
 import type { EventPublisher } from '../lambda/checkout/ports.js';
-import { productSchema } from '../lambda/checkout/product.js';
+import { catalogEntrySchema } from '../lambda/checkout/product.js';
 import type { ReconcileReport } from '../lambda/checkout/reconcile.js';
 import { createPurchaseHandler } from '../lambda/handlers/create-purchase-handler.js';
 import { paymentNotificationHandler } from '../lambda/handlers/payment-notification-handler.js';
@@ -20,7 +21,7 @@ import type { WiringOptions } from '../lambda/wiring/parts.js';
 import { wireSettlement } from '../lambda/wiring/settlement.js';
 import { type ApiServer, type LambdaHandler, startApiServer } from './api-gateway.js';
 import { GlaseSandbox, type SandboxOptions } from './glase-sandbox/index.js';
-import { createTables, putProducts } from './tables.js';
+import { createTables } from './tables.js';
 
 export const DEMO_CATALOG = new URL('./catalog.json', import.meta.url);
 
@@ -112,10 +113,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const { tables } = config;
   await createTables(dynamo.client, tables);
   if (options.catalogFile !== false) {
-    const products = z
-      .array(productSchema)
+    const entries = z
+      .array(catalogEntrySchema)
       .parse(JSON.parse(await readFile(options.catalogFile ?? DEMO_CATALOG, 'utf8')));
-    await putProducts(dynamo.document, tables.products, products);
+    // Through the catalog adapter, as an import would: products exactly as the code writes them.
+    await importCatalog(operator.catalog, entries, { setStock: false });
   }
 
   let api: ApiServer;

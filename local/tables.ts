@@ -5,13 +5,6 @@ import {
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import {
-  BatchWriteCommand,
-  type BatchWriteCommandInput,
-  type BatchWriteCommandOutput,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
-import type { Product } from '../lambda/checkout/product.js';
-import {
   IDEMPOTENCY_KEY,
   ORDERS_BY_STATUS_INDEX,
   ORDERS_BY_STATUS_PARTITION,
@@ -69,22 +62,4 @@ export async function createTables(client: DynamoDBClient, names: TableNames): P
       }),
     )
     .catch(() => undefined); // already enabled on a reused table
-}
-
-export async function putProducts(
-  document: DynamoDBDocumentClient,
-  table: string,
-  products: readonly Product[],
-): Promise<void> {
-  for (let start = 0; start < products.length; start += 25) {
-    let pending: BatchWriteCommandInput['RequestItems'] = {
-      [table]: products.slice(start, start + 25).map((product) => ({ PutRequest: { Item: { ...product } } })),
-    };
-    while (pending && Object.keys(pending).length > 0) {
-      const output: BatchWriteCommandOutput = await document.send(
-        new BatchWriteCommand({ RequestItems: pending }),
-      );
-      pending = output.UnprocessedItems;
-    }
-  }
 }

@@ -1,6 +1,6 @@
 import { parseDecimal } from './money.js';
-import type { CatalogAdmin, ProductDetails } from './ports.js';
-import { productSchema } from './product.js';
+import type { CatalogAdmin } from './ports.js';
+import { type CatalogEntry, catalogEntrySchema } from './product.js';
 import { fieldIssues } from './purchase-request.js';
 
 export interface RowIssue {
@@ -10,7 +10,7 @@ export interface RowIssue {
 }
 
 export interface ValidatedCatalog {
-  readonly products: ProductDetails[];
+  readonly products: CatalogEntry[];
   readonly issues: RowIssue[];
 }
 
@@ -24,7 +24,7 @@ export function validateCatalog(
   rows: readonly Record<string, unknown>[],
   defaultCurrency: string,
 ): ValidatedCatalog {
-  const products: ProductDetails[] = [];
+  const products: CatalogEntry[] = [];
   const issues: RowIssue[] = [];
   const seen = new Map<string, number>();
   rows.forEach((raw, index) => {
@@ -47,17 +47,18 @@ export function validateCatalog(
       unitPriceMinor: numeric(unitPriceMinor),
       currency: text(raw.currency) || defaultCurrency,
       taxRatePercent: numeric(raw.taxRatePercent),
-      available: numeric(raw.available ?? 0),
+      // `onHand`; files from before the stock model call it `available`.
+      onHand: numeric(raw.onHand ?? raw.available ?? 0),
       ean: text(raw.ean) || undefined,
     };
-    const parsed = productSchema.safeParse(candidate);
+    const parsed = catalogEntrySchema.safeParse(candidate);
     if (!parsed.success) {
       for (const issue of fieldIssues(parsed.error.issues)) {
         // A bad price already has its own message.
         if (!(issue.field === 'unitPriceMinor' && rowIssues.length > 0)) {
           rowIssues.push({
             row,
-            field: issue.field === 'unitPriceMinor' ? 'price' : issue.field,
+            field: columnOf(issue.field, raw),
             message: issue.message,
           });
         }
@@ -83,7 +84,7 @@ export interface ImportResult {
 /** Writes validated products, a few at a time, reporting progress after each. */
 export async function importCatalog(
   catalog: CatalogAdmin,
-  products: readonly ProductDetails[],
+  products: readonly CatalogEntry[],
   options: { setStock: boolean; concurrency?: number; onProgress?: (done: number, total: number) => void },
 ): Promise<ImportResult> {
   const result: ImportResult = { created: 0, updated: 0 };
@@ -92,13 +93,20 @@ export async function importCatalog(
   let done = 0;
   const worker = async () => {
     while (next < products.length) {
-      const product = products[next++] as ProductDetails;
+      const product = products[next++] as CatalogEntry;
       result[await catalog.upsert(product, { setStock: options.setStock })]++;
       options.onProgress?.(++done, products.length);
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, products.length) }, worker));
   return result;
+}
+
+/** The column a merchant wrote, for a field the rules name otherwise. */
+function columnOf(field: string, raw: Record<string, unknown>): string {
+  if (field === 'unitPriceMinor') return 'price';
+  if (field === 'onHand' && raw.onHand === undefined && raw.available !== undefined) return 'available';
+  return field;
 }
 
 function text(value: unknown): string {

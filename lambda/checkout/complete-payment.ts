@@ -1,14 +1,15 @@
 import { GlaseRejectedError, OrderStateConflictError } from './errors.js';
-import type { Order } from './order.js';
+import type { Order, OrderStatus } from './order.js';
+import type { LifecycleEvent } from './order-plan.js';
 import type {
   CallBudget,
   Clock,
   EventPublisher,
-  OrderChanges,
   OrderStore,
   PaymentGateway,
   PaymentStatus,
 } from './ports.js';
+import { transition } from './transition.js';
 
 export interface CompletePaymentDeps {
   readonly orders: OrderStore;
@@ -26,6 +27,9 @@ export type Settlement =
   | { readonly outcome: 'pending'; readonly order: Order; readonly invoiceStatus: string }
   /** Nothing to do: already settled, another writer won, or never invoiced. */
   | { readonly outcome: 'unchanged'; readonly order: Order };
+
+/** How often a commit re-reads and retries when only an unrelated field moved under it. */
+const COMMIT_ATTEMPTS = 3;
 
 /**
  * Glase has told us an invoice changed: ask for its status (the 20-second rule) and settle
@@ -57,7 +61,8 @@ export async function settle(
   status: PaymentStatus,
 ): Promise<Settlement> {
   if (status.status === 'PAID') {
-    return commit(deps, order, 'PAID', {
+    return commit(deps, order, {
+      type: 'paid',
       ersReference: status.ersReference,
       paymentReference: status.paymentReference,
       paidAt: status.paidAt ?? deps.clock.now().toISOString(),
@@ -65,19 +70,26 @@ export async function settle(
     });
   }
   if (status.status === 'CANCELED' || status.status === 'FAILED') {
-    return commit(deps, order, 'CANCELED', {
+    return commit(deps, order, {
+      type: 'canceled',
       reason: `invoice ${status.status.toLowerCase()} at Glase`,
       invoiceVersion: status.version,
     });
   }
-  if (status.version > (order.invoiceVersion ?? 0))
-    await deps.orders.recordInvoiceVersion(order.orderId, status.version);
+  if (status.version > (order.invoiceVersion ?? 0)) {
+    // Only so the next getPaymentStatus sends it back; losing this race costs nothing.
+    await transition(deps, order, { type: 'invoice-version', invoiceVersion: status.version }).catch(
+      (error: unknown) => {
+        if (!(error instanceof OrderStateConflictError)) throw error;
+      },
+    );
+  }
   return { outcome: 'pending', order, invoiceStatus: status.status };
 }
 
 /**
  * Withdraws an unpaid invoice and gives the unit back. If Glase says it was paid in the
- * meantime (result 50), the payment is committed instead: a paid order is never cancelled.
+ * meantime, the payment is committed instead: a paid order is never cancelled.
  */
 export async function cancelInvoiced(
   deps: CompletePaymentDeps,
@@ -96,28 +108,35 @@ export async function cancelInvoiced(
     // Paid or cancelled at Glase meanwhile: Glase's state decides.
     return completePayment(deps, order);
   }
-  return commit(deps, order, 'CANCELED', { reason });
+  return commit(deps, order, { type: 'canceled', reason });
 }
 
 /**
- * Moves the order to PAID or CANCELED and announces it. If a concurrent notification or the
- * reconciler settled it first, theirs stands and this is a no-op.
+ * Moves an INVOICED order to PAID or CANCELED and announces it. If a concurrent notification or
+ * the reconciler settled it first, theirs stands and this is a no-op; if only an unrelated field
+ * moved under it (a newer invoice version), it reads the order again and commits.
  */
 async function commit(
   deps: CompletePaymentDeps,
-  order: Order,
-  to: 'PAID' | 'CANCELED',
-  changes: OrderChanges,
+  given: Order,
+  event: Extract<LifecycleEvent, { type: 'paid' | 'canceled' }>,
 ): Promise<Settlement> {
-  let settled: Order;
-  try {
-    settled = await deps.orders.transition(order, to, changes);
-  } catch (error) {
-    if (!(error instanceof OrderStateConflictError)) throw error;
-    return { outcome: 'unchanged', order: (await deps.orders.get(order.orderId)) ?? order };
+  const from: OrderStatus = given.status;
+  let order = given;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const settled = await transition(deps, order, event);
+      const paid = event.type === 'paid';
+      await publish(deps, paid ? 'OrderPaid' : 'OrderCanceled', settled);
+      return { outcome: paid ? 'paid' : 'canceled', order: settled };
+    } catch (error) {
+      if (!(error instanceof OrderStateConflictError)) throw error;
+      const current = (await deps.orders.get(order.orderId)) ?? order;
+      if (current.status !== from || attempt >= COMMIT_ATTEMPTS)
+        return { outcome: 'unchanged', order: current };
+      order = current;
+    }
   }
-  await publish(deps, to === 'PAID' ? 'OrderPaid' : 'OrderCanceled', settled);
-  return to === 'PAID' ? { outcome: 'paid', order: settled } : { outcome: 'canceled', order: settled };
 }
 
 async function publish(

@@ -1,6 +1,13 @@
-import { GlaseRejectedError, SoldOutError, UnknownPurchaseTokenError } from './errors.js';
+import {
+  GlaseRejectedError,
+  GlaseUnavailableError,
+  ProductNotForSaleError,
+  SoldOutError,
+  UnknownPurchaseTokenError,
+} from './errors.js';
 import { sumMinor } from './money.js';
 import type { Order } from './order.js';
+import { planNewOrder } from './order-plan.js';
 import type {
   CallBudget,
   Catalog,
@@ -11,6 +18,7 @@ import type {
   ShopSettings,
 } from './ports.js';
 import type { PurchaseRequest } from './purchase-request.js';
+import { transition } from './transition.js';
 
 export interface CreatePurchaseDeps {
   readonly catalog: Catalog;
@@ -47,14 +55,15 @@ export async function createPurchase(
   const { catalog, orders, glase, shop, clock } = deps;
   const product = await catalog.getProduct(request.purchaseToken);
   if (!product) throw new UnknownPurchaseTokenError(request.purchaseToken);
-  // Cheap early answer for a sold-out page; the reservation below is what really guards stock.
+  // Cheap early answers; the reservation below is what really guards stock and the flag.
+  if (!product.active) throw new ProductNotForSaleError(request.purchaseToken);
   if (product.available < 1) throw new SoldOutError(request.purchaseToken);
 
   const now = clock.now();
   const { purchaseToken, ...customer } = request;
   const quantity = 1;
   const totalMinor = sumMinor([product.unitPriceMinor * quantity]);
-  const order: Order = {
+  const reservation = planNewOrder({
     orderId: deps.newOrderId(),
     status: 'RESERVED',
     purchaseToken,
@@ -70,11 +79,13 @@ export async function createPurchase(
     totalMinor,
     currency: product.currency,
     customer,
+    stock: [{ purchaseToken, quantity }],
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
     history: [{ status: 'RESERVED', at: now.toISOString() }],
-  };
-  await orders.reserve(order);
+  });
+  await orders.apply(reservation);
+  const order = reservation.order;
 
   let invoiceReference: string;
   try {
@@ -83,12 +94,12 @@ export async function createPurchase(
       { deadline: budget.deadline === undefined ? undefined : budget.deadline - CLEANUP_RESERVE_MS },
     ));
   } catch (error) {
-    await failReservation(deps, order, describeFailure(error));
+    await failReservation(deps, order, `sendInvoice failed: ${describeFailure(error)}`);
     throw error;
   }
 
   try {
-    await orders.transition(order, 'INVOICED', { invoiceReference, invoiceVersion: 0 });
+    await transition(deps, order, { type: 'invoiced', invoiceReference });
   } catch (error) {
     // The invoice exists at Glase but we could not record it. Withdraw it so the shopper
     // cannot pay for an order we do not know is invoiced, then give the unit back at once.
@@ -110,11 +121,11 @@ export async function createPurchase(
 }
 
 /**
- * Gives the reserved unit back by failing the order. Best effort: if even this write fails
- * the order stays RESERVED and the reconciler fails it after its grace period.
+ * Gives the reserved unit back by failing the order, recording why. Best effort: if even this
+ * write fails the order stays RESERVED and the reconciler fails it after its grace period.
  */
-async function failReservation(deps: CreatePurchaseDeps, order: Order, failureReason: string): Promise<void> {
-  await deps.orders.transition(order, 'FAILED', { failureReason }).catch((error: unknown) =>
+async function failReservation(deps: CreatePurchaseDeps, order: Order, reason: string): Promise<void> {
+  await transition(deps, order, { type: 'failed', reason }).catch((error: unknown) =>
     deps.warn?.('could not release a reservation', {
       orderId: order.orderId,
       error: describeFailure(error),
@@ -151,8 +162,10 @@ export function invoiceFor(
   };
 }
 
+/** Why something failed, for the order's history and our logs: never a secret, never the request. */
 function describeFailure(error: unknown): string {
-  if (error instanceof GlaseRejectedError) return `glase: ${error.detail}`;
+  if (error instanceof GlaseRejectedError) return `Glase refused: ${error.detail}`;
+  if (error instanceof GlaseUnavailableError) return error.message;
   if (error instanceof Error) return error.name;
   return 'unknown';
 }

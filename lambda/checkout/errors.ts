@@ -43,6 +43,14 @@ export class SoldOutError extends CheckoutError {
   }
 }
 
+/** The product exists but is not on sale (an operator took it off). */
+export class ProductNotForSaleError extends CheckoutError {
+  readonly code = 'NOT_FOR_SALE';
+  constructor(readonly purchaseToken: string) {
+    super(`product ${purchaseToken} is not for sale`);
+  }
+}
+
 export class OrderNotFoundError extends CheckoutError {
   readonly code = 'ORDER_NOT_FOUND';
   constructor(readonly orderId: string) {

@@ -1,5 +1,6 @@
 import type { Product } from './product.js';
 import type { Customer } from './purchase-request.js';
+import type { StockHold } from './stock.js';
 
 export const ORDER_STATUSES = [
   'RESERVED',
@@ -12,10 +13,7 @@ export const ORDER_STATUSES = [
 ] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
-/**
- * Every allowed move of the order state machine. A store applies a move only as a
- * conditional write on the current status, so two writers can never both win.
- */
+/** Every allowed move of the order state machine (order-plan.ts refuses any other). */
 export const TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
   RESERVED: ['INVOICED', 'FAILED'],
   INVOICED: ['PAID', 'CANCELED'],
@@ -30,18 +28,8 @@ export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
   return TRANSITIONS[from].includes(to);
 }
 
-/**
- * What happens to the product's stock counters when an order takes a move:
- * leaving an open state for FAILED/CANCELED gives the unit back; PAID counts it sold;
- * a refund whose goods came back (`restock`) puts a sold unit back on sale.
- */
-export type StockEffect = 'release' | 'sell' | 'none' | 'restock';
-
-export function stockEffectOf(to: OrderStatus): StockEffect {
-  if (to === 'FAILED' || to === 'CANCELED') return 'release';
-  if (to === 'PAID') return 'sell';
-  return 'none';
-}
+/** Orders in these states hold their units reserved. */
+export const OPEN_STATUSES: readonly OrderStatus[] = ['RESERVED', 'INVOICED'];
 
 /** What the order keeps of its product as sold: later catalog edits do not change it. */
 export type ProductSnapshot = Pick<
@@ -58,6 +46,8 @@ export interface StatusChange {
 export interface Order {
   readonly orderId: string;
   readonly status: OrderStatus;
+  /** Grows by one with every write: each change is a compare-and-set on it. */
+  readonly version?: number | undefined;
   readonly purchaseToken: string;
   readonly product: ProductSnapshot;
   readonly quantity: number;
@@ -67,6 +57,11 @@ export interface Order {
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly history: readonly StatusChange[];
+  /**
+   * The stock this order reserved. Orders from before the onHand/reserved stock model have
+   * none: they took their unit out of the count (see stock.ts, `legacy`).
+   */
+  readonly stock?: readonly StockHold[] | undefined;
   readonly invoiceReference?: string | undefined;
   /** The last invoice version Glase reported; getPaymentStatus sends it back. */
   readonly invoiceVersion?: number | undefined;
@@ -101,4 +96,14 @@ export function refundedMinor(order: Pick<Order, 'refunds'>): number {
   return (order.refunds ?? [])
     .filter((refund) => refund.status !== 'FAILED')
     .reduce((sum, refund) => sum + refund.amountMinor, 0);
+}
+
+/** What the order holds of the catalog's stock; a legacy order held its one product. */
+export function holdsOf(order: Pick<Order, 'stock' | 'purchaseToken' | 'quantity'>): {
+  holds: readonly StockHold[];
+  legacy: boolean;
+} {
+  return order.stock
+    ? { holds: order.stock, legacy: false }
+    : { holds: [{ purchaseToken: order.purchaseToken, quantity: order.quantity }], legacy: true };
 }

@@ -1,23 +1,30 @@
-import type { Order, OrderStatus, Refund } from './order.js';
-import type { Product } from './product.js';
+import type { Order, OrderStatus } from './order.js';
+import type { OrderChange } from './order-plan.js';
+import type { CatalogEntry, Product } from './product.js';
 
 /** Read side of the catalog; the only thing createPurchase needs of products. */
 export interface Catalog {
   getProduct(purchaseToken: string): Promise<Product | undefined>;
 }
 
-export type ProductDetails = Omit<Product, 'sold'>;
+export type StockChange = { readonly set: number } | { readonly delta: number };
 
 /** The merchant's side of the catalog (the operator CLI). */
 export interface CatalogAdmin extends Catalog {
   /**
-   * Creates the product, or updates its price and description. Stock is only set for a new
-   * product, or when `setStock` says so: live stock is never clobbered by a price update.
+   * Creates the product (on sale, with `onHand` units), or updates its details. Stock is only
+   * set for a new product, or when `setStock` says so: live stock is never clobbered by a price
+   * update, and a reservation is never overwritten.
    */
-  upsert(product: ProductDetails, options: { setStock: boolean }): Promise<'created' | 'updated'>;
+  upsert(entry: CatalogEntry, options: { setStock: boolean }): Promise<'created' | 'updated'>;
   listProducts(page?: string): Promise<{ products: Product[]; nextPage?: string | undefined }>;
-  /** Sets or shifts `available` atomically; never below zero. Returns the new level. */
-  adjustStock(purchaseToken: string, change: { set: number } | { delta: number }): Promise<number>;
+  /**
+   * Sets or moves `onHand` atomically. Never below what open orders hold (a set) or below zero
+   * available (a move): the product is returned as written, or RefusedError says why not.
+   */
+  adjustStock(purchaseToken: string, change: StockChange): Promise<Product>;
+  /** Puts a product on sale, or takes it off (createPurchase then answers "not for sale"). */
+  setActive(purchaseToken: string, active: boolean): Promise<Product>;
 }
 
 export interface OrderQuery {
@@ -27,47 +34,24 @@ export interface OrderQuery {
   readonly limit: number;
 }
 
-export interface OrderChanges {
-  readonly reason?: string;
-  readonly invoiceReference?: string;
-  readonly invoiceVersion?: number;
-  readonly ersReference?: string;
-  readonly paymentReference?: string;
-  readonly paidAt?: string;
-  readonly failureReason?: string;
-}
-
 export interface OpenOrdersPage {
   readonly orders: readonly Order[];
   readonly nextPage?: string | undefined;
 }
 
+/**
+ * Where orders live. The domain plans every change (order-plan.ts); the store only applies it,
+ * as one conditional write, or one transaction with its stock effects.
+ */
 export interface OrderStore {
-  /**
-   * Records a new RESERVED order and takes one unit of its product's stock, atomically.
-   * Throws SoldOutError when no unit is left; then nothing is written.
-   */
-  reserve(order: Order): Promise<void>;
   get(orderId: string): Promise<Order | undefined>;
   /**
-   * Moves `order` to `to` if the state machine allows it and the stored order is still in
-   * `order.status` (compare-and-set), applying the move's stock effect (release or sell) in
-   * the same transaction. Returns the order as written. Throws OrderStateConflictError when
-   * the move is not allowed or another writer got there first.
+   * Writes `change` if the stored order is still as `change.expected` says, together with its
+   * stock effects, all or nothing. Throws OrderStateConflictError when another writer got there
+   * first, SoldOutError when a reservation finds too few units, ProductNotForSaleError when it
+   * finds the product off sale or gone. Nothing is written when it throws.
    */
-  transition(order: Order, to: OrderStatus, changes?: OrderChanges): Promise<Order>;
-  /**
-   * Records a refund as PENDING before Glase is asked, if the order is still in
-   * `order.status` with no other refund pending. Throws OrderStateConflictError otherwise.
-   */
-  beginRefund(order: Order, refund: Refund): Promise<Order>;
-  /**
-   * Settles the pending refund: SUCCEEDED moves the order to `to` (and back into stock when
-   * the refund says so), FAILED only clears the pending mark.
-   */
-  finishRefund(order: Order, refund: Refund, to?: OrderStatus): Promise<Order>;
-  /** Records a newer invoice version without changing the status. */
-  recordInvoiceVersion(orderId: string, invoiceVersion: number): Promise<void>;
+  apply(change: OrderChange): Promise<void>;
   /** Open orders in one status created before a time, oldest first, a page at a time. */
   listByStatus(status: OrderStatus, createdBefore: string, page?: string): Promise<OpenOrdersPage>;
   /** Newest first, through the status index (one query per status), never a table scan. */

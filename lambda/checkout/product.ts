@@ -1,17 +1,29 @@
 import * as z from 'zod/mini';
+import type { StockLevels } from './stock.js';
 
 export const PURCHASE_TOKEN = /^[A-Za-z0-9._-]{1,64}$/;
 
-export interface Product {
+/** What a product is, as the merchant describes it. */
+export interface ProductDetails {
   readonly purchaseToken: string;
   readonly sku: string;
   readonly description: string;
   readonly unitPriceMinor: number;
   readonly currency: string;
   readonly taxRatePercent: number;
-  readonly available: number;
-  readonly sold?: number | undefined;
   readonly ean?: string | undefined;
+}
+
+/** A product as the catalog holds it: details, stock, and whether it is for sale. */
+export interface Product extends ProductDetails, StockLevels {
+  /** onHand − reserved: what a purchase may still take. */
+  readonly available: number;
+  readonly active: boolean;
+}
+
+/** A catalog row as a merchant supplies it: details and how many are on the shelf. */
+export interface CatalogEntry extends ProductDetails {
+  readonly onHand: number;
 }
 
 const wholeNumber = (min: number, max = Number.MAX_SAFE_INTEGER) =>
@@ -22,8 +34,7 @@ const wholeNumber = (min: number, max = Number.MAX_SAFE_INTEGER) =>
       z.maximum(max, { error: `must be at most ${max}` }),
     );
 
-/** A catalog row as a merchant supplies it; the seed file and the CLI import both go through it. */
-export const productSchema = z.object({
+const details = {
   purchaseToken: z
     .string()
     .check(z.regex(PURCHASE_TOKEN, { error: 'must be 1-64 letters, digits, ".", "_" or "-"' })),
@@ -32,6 +43,11 @@ export const productSchema = z.object({
   unitPriceMinor: wholeNumber(0),
   currency: z.string().check(z.regex(/^[A-Z]{3}$/, { error: 'must be an ISO 4217 code such as SEK' })),
   taxRatePercent: wholeNumber(0, 100),
-  available: wholeNumber(0),
   ean: z.optional(z.string().check(z.regex(/^\d{8,14}$/, { error: 'must be 8-14 digits' }))),
-});
+};
+
+/** A product's details: the catalog import, the seed file and every stored product go through it. */
+export const productDetailsSchema = z.object(details);
+
+/** A catalog row: the details plus the units on the shelf. */
+export const catalogEntrySchema = z.object({ ...details, onHand: wholeNumber(0) });

@@ -6,6 +6,7 @@ import {
 } from './complete-payment.js';
 import { OrderStateConflictError } from './errors.js';
 import type { Order, OrderStatus } from './order.js';
+import { transition } from './transition.js';
 
 export interface ReconcileDeps extends CompletePaymentDeps {
   /** An ISSUED invoice older than this is withdrawn (INVOICE_TTL_SECONDS, default 900). */
@@ -52,7 +53,7 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
 
   await eachOpenOrder(deps, 'RESERVED', new Date(now - graceMs).toISOString(), report, async (order) => {
     try {
-      await deps.orders.transition(order, 'FAILED', { reason: 'reservation abandoned before invoicing' });
+      await transition(deps, order, { type: 'failed', reason: 'reservation abandoned before invoicing' });
       report.abandonedReservations++;
     } catch (error) {
       if (!(error instanceof OrderStateConflictError)) throw error;

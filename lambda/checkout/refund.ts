@@ -1,7 +1,9 @@
 import { GlaseRejectedError, OrderNotFoundError, RefusedError } from './errors.js';
 import { formatMinor } from './money.js';
 import { type Order, type Refund, refundedMinor } from './order.js';
+import type { RefundOutcome } from './order-plan.js';
 import type { Clock, OrderStore, PaymentGateway, ShopSettings } from './ports.js';
+import { transition } from './transition.js';
 
 export interface RefundDeps {
   readonly orders: OrderStore;
@@ -22,6 +24,8 @@ export interface RefundCommand {
   /** The operator means it: a second refund of the same amount. */
   readonly again?: boolean;
 }
+
+export const DUPLICATE_REFUND_WINDOW_SECONDS = 600;
 
 /**
  * Glase's refundPayment for a PAID or PARTIALLY_REFUNDED order. The refund is written as
@@ -58,7 +62,7 @@ export async function refund(deps: RefundDeps, command: RefundCommand): Promise<
     );
   }
   const now = deps.clock.now();
-  const windowMs = (command.duplicateWindowSeconds ?? 600) * 1000;
+  const windowMs = (command.duplicateWindowSeconds ?? DUPLICATE_REFUND_WINDOW_SECONDS) * 1000;
   const twin = (order.refunds ?? []).find(
     (earlier) =>
       earlier.status === 'SUCCEEDED' &&
@@ -66,8 +70,9 @@ export async function refund(deps: RefundDeps, command: RefundCommand): Promise<
       now.getTime() - Date.parse(earlier.completedAt ?? earlier.requestedAt) < windowMs,
   );
   if (twin && !command.again) {
+    const seconds = Math.round((now.getTime() - Date.parse(twin.completedAt ?? twin.requestedAt)) / 1000);
     throw new RefusedError(
-      `a refund of ${money(amountMinor)} (${twin.refundId}) was made ${Math.round((now.getTime() - Date.parse(twin.completedAt ?? twin.requestedAt)) / 1000)} s ago; ` +
+      `a refund of ${money(amountMinor)} (${twin.refundId}) was made ${seconds} s ago; ` +
         'this looks like the same command run twice. Add --again to refund that amount once more.',
     );
   }
@@ -81,7 +86,7 @@ export async function refund(deps: RefundDeps, command: RefundCommand): Promise<
     requestedAt: now.toISOString(),
     restock: command.restock ?? false,
   };
-  const recorded = await deps.orders.beginRefund(order, pending);
+  const recorded = await transition(deps, order, { type: 'refund-requested', refund: pending });
 
   let ersReference: string;
   try {
@@ -97,56 +102,28 @@ export async function refund(deps: RefundDeps, command: RefundCommand): Promise<
   } catch (error) {
     if (!(error instanceof GlaseRejectedError) || error.retryable) throw error; // outcome unknown: stays PENDING
     // Glase definitely refused: nothing was refunded.
-    await deps.orders.finishRefund(recorded, {
-      ...pending,
-      status: 'FAILED',
-      completedAt: deps.clock.now().toISOString(),
-      failure: `glase: ${error.detail}`,
+    await transition(deps, recorded, {
+      type: 'refund-settled',
+      refundId: pending.refundId,
+      outcome: { succeeded: false, reason: `Glase refused: ${error.detail}` },
     });
     throw new RefusedError(`Glase refused the refund: ${error.meaning} (${error.detail})`);
   }
-  return settleRefund(deps, recorded, pending, { succeeded: true, ersReference });
-}
-
-/**
- * Settles a refund: from `refund` after Glase answered, or by an operator who checked with
- * Glase what became of a refund left PENDING by a timeout or crash.
- */
-export async function settleRefund(
-  deps: Pick<RefundDeps, 'orders' | 'clock'>,
-  order: Order,
-  pending: Refund,
-  outcome: { succeeded: true; ersReference: string } | { succeeded: false; reason: string },
-): Promise<Order> {
-  const completedAt = deps.clock.now().toISOString();
-  if (!outcome.succeeded) {
-    return deps.orders.finishRefund(order, {
-      ...pending,
-      status: 'FAILED',
-      completedAt,
-      failure: outcome.reason,
-    });
-  }
-  const settled: Refund = {
-    ...pending,
-    status: 'SUCCEEDED',
-    ersReference: outcome.ersReference,
-    completedAt,
-  };
-  // `refundedMinor` already counts the pending refund.
-  const fullyRefunded = refundedMinor(order) >= order.totalMinor;
-  return deps.orders.finishRefund(order, settled, fullyRefunded ? 'REFUNDED' : 'PARTIALLY_REFUNDED');
+  return transition(deps, recorded, {
+    type: 'refund-settled',
+    refundId: pending.refundId,
+    outcome: { succeeded: true, ersReference },
+  });
 }
 
 /** The operator's answer for a refund left pending: what Glase says happened to it. */
 export async function resolvePendingRefund(
   deps: Pick<RefundDeps, 'orders' | 'clock'>,
   orderId: string,
-  outcome: { succeeded: true; ersReference: string } | { succeeded: false; reason: string },
+  outcome: RefundOutcome,
 ): Promise<Order> {
   const order = await deps.orders.get(orderId);
   if (!order) throw new OrderNotFoundError(orderId);
-  const pending = order.refunds?.find((candidate) => candidate.refundId === order.pendingRefundId);
-  if (!pending) throw new RefusedError(`order ${orderId} has no pending refund`);
-  return settleRefund(deps, order, pending, outcome);
+  if (!order.pendingRefundId) throw new RefusedError(`order ${orderId} has no pending refund`);
+  return transition(deps, order, { type: 'refund-settled', refundId: order.pendingRefundId, outcome });
 }

@@ -1,10 +1,17 @@
-import { type DynamoDBDocumentClient, GetCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  ScanCommand,
+  UpdateCommand,
+  type UpdateCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { RefusedError, UnknownPurchaseTokenError } from '../checkout/errors.js';
-import type { CatalogAdmin, ProductDetails } from '../checkout/ports.js';
-import { type Product, productSchema } from '../checkout/product.js';
+import type { CatalogAdmin, StockChange } from '../checkout/ports.js';
+import { type CatalogEntry, type Product, productDetailsSchema } from '../checkout/product.js';
 import { decodePage, encodePage } from './pages.js';
 import { PRODUCTS_KEY } from './schema.js';
 
+/** The catalog in DynamoDB: one item per purchase token, with its stock counters. */
 export class DynamoCatalog implements CatalogAdmin {
   constructor(
     private readonly document: DynamoDBDocumentClient,
@@ -18,32 +25,55 @@ export class DynamoCatalog implements CatalogAdmin {
     return Item ? toProduct(Item) : undefined;
   }
 
-  async upsert(product: ProductDetails, { setStock }: { setStock: boolean }): Promise<'created' | 'updated'> {
-    const { purchaseToken, available, ean, ...details } = product;
-    const names: Record<string, string> = {};
-    const values: Record<string, unknown> = { ':available': available, ':zero': 0 };
-    const sets = Object.entries(details).map(([name, value], index) => {
-      names[`#f${index}`] = name;
-      values[`:v${index}`] = value;
-      return `#f${index} = :v${index}`;
-    });
-    sets.push(setStock ? 'available = :available' : 'available = if_not_exists(available, :available)');
-    sets.push('sold = if_not_exists(sold, :zero)');
+  async upsert(entry: CatalogEntry, { setStock }: { setStock: boolean }): Promise<'created' | 'updated'> {
+    const { purchaseToken, onHand, ean, ...details } = entry;
+    const sets = Object.keys(details).map((_name, index) => `#f${index} = :v${index}`);
+    const names = Object.fromEntries(Object.keys(details).map((name, index) => [`#f${index}`, name]));
+    const values: Record<string, unknown> = Object.fromEntries(
+      Object.values(details).map((value, index) => [`:v${index}`, value]),
+    );
     if (ean) {
       sets.push('ean = :ean');
       values[':ean'] = ean;
     }
-    const { Attributes } = await this.document.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: { [PRODUCTS_KEY]: purchaseToken },
-        UpdateExpression: `SET ${sets.join(', ')}${ean ? '' : ' REMOVE ean'}`,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-        ReturnValues: 'UPDATED_OLD',
-      }),
-    );
-    return Attributes && 'sku' in Attributes ? 'updated' : 'created';
+    const update = (
+      extra: string[],
+      condition: string,
+      extraValues: Record<string, unknown>,
+    ): UpdateCommandInput => ({
+      TableName: this.tableName,
+      Key: { [PRODUCTS_KEY]: purchaseToken },
+      UpdateExpression: `SET ${[...sets, ...extra].join(', ')}${ean ? '' : ' REMOVE ean'}`,
+      ConditionExpression: condition,
+      ExpressionAttributeNames: { ...names, '#key': PRODUCTS_KEY },
+      ExpressionAttributeValues: { ...values, ...extraValues },
+    });
+    try {
+      // A new product: on sale, with its units on the shelf and none reserved.
+      await this.document.send(
+        new UpdateCommand(
+          update(
+            ['onHand = :onHand', 'available = :onHand', 'reserved = :zero', 'sold = :zero', 'active = :true'],
+            'attribute_not_exists(#key)',
+            { ':onHand': onHand, ':zero': 0, ':true': true },
+          ),
+        ),
+      );
+      return 'created';
+    } catch (error) {
+      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+    }
+    if (!setStock) {
+      await this.document.send(new UpdateCommand(update([], 'attribute_exists(#key)', {})));
+      return 'updated';
+    }
+    try {
+      await this.document.send(new UpdateCommand(update(...setOnHand(onHand))));
+    } catch (error) {
+      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+      throw await this.refusal(purchaseToken, { set: onHand });
+    }
+    return 'updated';
   }
 
   async listProducts(page?: string): Promise<{ products: Product[]; nextPage?: string | undefined }> {
@@ -56,47 +86,119 @@ export class DynamoCatalog implements CatalogAdmin {
     };
   }
 
-  async adjustStock(purchaseToken: string, change: { set: number } | { delta: number }): Promise<number> {
-    const setting = 'set' in change;
-    const amount = setting ? change.set : change.delta;
-    if (!Number.isSafeInteger(amount) || (setting && amount < 0))
+  async adjustStock(purchaseToken: string, change: StockChange): Promise<Product> {
+    const amount = 'set' in change ? change.set : change.delta;
+    if (!Number.isSafeInteger(amount) || ('set' in change && amount < 0))
       throw new RefusedError('stock must be a whole number ≥ 0');
+    const [sets, condition, values] =
+      'set' in change
+        ? setOnHand(change.set)
+        : ([
+            [
+              'onHand = if_not_exists(onHand, available) + :delta',
+              'available = available + :delta',
+              'reserved = if_not_exists(reserved, :zero)',
+            ],
+            // A decrease may only take units that are available: never one an order holds.
+            change.delta < 0 ? 'attribute_exists(#key) AND available >= :needed' : 'attribute_exists(#key)',
+            { ':delta': change.delta, ':zero': 0, ...(change.delta < 0 ? { ':needed': -change.delta } : {}) },
+          ] as const);
+    return this.write(purchaseToken, sets, condition, values, () => this.refusal(purchaseToken, change));
+  }
+
+  async setActive(purchaseToken: string, active: boolean): Promise<Product> {
+    return this.write(
+      purchaseToken,
+      ['active = :active'],
+      'attribute_exists(#key)',
+      { ':active': active },
+      async () => new UnknownPurchaseTokenError(purchaseToken),
+    );
+  }
+
+  private async write(
+    purchaseToken: string,
+    sets: readonly string[],
+    condition: string,
+    values: Record<string, unknown>,
+    refusal: () => Promise<Error>,
+  ): Promise<Product> {
     try {
       const { Attributes } = await this.document.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { [PRODUCTS_KEY]: purchaseToken },
-          UpdateExpression: setting ? 'SET available = :amount' : 'ADD available :amount',
-          // Never below zero: a decrease must find at least that many units.
-          ConditionExpression:
-            setting || amount >= 0
-              ? 'attribute_exists(sku)'
-              : 'attribute_exists(sku) AND available >= :needed',
-          ExpressionAttributeValues: {
-            ':amount': amount,
-            ...(setting || amount >= 0 ? {} : { ':needed': -amount }),
-          },
-          ReturnValues: 'UPDATED_NEW',
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: { '#key': PRODUCTS_KEY },
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
         }),
       );
-      return Number(Attributes?.available);
+      const product = Attributes ? toProduct(Attributes) : undefined;
+      if (!product) throw new UnknownPurchaseTokenError(purchaseToken);
+      return product;
     } catch (error) {
       if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-      const product = await this.getProduct(purchaseToken);
-      if (!product) throw new UnknownPurchaseTokenError(purchaseToken);
-      throw new RefusedError(
-        `only ${product.available} of ${purchaseToken} in stock; cannot take ${-amount}`,
+      throw await refusal();
+    }
+  }
+
+  /** Why a stock change was refused, read after the fact. */
+  private async refusal(purchaseToken: string, change: StockChange): Promise<Error> {
+    const product = await this.getProduct(purchaseToken);
+    if (!product) return new UnknownPurchaseTokenError(purchaseToken);
+    if ('set' in change) {
+      return new RefusedError(
+        `${purchaseToken}: ${change.set} on hand is fewer than the ${product.reserved} held by open orders; set at least ${product.reserved}`,
       );
     }
+    return new RefusedError(
+      `only ${product.available} of ${purchaseToken} available; cannot take ${-change.delta}`,
+    );
   }
 }
 
+/** Sets onHand, keeping every reservation: never below what open orders hold. */
+function setOnHand(onHand: number): [string[], string, Record<string, unknown>] {
+  return [
+    [
+      'onHand = :onHand',
+      'available = :onHand - if_not_exists(reserved, :zero)',
+      'reserved = if_not_exists(reserved, :zero)',
+    ],
+    'attribute_exists(#key) AND (attribute_not_exists(reserved) OR reserved <= :onHand)',
+    { ':onHand': onHand, ':zero': 0 },
+  ];
+}
+
 /**
- * An item that breaks the catalog's rules (`productSchema`, the same rules an import
- * enforces) is treated as no product: never sold at a wrong or missing price.
+ * An item as a product. One that breaks the catalog's rules (`productDetailsSchema`, the rules an
+ * import enforces, and whole, non-negative counters) is treated as no product: never sold at a
+ * wrong or missing price. Items from before the stock model hold `available` and `sold` only:
+ * read as onHand = available, none reserved.
  */
 export function toProduct(item: Record<string, unknown>): Product | undefined {
-  const parsed = productSchema.safeParse(item);
+  const parsed = productDetailsSchema.safeParse(item);
   if (!parsed.success) return undefined;
-  return { ...parsed.data, sold: Number.isSafeInteger(item.sold) ? (item.sold as number) : 0 };
+  const counters = ['onHand', 'reserved', 'available', 'sold'] as const;
+  const count = Object.fromEntries(counters.map((name) => [name, item[name]])) as Record<
+    (typeof counters)[number],
+    unknown
+  >;
+  const broken = Object.values(count).some(
+    (value) => value !== undefined && !(Number.isSafeInteger(value) && (value as number) >= 0),
+  );
+  if (broken) return undefined;
+  const reserved = (count.reserved as number | undefined) ?? 0;
+  const onHand =
+    (count.onHand as number | undefined) ?? ((count.available as number | undefined) ?? 0) + reserved;
+  return {
+    ...parsed.data,
+    onHand,
+    reserved,
+    available: (count.available as number | undefined) ?? onHand - reserved,
+    sold: (count.sold as number | undefined) ?? 0,
+    active: item.active !== false,
+  };
 }

@@ -4,8 +4,15 @@ import {
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 
 const MAX_ATTEMPTS = 10;
+
+/** Which items' conditions failed, and (where asked for) what those items held. */
+export interface FailedConditions {
+  readonly failed: readonly boolean[];
+  readonly items: readonly (Record<string, unknown> | undefined)[];
+}
 
 /**
  * TransactWriteItems that retries when DynamoDB cancels it only because another transaction
@@ -15,7 +22,7 @@ const MAX_ATTEMPTS = 10;
 export async function transactWrite(
   document: DynamoDBDocumentClient,
   input: TransactWriteCommandInput,
-): Promise<{ failedConditions: boolean[] } | undefined> {
+): Promise<FailedConditions | undefined> {
   for (let attempt = 1; ; attempt++) {
     try {
       await document.send(new TransactWriteCommand(input));
@@ -23,8 +30,13 @@ export async function transactWrite(
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;
       const reasons = error.CancellationReasons ?? [];
-      const failedConditions = reasons.map((reason) => reason.Code === 'ConditionalCheckFailed');
-      if (failedConditions.some(Boolean)) return { failedConditions };
+      const failed = reasons.map((reason) => reason.Code === 'ConditionalCheckFailed');
+      if (failed.some(Boolean)) {
+        return {
+          failed,
+          items: reasons.map((reason) => (reason.Item ? unmarshall(reason.Item) : undefined)),
+        };
+      }
       const conflict = reasons.some((reason) => reason.Code === 'TransactionConflict');
       if (!conflict || attempt >= MAX_ATTEMPTS) throw error;
       // Full jitter: spreads a burst of buyers instead of letting them collide again in step.

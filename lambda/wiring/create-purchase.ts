@@ -28,7 +28,7 @@ export function wireCreatePurchase(config: Config, options: WiringOptions = {}):
   const dynamo = dynamoClients(config, options);
   const clock = options.clock ?? systemClock;
   const ports = (options.adjust ?? ((given) => given))({
-    orders: orderStore(config, dynamo, clock),
+    orders: orderStore(config, dynamo),
     glase: glaseClient(config, secrets, config.glase.timeoutMs, options),
   });
   return {

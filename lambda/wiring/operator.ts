@@ -37,7 +37,7 @@ export function wireOperator(config: Config, options: WiringOptions = {}): Opera
   const secrets = secretsFrom(config);
   const dynamo = dynamoClients(config, options);
   const clock = options.clock ?? systemClock;
-  const orders = orderStore(config, dynamo, clock);
+  const orders = orderStore(config, dynamo);
   const glase = glaseClient(config, secrets, config.glase.timeoutMs, options);
   return {
     config,

@@ -56,8 +56,8 @@ export function dynamoClients(config: Config, options: WiringOptions): DynamoCli
   );
 }
 
-export function orderStore(config: Config, dynamo: DynamoClients, clock: Clock): OrderStore {
-  return new DynamoOrderStore(dynamo.document, config.tables, clock);
+export function orderStore(config: Config, dynamo: DynamoClients): OrderStore {
+  return new DynamoOrderStore(dynamo.document, config.tables);
 }
 
 /** A Payment API client whose attempts last `timeoutMs`; credentials read per call (rotation). */

@@ -33,7 +33,7 @@ export function wireSettlement(
   const clock = options.clock ?? systemClock;
   const adjust = options.adjust ?? ((given) => given);
   const { orders, glase } = adjust({
-    orders: orderStore(config, dynamo, clock),
+    orders: orderStore(config, dynamo),
     glase: glaseClient(config, secrets, config.glase.timeoutMs, options),
   });
   const urgent = adjust({

@@ -162,18 +162,52 @@ describe('glase-checkout CLI, spawned against DynamoDB Local and the sandbox', (
     expect(await stack.product('BULK-1999')).toMatchObject({ unitPriceMinor: 199, available: 1 });
   });
 
-  it('sets and moves stock atomically, never below zero', async () => {
-    expect((await cli('products', 'stock', 'JKT-RAIN-L-NAVY', '6')).stdout).toContain(
-      'JKT-RAIN-L-NAVY: 6 available',
+  it('sets and moves the units on hand atomically, never below zero and never over a reservation', async () => {
+    const token = 'JKT-RAIN-L-NAVY';
+    expect((await cli('products', 'stock', token, '6')).stdout).toContain(
+      `${token}: 6 on hand, 0 reserved, 6 available`,
     );
-    expect((await cli('products', 'stock', 'JKT-RAIN-L-NAVY', '+4')).stdout).toContain('10 available');
-    expect((await cli('products', 'stock', 'JKT-RAIN-L-NAVY', '-3')).stdout).toContain('7 available');
-    const tooMany = await cli('products', 'stock', 'JKT-RAIN-L-NAVY', '-8');
+    expect((await cli('products', 'stock', token, '+4')).stdout).toContain(
+      '10 on hand, 0 reserved, 10 available',
+    );
+    expect((await cli('products', 'stock', token, '-3')).stdout).toContain(
+      '7 on hand, 0 reserved, 7 available',
+    );
+    const tooMany = await cli('products', 'stock', token, '-8');
     expect(tooMany.code).toBe(1);
-    expect(tooMany.stderr).toContain('only 7 of JKT-RAIN-L-NAVY in stock');
-    expect((await stack.product('JKT-RAIN-L-NAVY')).available).toBe(7);
+    expect(tooMany.stderr).toContain(`only 7 of ${token} available; cannot take 8`);
+    expect((await stack.product(token)).available).toBe(7);
+
+    // A shopper holds 2: a stock count may not take them, and they stay reserved through it.
+    for (const clientName of ['Holder One', 'Holder Two']) {
+      expect((await stack.purchase({ ...glaseSampleBody, purchaseToken: token, clientName })).status).toBe(
+        200,
+      );
+    }
+    const below = await cli('products', 'stock', token, '1');
+    expect(below.code).toBe(1);
+    expect(below.stderr).toContain('1 on hand is fewer than the 2 held by open orders; set at least 2');
+    expect((await cli('products', 'stock', token, '2', '--json')).stdout).toContain('"reserved": 2');
+    expect(await stack.product(token)).toMatchObject({ onHand: 2, reserved: 2, available: 0 });
     expect((await cli('products', 'stock', 'NO-SUCH', '+1')).code).toBe(1);
-    expect((await cli('products', 'stock', 'JKT-RAIN-L-NAVY', 'lots')).code).toBe(2);
+    expect((await cli('products', 'stock', token, 'lots')).code).toBe(2);
+  });
+
+  it('takes a product off sale and back: createPurchase says NOT_FOR_SALE meanwhile, nothing reserved', async () => {
+    const token = 'JKT-RAIN-M-NAVY';
+    const off = await cli('products', 'deactivate', token);
+    expect(off.stdout).toContain(`${token} is off sale`);
+    const before = await stack.product(token);
+    const refused = await stack.purchase({
+      ...glaseSampleBody,
+      purchaseToken: token,
+      clientName: 'Too Early',
+    });
+    expect([refused.status, refused.json.error.code]).toEqual([409, 'NOT_FOR_SALE']);
+    expect(await stack.product(token)).toEqual(before);
+    expect((await cli('products', 'activate', token)).stdout).toContain(`${token} is on sale`);
+    const bought = await stack.purchase({ ...glaseSampleBody, purchaseToken: token, clientName: 'In Time' });
+    expect(bought.status).toBe(200);
   });
 
   describe('orders refund', () => {

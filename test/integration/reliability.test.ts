@@ -3,6 +3,7 @@ import { signOrderId } from '../../lambda/checkout/notification-signature.js';
 import { LOCAL_SECRETS } from '../../lambda/wiring/local-profile.js';
 import type { Ports } from '../../lambda/wiring/parts.js';
 import { CapturingLogger } from '../support/capturing-logger.js';
+import { failingWrites } from '../support/in-memory.js';
 import { glaseSampleBody, startTestStack, type TestStack } from '../support/stack.js';
 
 const SECRETS = {
@@ -134,15 +135,13 @@ describe('crash points: the reconciler settles what a dead createPurchase left',
               return runtime.glase.cancelInvoice(orderId, reference);
             },
           },
-          orders: {
-            ...bind(runtime.orders),
-            transition: async (order, to, changes) => {
-              if ((crash.beforeInvoice && to === 'FAILED') || (crash.afterInvoice && to === 'INVOICED')) {
-                throw new Error('process died before the write');
-              }
-              return runtime.orders.transition(order, to, changes);
-            },
-          },
+          orders: failingWrites(
+            runtime.orders,
+            ({ order }) =>
+              (crash.beforeInvoice && order.status === 'FAILED') ||
+              (crash.afterInvoice && order.status === 'INVOICED'),
+            new Error('process died before the write'),
+          ),
         }),
       },
     });
@@ -224,13 +223,10 @@ describe('recording the invoice fails, but the process lives', () => {
       wiring: {
         adjust: (runtime: Ports): Ports => ({
           ...runtime,
-          orders: {
-            ...bind(runtime.orders),
-            transition: async (order, to, changes) => {
-              if (failInvoicedWrite && to === 'INVOICED') throw new Error('DynamoDB is unavailable');
-              return runtime.orders.transition(order, to, changes);
-            },
-          },
+          orders: failingWrites(
+            runtime.orders,
+            ({ order }) => failInvoicedWrite && order.status === 'INVOICED',
+          ),
         }),
       },
     });

@@ -34,7 +34,7 @@ describe('catalog files', () => {
         unitPriceMinor: 29,
         currency: 'SEK',
         taxRatePercent: 25,
-        available: 3,
+        onHand: 3,
       },
     ]);
   });
@@ -77,11 +77,20 @@ describe('catalog items read back from DynamoDB', () => {
     unitPriceMinor: 100,
     currency: 'SEK',
     taxRatePercent: 25,
-    available: 2,
+    onHand: 2,
   };
 
   it('become products, sold counted from zero', () => {
-    expect(toProduct(item)).toEqual({ ...item, sold: 0 });
+    expect(toProduct(item)).toEqual({ ...item, reserved: 0, available: 2, sold: 0, active: true });
+    // From before the stock model: `available` and `sold` only.
+    const { onHand: _onHand, ...legacy } = item;
+    expect(toProduct({ ...legacy, available: 4, sold: 1 })).toMatchObject({
+      onHand: 4,
+      reserved: 0,
+      available: 4,
+      sold: 1,
+    });
+    expect(toProduct({ ...item, active: false })?.active).toBe(false);
     expect(toProduct({ ...item, sold: 3 })?.sold).toBe(3);
   });
 
@@ -90,6 +99,7 @@ describe('catalog items read back from DynamoDB', () => {
     ['a fractional price', { unitPriceMinor: 99.5 }],
     ['a bad currency', { currency: 'kronor' }],
     ['stock as text', { available: '2' }],
+    ['a negative reservation', { reserved: -1 }],
   ])('are not for sale with %s', (_name, change) => {
     expect(toProduct({ ...item, ...change })).toBeUndefined();
   });

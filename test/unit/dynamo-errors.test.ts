@@ -1,21 +1,31 @@
 import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { OrderStateConflictError, SoldOutError } from '../../lambda/checkout/errors.js';
+import {
+  OrderStateConflictError,
+  ProductNotForSaleError,
+  SoldOutError,
+} from '../../lambda/checkout/errors.js';
 import type { Order } from '../../lambda/checkout/order.js';
+import { planChange, planNewOrder } from '../../lambda/checkout/order-plan.js';
 import { DynamoOrderStore } from '../../lambda/store/dynamo-orders.js';
 
-// Error paths DynamoDB Local cannot be made to produce on demand; the happy paths run for real
-// in test/integration.
+// Error paths DynamoDB Local cannot be made to produce on demand; the rest of the contract runs
+// for real in test/contract/dynamodb.test.ts.
 const document = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'local' }));
 const mock = mockClient(document);
 const store = new DynamoOrderStore(document, { orders: 'orders', products: 'products' });
 
-const cancelled = (...codes: string[]) =>
+const cancelled = (...reasons: ({ Code: string; Item?: Record<string, unknown> } | string)[]) =>
   new TransactionCanceledException({
     message: 'cancelled',
     $metadata: {},
-    CancellationReasons: codes.map((Code) => ({ Code })),
+    CancellationReasons: reasons.map((reason) =>
+      typeof reason === 'string'
+        ? { Code: reason }
+        : { Code: reason.Code, Item: reason.Item && marshall(reason.Item) },
+    ),
   });
 
 const order: Order = {
@@ -36,36 +46,49 @@ const order: Order = {
     email: 'a@b.se',
     msisdn: '',
   },
+  stock: [{ purchaseToken: 'T', quantity: 1 }],
   createdAt: '2026-11-27T00:00:00.000Z',
   updatedAt: '2026-11-27T00:00:00.000Z',
   history: [{ status: 'RESERVED', at: '2026-11-27T00:00:00.000Z' }],
 };
+const reserve = planNewOrder(order);
 
 describe('DynamoOrderStore error paths', () => {
   beforeEach(() => mock.reset());
 
-  it('retries a reservation that only lost a transaction conflict', async () => {
+  it('retries a transaction that only lost a conflict with another', async () => {
     mock
       .on(TransactWriteCommand)
       .rejectsOnce(cancelled('None', 'TransactionConflict'))
       .rejectsOnce(cancelled('TransactionConflict', 'None'))
       .resolves({});
-    await expect(store.reserve(order)).resolves.toBeUndefined();
+    await expect(store.apply(reserve)).resolves.toBeUndefined();
     expect(mock.commandCalls(TransactWriteCommand)).toHaveLength(3);
   });
 
   it('gives up after ten conflicts rather than spinning forever', async () => {
     mock.on(TransactWriteCommand).rejects(cancelled('None', 'TransactionConflict'));
-    await expect(store.reserve(order)).rejects.toBeInstanceOf(TransactionCanceledException);
+    await expect(store.apply(reserve)).rejects.toBeInstanceOf(TransactionCanceledException);
     expect(mock.commandCalls(TransactWriteCommand)).toHaveLength(10);
-  }, 20_000);
+  });
 
-  it('reads a failed stock condition as sold out, and a failed order condition as a conflict', async () => {
-    mock.on(TransactWriteCommand).rejectsOnce(cancelled('None', 'ConditionalCheckFailed'));
-    await expect(store.reserve(order)).rejects.toBeInstanceOf(SoldOutError);
-    mock.reset();
-    mock.on(TransactWriteCommand).rejectsOnce(cancelled('ConditionalCheckFailed', 'None'));
-    await expect(store.reserve(order)).rejects.toBeInstanceOf(OrderStateConflictError);
+  it('reads a failed stock guard by what the product held: sold out, off sale, or gone', async () => {
+    const failing = async (reason: TransactionCanceledException) => {
+      mock.reset();
+      mock.on(TransactWriteCommand).rejects(reason);
+      return store.apply(reserve).catch((error: unknown) => error);
+    };
+    const held = (Item: Record<string, unknown>) => ({ Code: 'ConditionalCheckFailed', Item });
+    expect(await failing(cancelled('None', held({ available: 0, active: true })))).toBeInstanceOf(
+      SoldOutError,
+    );
+    expect(await failing(cancelled('None', held({ available: 9, active: false })))).toBeInstanceOf(
+      ProductNotForSaleError,
+    );
+    expect(await failing(cancelled('None', 'ConditionalCheckFailed'))).toBeInstanceOf(ProductNotForSaleError);
+    expect(await failing(cancelled('ConditionalCheckFailed', 'None'))).toBeInstanceOf(
+      OrderStateConflictError,
+    );
   });
 
   it('passes other DynamoDB failures through untouched', async () => {
@@ -73,23 +96,18 @@ describe('DynamoOrderStore error paths', () => {
       name: 'ProvisionedThroughputExceededException',
     });
     mock.on(TransactWriteCommand).rejects(throttled);
-    await expect(store.reserve(order)).rejects.toBe(throttled);
+    await expect(store.apply(reserve)).rejects.toBe(throttled);
   });
 
-  it('refuses a move the state machine does not allow without writing', async () => {
-    await expect(store.transition(order, 'PAID')).rejects.toBeInstanceOf(OrderStateConflictError);
-    expect(mock.calls()).toHaveLength(0);
-  });
-
-  it('turns a lost compare-and-set into OrderStateConflictError', async () => {
-    const invoiced = { ...order, status: 'INVOICED' as const };
-    mock.on(TransactWriteCommand).rejects(cancelled('ConditionalCheckFailed', 'None'));
-    await expect(store.transition(invoiced, 'PAID')).rejects.toBeInstanceOf(OrderStateConflictError);
-    mock
-      .on(UpdateCommand)
-      .rejects(Object.assign(new Error('x'), { name: 'ConditionalCheckFailedException' }));
-    await expect(store.transition(order, 'INVOICED', { invoiceReference: '1' })).rejects.toBeInstanceOf(
-      OrderStateConflictError,
-    );
+  it('writes a change without stock effects as one conditional put, and a lost compare-and-set as a conflict', async () => {
+    const invoiced = planChange(reserve.order, { type: 'invoiced', invoiceReference: '1' }, new Date());
+    mock.on(PutCommand).rejects(Object.assign(new Error('x'), { name: 'ConditionalCheckFailedException' }));
+    await expect(store.apply(invoiced)).rejects.toBeInstanceOf(OrderStateConflictError);
+    expect(mock.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    const [put] = mock.commandCalls(PutCommand);
+    expect(put?.args[0].input).toMatchObject({
+      ConditionExpression: '#status = :status AND #version = :version',
+      ExpressionAttributeValues: { ':status': 'RESERVED', ':version': 1 },
+    });
   });
 });

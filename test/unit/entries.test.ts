@@ -1,9 +1,12 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { completePayment } from '../../lambda/checkout/complete-payment.js';
 import type { Order } from '../../lambda/checkout/order.js';
 import type { OrderStore, PaymentGateway } from '../../lambda/checkout/ports.js';
 import { EventBridgePublisher } from '../../lambda/events/eventbridge-publisher.js';
+
+const secretsManager = mockClient(SecretsManagerClient);
 
 describe('Lambda entry points', () => {
   const saved = { ...process.env };
@@ -18,6 +21,8 @@ describe('Lambda entry points', () => {
   });
 
   it('build their handler at cold start from a complete environment', async () => {
+    // createPurchase checks its URL key at cold start: answered here, never by AWS.
+    secretsManager.on(GetSecretValueCommand).resolves({ SecretString: 'k'.repeat(48) });
     process.env = {
       ...saved,
       PRODUCTS_TABLE: 'p',
@@ -25,7 +30,9 @@ describe('Lambda entry points', () => {
       IDEMPOTENCY_TABLE: 'i',
       GLASE_API_URL: 'https://glase.invalid/soap',
       GLASE_WEBSHOP_ID: 'shop',
-      GLASE_SECRET_ARN: 'arn:aws:secretsmanager:eu-north-1:000000000000:secret:x',
+      GLASE_CREDENTIALS_SECRET_ARN: 'arn:aws:secretsmanager:eu-north-1:000000000000:secret:credentials',
+      SIGNING_KEY_SECRET_ARN: 'arn:aws:secretsmanager:eu-north-1:000000000000:secret:signing',
+      URL_KEY_SECRET_ARN: 'arn:aws:secretsmanager:eu-north-1:000000000000:secret:url-key',
       AWS_REGION: 'eu-north-1',
     };
     const createPurchase = await import('../../lambda/handlers/create-purchase.js');
@@ -82,10 +89,16 @@ describe('order events', () => {
     await expect(publisher.publish({ type: 'OrderPaid', order })).rejects.toThrow(/ThrottlingException/);
 
     const warnings: string[] = [];
-    const invoiced = { ...order, status: 'INVOICED', invoiceReference: '1', invoiceVersion: 0 } as Order;
+    const invoiced = {
+      ...order,
+      status: 'INVOICED',
+      invoiceReference: '1',
+      invoiceVersion: 0,
+      history: [],
+    } as unknown as Order;
     const settlement = await completePayment(
       {
-        orders: { transition: async (o: Order) => ({ ...o, status: 'PAID' }) } as unknown as OrderStore,
+        orders: { apply: async () => undefined } as unknown as OrderStore,
         glase: {
           getPaymentStatus: async () => ({ status: 'PAID', version: 1, ersReference: 'E' }),
         } as unknown as PaymentGateway,

@@ -1,4 +1,4 @@
-import { canTransition, ORDER_STATUSES, refundedMinor, stockEffectOf } from '../../lambda/checkout/order.js';
+import { canTransition, ORDER_STATUSES, refundedMinor } from '../../lambda/checkout/order.js';
 
 describe('order state machine', () => {
   it('allows exactly the moves DESIGN.md draws', () => {
@@ -23,14 +23,6 @@ describe('order state machine', () => {
     for (const end of ['REFUNDED', 'FAILED', 'CANCELED'] as const) {
       expect(ORDER_STATUSES.filter((to) => canTransition(end, to))).toEqual([]);
     }
-  });
-
-  it('releases the unit on FAILED/CANCELED and counts it sold on PAID', () => {
-    expect(stockEffectOf('FAILED')).toBe('release');
-    expect(stockEffectOf('CANCELED')).toBe('release');
-    expect(stockEffectOf('PAID')).toBe('sell');
-    expect(stockEffectOf('INVOICED')).toBe('none');
-    expect(stockEffectOf('REFUNDED')).toBe('none');
   });
 
   it('counts pending and succeeded refunds, not failed ones', () => {

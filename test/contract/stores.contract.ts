@@ -1,0 +1,290 @@
+import { ulid } from 'ulid';
+import {
+  OrderStateConflictError,
+  ProductNotForSaleError,
+  RefusedError,
+  SoldOutError,
+  UnknownPurchaseTokenError,
+} from '../../lambda/checkout/errors.js';
+import type { Order } from '../../lambda/checkout/order.js';
+import { type LifecycleEvent, planChange, planNewOrder } from '../../lambda/checkout/order-plan.js';
+import type { CatalogAdmin, OrderStore } from '../../lambda/checkout/ports.js';
+import type { CatalogEntry } from '../../lambda/checkout/product.js';
+
+/** What a contract run needs of an implementation of the two stores. */
+export interface StoresUnderTest {
+  readonly orders: OrderStore;
+  readonly catalog: CatalogAdmin;
+  /** A product as written before the onHand/reserved model: `available` and `sold` only. */
+  seedLegacyProduct(
+    entry: Omit<CatalogEntry, 'onHand'>,
+    stock: { available: number; sold: number },
+  ): Promise<void>;
+  /** An order item exactly as given, bypassing the plan (orders from before versions). */
+  seedOrder(order: Order): Promise<void>;
+  close(): Promise<void>;
+}
+
+const NOW = new Date('2026-11-27T10:00:00.000Z');
+const later = (minutes: number) => new Date(NOW.getTime() + minutes * 60_000);
+
+function details(purchaseToken: string): Omit<CatalogEntry, 'onHand'> {
+  return {
+    purchaseToken,
+    sku: `SKU-${purchaseToken}`,
+    description: 'Contract mug',
+    unitPriceMinor: 14900,
+    currency: 'SEK',
+    taxRatePercent: 25,
+  };
+}
+
+function newOrder(purchaseToken: string, quantity = 1, createdAt = NOW): Order {
+  return {
+    orderId: ulid(),
+    status: 'RESERVED',
+    purchaseToken,
+    product: {
+      sku: 'SKU',
+      description: 'Contract mug',
+      unitPriceMinor: 14900,
+      currency: 'SEK',
+      taxRatePercent: 25,
+    },
+    quantity,
+    totalMinor: 14900 * quantity,
+    currency: 'SEK',
+    customer: {
+      clientName: 'Ann',
+      email: 'ann@example.com',
+      msisdn: '',
+      street: 's 1',
+      zip: '111 22',
+      city: 'Stockholm',
+      state: '',
+      country: 'Sweden',
+    },
+    stock: [{ purchaseToken, quantity }],
+    createdAt: createdAt.toISOString(),
+    updatedAt: createdAt.toISOString(),
+    history: [{ status: 'RESERVED', at: createdAt.toISOString() }],
+  };
+}
+
+/** The contract every OrderStore and CatalogAdmin keeps, whatever holds the data. */
+export function describeStores(kind: string, make: () => Promise<StoresUnderTest>): void {
+  describe(`${kind}: order store and catalog contract`, () => {
+    let stores: StoresUnderTest;
+    let tokens = 0;
+    beforeAll(async () => {
+      stores = await make();
+    });
+    afterAll(() => stores.close());
+
+    /** A fresh product with `onHand` units, so tests never share stock. */
+    async function product(onHand = 3): Promise<string> {
+      const token = `C-${kind.replace(/\W/g, '')}-${++tokens}-${ulid().slice(-6)}`;
+      expect(await stores.catalog.upsert({ ...details(token), onHand }, { setStock: false })).toBe('created');
+      return token;
+    }
+    const stock = async (token: string) => {
+      const found = await stores.catalog.getProduct(token);
+      if (!found) throw new Error(`no product ${token}`);
+      const { onHand, reserved, available, sold, active } = found;
+      return { onHand, reserved, available, sold, active };
+    };
+    async function placed(token: string, quantity = 1, createdAt = NOW): Promise<Order> {
+      const change = planNewOrder(newOrder(token, quantity, createdAt));
+      await stores.orders.apply(change);
+      return change.order;
+    }
+    const move = async (order: Order, event: LifecycleEvent, at = later(1)) => {
+      const change = planChange(order, event, at);
+      await stores.orders.apply(change);
+      return change.order;
+    };
+
+    it('records a new order and reserves its units in one step; the order reads back as written', async () => {
+      const token = await product(3);
+      const order = await placed(token, 2);
+      expect(await stores.orders.get(order.orderId)).toEqual(order);
+      expect(order.version).toBe(1);
+      expect(await stock(token)).toEqual({ onHand: 3, reserved: 2, available: 1, sold: 0, active: true });
+    });
+
+    it('refuses a second order with the same id, writing nothing', async () => {
+      const token = await product(3);
+      const order = await placed(token);
+      const again = planNewOrder({ ...newOrder(token), orderId: order.orderId });
+      await expect(stores.orders.apply(again)).rejects.toBeInstanceOf(OrderStateConflictError);
+      expect(await stock(token)).toMatchObject({ reserved: 1, available: 2 });
+    });
+
+    it('refuses a reservation larger than what is available: SOLD_OUT, no order, stock untouched', async () => {
+      const token = await product(2);
+      await placed(token);
+      const order = newOrder(token, 2);
+      await expect(stores.orders.apply(planNewOrder(order))).rejects.toBeInstanceOf(SoldOutError);
+      expect(await stores.orders.get(order.orderId)).toBeUndefined();
+      expect(await stock(token)).toEqual({ onHand: 2, reserved: 1, available: 1, sold: 0, active: true });
+    });
+
+    it('refuses a reservation of a product off sale, or gone: NOT_FOR_SALE, nothing written', async () => {
+      const token = await product(5);
+      await stores.catalog.setActive(token, false);
+      const order = newOrder(token);
+      await expect(stores.orders.apply(planNewOrder(order))).rejects.toBeInstanceOf(ProductNotForSaleError);
+      expect(await stores.orders.get(order.orderId)).toBeUndefined();
+      expect(await stock(token)).toMatchObject({ reserved: 0, available: 5, active: false });
+      const ghost = newOrder(`GONE-${ulid()}`);
+      await expect(stores.orders.apply(planNewOrder(ghost))).rejects.toBeInstanceOf(ProductNotForSaleError);
+      expect(await stores.orders.get(ghost.orderId)).toBeUndefined();
+    });
+
+    it('applies a change only to the version it was planned from: two writers never both win', async () => {
+      const token = await product(3);
+      const order = await placed(token);
+      const first = planChange(order, { type: 'failed', reason: 'first writer' }, later(1));
+      const second = planChange(order, { type: 'invoiced', invoiceReference: '123' }, later(1));
+      await stores.orders.apply(first);
+      await expect(stores.orders.apply(second)).rejects.toBeInstanceOf(OrderStateConflictError);
+      expect(await stores.orders.get(order.orderId)).toEqual(first.order);
+      expect(await stock(token)).toMatchObject({ reserved: 0, available: 3 });
+    });
+
+    it('paid sells the units; failed and canceled release them; a restock puts sold units back', async () => {
+      const token = await product(5);
+      const paid = await placed(token);
+      const invoiced = await move(paid, { type: 'invoiced', invoiceReference: '1' });
+      const sold = await move(invoiced, {
+        type: 'paid',
+        paidAt: later(2).toISOString(),
+        invoiceVersion: 1,
+        ersReference: 'E1',
+      });
+      expect(await stock(token)).toEqual({ onHand: 4, reserved: 0, available: 4, sold: 1, active: true });
+
+      const failed = await placed(token);
+      await move(failed, { type: 'failed', reason: 'Glase down' });
+      const canceled = await move(await placed(token), { type: 'invoiced', invoiceReference: '2' });
+      await move(canceled, { type: 'canceled', reason: 'declined' });
+      expect(await stock(token)).toEqual({ onHand: 4, reserved: 0, available: 4, sold: 1, active: true });
+
+      const refund = {
+        refundId: 'R1',
+        amountMinor: sold.totalMinor,
+        status: 'PENDING' as const,
+        requestedAt: later(3).toISOString(),
+        restock: true,
+      };
+      const pending = await move(sold, { type: 'refund-requested', refund });
+      const refunded = await move(pending, {
+        type: 'refund-settled',
+        refundId: 'R1',
+        outcome: { succeeded: true, ersReference: 'E2' },
+      });
+      expect(refunded).toMatchObject({ status: 'REFUNDED', restocked: true });
+      expect(await stock(token)).toEqual({ onHand: 5, reserved: 0, available: 5, sold: 0, active: true });
+    });
+
+    it('an order from before versions and the stock model moves on, giving its unit back onto the shelf', async () => {
+      const token = await product(3);
+      // Written by the old code: no version, no `stock`; it took its unit out of the count.
+      await stores.catalog.adjustStock(token, { set: 2 });
+      const legacy: Order = { ...newOrder(token), status: 'INVOICED', invoiceReference: '9' };
+      const { stock: _stock, ...withoutStock } = legacy;
+      await stores.seedOrder(withoutStock as Order);
+      const stored = (await stores.orders.get(legacy.orderId)) as Order;
+      expect(stored.version).toBeUndefined();
+      await move(stored, { type: 'canceled', reason: 'expired' });
+      expect(await stock(token)).toEqual({ onHand: 3, reserved: 0, available: 3, sold: 0, active: true });
+    });
+
+    it('a product from before the stock model reads as onHand = available, and keeps onHand = sold + shelf', async () => {
+      const token = `LEGACY-${kind.replace(/\W/g, '')}-${ulid().slice(-6)}`;
+      await stores.seedLegacyProduct(details(token), { available: 4, sold: 7 });
+      expect(await stock(token)).toEqual({ onHand: 4, reserved: 0, available: 4, sold: 7, active: true });
+      const order = await placed(token);
+      expect(await stock(token)).toEqual({ onHand: 4, reserved: 1, available: 3, sold: 7, active: true });
+      const invoiced = await move(order, { type: 'invoiced', invoiceReference: '5' });
+      await move(invoiced, { type: 'paid', paidAt: later(2).toISOString(), invoiceVersion: 1 });
+      expect(await stock(token)).toEqual({ onHand: 3, reserved: 0, available: 3, sold: 8, active: true });
+    });
+
+    it('catalog: creates on sale, updates details without touching stock unless asked, never below what orders hold', async () => {
+      const token = await product(4);
+      await placed(token, 3);
+      const changed = { ...details(token), description: 'Renamed mug', unitPriceMinor: 9900, onHand: 100 };
+      expect(await stores.catalog.upsert(changed, { setStock: false })).toBe('updated');
+      expect(await stores.catalog.getProduct(token)).toMatchObject({
+        description: 'Renamed mug',
+        unitPriceMinor: 9900,
+        onHand: 4,
+        reserved: 3,
+      });
+      await expect(stores.catalog.upsert({ ...changed, onHand: 2 }, { setStock: true })).rejects.toThrow(
+        /2 on hand is fewer than the 3 held by open orders; set at least 3/,
+      );
+      expect(await stock(token)).toMatchObject({ onHand: 4, reserved: 3, available: 1 });
+      await stores.catalog.upsert({ ...changed, onHand: 10 }, { setStock: true });
+      expect(await stock(token)).toMatchObject({ onHand: 10, reserved: 3, available: 7 });
+    });
+
+    it('catalog: sets and moves onHand atomically, refusing what would take reserved or missing units', async () => {
+      const token = await product(5);
+      await placed(token, 2);
+      expect(await stores.catalog.adjustStock(token, { set: 8 })).toMatchObject({
+        onHand: 8,
+        reserved: 2,
+        available: 6,
+      });
+      expect(await stores.catalog.adjustStock(token, { delta: -6 })).toMatchObject({
+        onHand: 2,
+        reserved: 2,
+        available: 0,
+      });
+      await expect(stores.catalog.adjustStock(token, { delta: -1 })).rejects.toThrow(
+        /only 0 of .* available; cannot take 1/,
+      );
+      await expect(stores.catalog.adjustStock(token, { set: 1 })).rejects.toBeInstanceOf(RefusedError);
+      expect(await stores.catalog.adjustStock(token, { delta: 3 })).toMatchObject({
+        onHand: 5,
+        available: 3,
+      });
+      await expect(stores.catalog.adjustStock(`NOPE-${ulid()}`, { set: 1 })).rejects.toBeInstanceOf(
+        UnknownPurchaseTokenError,
+      );
+      expect((await stores.catalog.setActive(token, false)).active).toBe(false);
+      expect((await stores.catalog.setActive(token, true)).active).toBe(true);
+      await expect(stores.catalog.setActive(`NOPE-${ulid()}`, false)).rejects.toBeInstanceOf(
+        UnknownPurchaseTokenError,
+      );
+    });
+
+    it('lists open orders of one status created before a time, oldest first; finds orders newest first', async () => {
+      const token = await product(20);
+      const base = new Date('2030-01-01T00:00:00.000Z');
+      const at = (minutes: number) => new Date(base.getTime() + minutes * 60_000);
+      const a = await placed(token, 1, at(1));
+      const b = await placed(token, 1, at(2));
+      const c = await placed(token, 1, at(3));
+      await move(b, { type: 'failed', reason: 'x' }, at(4));
+      const open = await stores.orders.listByStatus('RESERVED', at(3).toISOString());
+      const ours = open.orders.filter((order) => order.purchaseToken === token).map((order) => order.orderId);
+      expect(ours).toEqual([a.orderId]);
+      const found = await stores.orders.findOrders({ since: at(0).toISOString(), limit: 10 });
+      expect(found.filter((order) => order.purchaseToken === token).map((order) => order.orderId)).toEqual([
+        c.orderId,
+        b.orderId,
+        a.orderId,
+      ]);
+      const failed = await stores.orders.findOrders({
+        status: 'FAILED',
+        since: at(0).toISOString(),
+        limit: 10,
+      });
+      expect(failed.map((order) => order.orderId)).toEqual([b.orderId]);
+      expect(await stores.orders.findOrders({ since: at(0).toISOString(), limit: 1 })).toHaveLength(1);
+    });
+  });
+}

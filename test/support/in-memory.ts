@@ -1,0 +1,319 @@
+import {
+  GlaseUnavailableError,
+  OrderStateConflictError,
+  ProductNotForSaleError,
+  RefusedError,
+  SoldOutError,
+  UnknownPurchaseTokenError,
+} from '../../lambda/checkout/errors.js';
+import { ORDER_STATUSES, type Order, type OrderStatus } from '../../lambda/checkout/order.js';
+import type { OrderChange } from '../../lambda/checkout/order-plan.js';
+import type {
+  CallBudget,
+  CatalogAdmin,
+  Clock,
+  EventPublisher,
+  Invoice,
+  OpenOrdersPage,
+  OrderEvent,
+  OrderQuery,
+  OrderStore,
+  PaymentGateway,
+  PaymentStatus,
+  RefundRequest,
+  StatusQuery,
+  StockChange,
+} from '../../lambda/checkout/ports.js';
+import type { CatalogEntry, Product } from '../../lambda/checkout/product.js';
+import type { StockDelta } from '../../lambda/checkout/stock.js';
+
+/**
+ * Every port in memory, with the DynamoDB adapters' semantics (test/contract proves they
+ * agree): use cases run against them in unit tests, with no Java and no network.
+ */
+
+const copy = <T>(value: T): T => structuredClone(value);
+
+interface StoredProduct {
+  details: Omit<CatalogEntry, 'onHand'>;
+  /** Undefined for an item from before the stock model (only `available` and `sold`). */
+  onHand?: number;
+  reserved?: number;
+  available: number;
+  sold: number;
+  active: boolean;
+}
+
+export class InMemoryCatalog implements CatalogAdmin {
+  readonly items = new Map<string, StoredProduct>();
+
+  /** A product as written before the onHand/reserved model: available and sold only. */
+  seedLegacy(entry: Omit<CatalogEntry, 'onHand'>, stock: { available: number; sold?: number }): void {
+    this.items.set(entry.purchaseToken, {
+      details: copy(entry),
+      available: stock.available,
+      sold: stock.sold ?? 0,
+      active: true,
+    });
+  }
+
+  async getProduct(purchaseToken: string): Promise<Product | undefined> {
+    const item = this.items.get(purchaseToken);
+    return item ? view(item) : undefined;
+  }
+
+  async upsert(entry: CatalogEntry, { setStock }: { setStock: boolean }): Promise<'created' | 'updated'> {
+    const { onHand, ...details } = entry;
+    const item = this.items.get(entry.purchaseToken);
+    if (!item) {
+      this.items.set(entry.purchaseToken, {
+        details: copy(details),
+        onHand,
+        reserved: 0,
+        available: onHand,
+        sold: 0,
+        active: true,
+      });
+      return 'created';
+    }
+    if (setStock) this.setOnHand(item, onHand);
+    item.details = copy(details);
+    return 'updated';
+  }
+
+  async listProducts(): Promise<{ products: Product[]; nextPage?: string | undefined }> {
+    return { products: [...this.items.values()].map(view) };
+  }
+
+  async adjustStock(purchaseToken: string, change: StockChange): Promise<Product> {
+    const item = this.known(purchaseToken);
+    const amount = 'set' in change ? change.set : change.delta;
+    if (!Number.isSafeInteger(amount) || ('set' in change && amount < 0)) {
+      throw new RefusedError('stock must be a whole number ≥ 0');
+    }
+    if ('set' in change) this.setOnHand(item, change.set);
+    else {
+      if (change.delta < 0 && item.available < -change.delta) {
+        throw new RefusedError(
+          `only ${item.available} of ${purchaseToken} available; cannot take ${-change.delta}`,
+        );
+      }
+      this.applyDelta({ purchaseToken, onHand: change.delta, reserved: 0, sold: 0 });
+    }
+    return view(item);
+  }
+
+  async setActive(purchaseToken: string, active: boolean): Promise<Product> {
+    const item = this.known(purchaseToken);
+    item.active = active;
+    return view(item);
+  }
+
+  /** The guard a reservation's transaction item checks, without writing. */
+  check(delta: StockDelta): void {
+    const item = this.items.get(delta.purchaseToken);
+    if (!item || (delta.requireActive && !item.active)) throw new ProductNotForSaleError(delta.purchaseToken);
+    if (delta.requireAvailable !== undefined && item.available < delta.requireAvailable) {
+      throw new SoldOutError(delta.purchaseToken);
+    }
+  }
+
+  applyDelta(delta: StockDelta): void {
+    const item = this.known(delta.purchaseToken);
+    item.onHand = (item.onHand ?? item.available) + delta.onHand;
+    item.reserved = (item.reserved ?? 0) + delta.reserved;
+    item.available += delta.onHand - delta.reserved;
+    item.sold += delta.sold;
+  }
+
+  private setOnHand(item: StoredProduct, onHand: number): void {
+    const reserved = item.reserved ?? 0;
+    if (onHand < reserved) {
+      throw new RefusedError(
+        `${item.details.purchaseToken}: ${onHand} on hand is fewer than the ${reserved} held by open orders; set at least ${reserved}`,
+      );
+    }
+    item.onHand = onHand;
+    item.reserved = reserved;
+    item.available = onHand - reserved;
+  }
+
+  private known(purchaseToken: string): StoredProduct {
+    const item = this.items.get(purchaseToken);
+    if (!item) throw new UnknownPurchaseTokenError(purchaseToken);
+    return item;
+  }
+}
+
+function view(item: StoredProduct): Product {
+  const reserved = item.reserved ?? 0;
+  return {
+    ...copy(item.details),
+    onHand: item.onHand ?? item.available + reserved,
+    reserved,
+    available: item.available,
+    sold: item.sold,
+    active: item.active,
+  };
+}
+
+export class InMemoryOrderStore implements OrderStore {
+  readonly orders = new Map<string, Order>();
+  constructor(readonly catalog: InMemoryCatalog) {}
+
+  async get(orderId: string): Promise<Order | undefined> {
+    const order = this.orders.get(orderId);
+    return order ? copy(order) : undefined;
+  }
+
+  async apply(change: OrderChange): Promise<void> {
+    const current = this.orders.get(change.order.orderId);
+    const conflict = () => new OrderStateConflictError(change.order.orderId, change.order.status);
+    if (change.expected === 'new') {
+      if (current) throw conflict();
+    } else if (
+      !current ||
+      current.status !== change.expected.status ||
+      (current.version ?? 0) !== change.expected.version
+    ) {
+      throw conflict();
+    }
+    // All or nothing: every guard before any write.
+    for (const delta of change.stock) this.catalog.check(delta);
+    for (const delta of change.stock) this.catalog.applyDelta(delta);
+    this.orders.set(change.order.orderId, copy(stripUndefined(change.order)));
+  }
+
+  async listByStatus(status: OrderStatus, createdBefore: string, page?: string): Promise<OpenOrdersPage> {
+    const matching = [...this.orders.values()]
+      .filter((order) => order.status === status && order.createdAt < createdBefore)
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    const start = Number(page ?? 0);
+    const orders = matching.slice(start, start + 100).map(copy);
+    return { orders, nextPage: start + 100 < matching.length ? String(start + 100) : undefined };
+  }
+
+  async findOrders(query: OrderQuery): Promise<Order[]> {
+    const statuses: readonly OrderStatus[] = query.status ? [query.status] : ORDER_STATUSES;
+    return [...this.orders.values()]
+      .filter((order) => statuses.includes(order.status) && (!query.since || order.createdAt >= query.since))
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+      .slice(0, query.limit)
+      .map(copy);
+  }
+}
+
+/** DynamoDB's marshaller drops undefined attributes; so does this store. */
+function stripUndefined<T extends object>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+type Behaviour<T> = T | Error | (() => T | Promise<T>);
+
+/**
+ * Glase's Payment API as a script: each operation answers from its queue of behaviours (a
+ * value, an error to throw, or a function), then falls back to a well-behaved default.
+ */
+export class ScriptedGlase implements PaymentGateway {
+  readonly calls: {
+    operation: string;
+    orderId: string;
+    budget?: CallBudget | undefined;
+    request?: unknown;
+  }[] = [];
+  private readonly queues: Record<string, Behaviour<unknown>[]> = {};
+  private sequence = 1_000;
+
+  /** Queues what `operation` does on its next calls. */
+  script<K extends keyof PaymentGateway>(
+    operation: K,
+    ...behaviours: Behaviour<Awaited<ReturnType<PaymentGateway[K]>>>[]
+  ): this {
+    const queue = this.queues[operation] ?? [];
+    queue.push(...behaviours);
+    this.queues[operation] = queue;
+    return this;
+  }
+
+  callsTo(operation: keyof PaymentGateway) {
+    return this.calls.filter((call) => call.operation === operation);
+  }
+
+  private async answer<T>(operation: keyof PaymentGateway, fallback: () => T): Promise<T> {
+    const next = this.queues[operation]?.shift() as Behaviour<T> | undefined;
+    if (next === undefined) return fallback();
+    if (next instanceof Error) throw next;
+    return typeof next === 'function' ? (next as () => T | Promise<T>)() : next;
+  }
+
+  async sendInvoice(invoice: Invoice, budget?: CallBudget): Promise<{ invoiceReference: string }> {
+    this.calls.push({ operation: 'sendInvoice', orderId: invoice.orderId, budget, request: invoice });
+    return this.answer('sendInvoice', () => ({ invoiceReference: String(++this.sequence) }));
+  }
+
+  async getPaymentStatus(query: StatusQuery, budget?: CallBudget): Promise<PaymentStatus> {
+    this.calls.push({ operation: 'getPaymentStatus', orderId: query.orderId, budget, request: query });
+    return this.answer('getPaymentStatus', () => ({
+      status: 'ISSUED' as const,
+      version: query.invoiceVersion,
+    }));
+  }
+
+  async cancelInvoice(orderId: string, invoiceReference: string, budget?: CallBudget): Promise<void> {
+    this.calls.push({ operation: 'cancelInvoice', orderId, budget, request: invoiceReference });
+    return this.answer('cancelInvoice', () => undefined);
+  }
+
+  async refundPayment(refund: RefundRequest): Promise<{ ersReference: string }> {
+    this.calls.push({ operation: 'refundPayment', orderId: refund.orderId, request: refund });
+    return this.answer('refundPayment', () => ({ ersReference: `E${++this.sequence}` }));
+  }
+}
+
+export const unavailable = (operation = 'getPaymentStatus') =>
+  new GlaseUnavailableError(`Glase ${operation} could not be reached`, 'unreachable');
+
+export class RecordingEvents implements EventPublisher {
+  readonly published: OrderEvent[] = [];
+  failWith?: Error;
+  async publish(event: OrderEvent): Promise<void> {
+    if (this.failWith) throw this.failWith;
+    this.published.push(copy(event));
+  }
+}
+
+/** A clock a test moves by hand. */
+export class ManualClock implements Clock {
+  constructor(private current = new Date('2026-11-27T10:00:00.000Z')) {}
+  now(): Date {
+    return new Date(this.current);
+  }
+  advance(ms: number): void {
+    this.current = new Date(this.current.getTime() + ms);
+  }
+}
+
+/** The store with some of its methods replaced: how a test stands a crash or a race at an exact point. */
+export function overridden(store: OrderStore, replacements: Partial<OrderStore>): OrderStore {
+  return {
+    get: (orderId) => store.get(orderId),
+    apply: (change) => store.apply(change),
+    listByStatus: (...args) => store.listByStatus(...args),
+    findOrders: (query) => store.findOrders(query),
+    ...replacements,
+  };
+}
+
+/** A store whose writes fail when `when` says so, to stand for a crash or DynamoDB trouble. */
+export function failingWrites(
+  store: OrderStore,
+  when: (change: OrderChange) => boolean,
+  error = new Error('DynamoDB is unavailable'),
+): OrderStore {
+  return overridden(store, {
+    apply: async (change) => {
+      if (when(change)) throw error;
+      return store.apply(change);
+    },
+  });
+}

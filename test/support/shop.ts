@@ -1,0 +1,83 @@
+import type { CompletePaymentDeps } from '../../lambda/checkout/complete-payment.js';
+import type { CreatePurchaseDeps } from '../../lambda/checkout/create-purchase.js';
+import type { CatalogEntry } from '../../lambda/checkout/product.js';
+import type { PurchaseRequest } from '../../lambda/checkout/purchase-request.js';
+import type { RefundDeps } from '../../lambda/checkout/refund.js';
+import {
+  InMemoryCatalog,
+  InMemoryOrderStore,
+  ManualClock,
+  RecordingEvents,
+  ScriptedGlase,
+} from './in-memory.js';
+
+export const MUG: CatalogEntry = {
+  purchaseToken: 'MUG-350',
+  sku: 'GLS-MUG-350',
+  description: 'Stoneware mug, 350 ml',
+  unitPriceMinor: 14900,
+  currency: 'SEK',
+  taxRatePercent: 25,
+  onHand: 5,
+};
+
+export const REQUEST: PurchaseRequest = {
+  purchaseToken: MUG.purchaseToken,
+  clientName: 'John Smith',
+  street: 'Storgatan 1',
+  city: 'Stockholm',
+  country: 'Sweden',
+  state: '',
+  zip: '11122',
+  email: 'very.happy@shopping.com',
+  msisdn: '',
+};
+
+/** A whole shop in memory: every port, and the dependencies each use case takes. */
+export async function unitShop(entries: readonly CatalogEntry[] = [MUG]) {
+  const catalog = new InMemoryCatalog();
+  for (const entry of entries) await catalog.upsert(entry, { setStock: true });
+  const orders = new InMemoryOrderStore(catalog);
+  const glase = new ScriptedGlase();
+  const events = new RecordingEvents();
+  const clock = new ManualClock();
+  const warnings: { message: string; details: Record<string, unknown> }[] = [];
+  const warn = (message: string, details: Record<string, unknown>) => warnings.push({ message, details });
+  let ids = 0;
+  const purchase: CreatePurchaseDeps = {
+    catalog,
+    orders,
+    glase,
+    shop: { title: 'Test Shop', cashierId: 'till-1', footer: 'Thanks' },
+    clock,
+    newOrderId: () => `ORDER${String(++ids).padStart(21, '0')}`,
+    notificationUrlFor: (orderId) => `https://shop.example/webshop/notify/${orderId}?sig=x`,
+    warn,
+  };
+  const settlement: CompletePaymentDeps = {
+    orders,
+    glase,
+    events,
+    clock,
+    warn,
+    sleep: async () => undefined,
+  };
+  let refunds = 0;
+  const refund: RefundDeps = {
+    orders,
+    glase,
+    shop: purchase.shop,
+    clock,
+    newRefundId: () => `R${++refunds}`,
+  };
+  const stock = async (token = MUG.purchaseToken) => {
+    const product = await catalog.getProduct(token);
+    return {
+      onHand: product?.onHand,
+      reserved: product?.reserved,
+      available: product?.available,
+      sold: product?.sold,
+    };
+  };
+  return { catalog, orders, glase, events, clock, warnings, purchase, settlement, refund, stock };
+}
