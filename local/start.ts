@@ -3,9 +3,7 @@
  * the demo catalog loaded and the reconciler on an interval. Every setting is an
  * environment variable (README: Configuration).
  */
-import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { dirname } from 'node:path';
 import { loadConfig } from '../lambda/wiring/config.js';
 import {
   LOCAL_OUTBOX_FILE,
@@ -88,7 +86,6 @@ async function main(): Promise<void> {
       );
     }
     const outboxFile = config.outboxFile ?? LOCAL_OUTBOX_FILE;
-    await mkdir(dirname(outboxFile), { recursive: true });
     if (env.DYNAMODB_ENDPOINT) {
       log(`dynamodb   using ${env.DYNAMODB_ENDPOINT}`);
     } else {

@@ -8,9 +8,14 @@ import { PURCHASE_TOKEN } from './product.js';
  * Required fields are trimmed and capped; `state` and `msisdn` may be missing or empty
  * (Glase's own curl sample omits `msisdn`). Unknown fields are dropped, never echoed.
  */
-const CONTROL_CHARACTER = /\p{Cc}/u;
-const noControlCharacters = z.refine<string>((value) => !CONTROL_CHARACTER.test(value), {
-  error: 'must not contain control characters',
+/**
+ * Characters no postal address or name needs, that break receipts or hide what is shown: control
+ * characters, invisible formatting (bidi overrides such as U+202E, zero-width characters, BOM),
+ * lone surrogates (not even storable as UTF-8), and the line/paragraph separators U+2028/9.
+ */
+const FORBIDDEN_CHARACTER = /[\p{Cc}\p{Cf}\p{Cs}\u2028\u2029]/u;
+const noControlCharacters = z.refine<string>((value) => !FORBIDDEN_CHARACTER.test(value), {
+  error: 'must not contain control, invisible formatting or separator characters',
 });
 const requiredString = () =>
   z.string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') });

@@ -1,4 +1,5 @@
-import { appendFile } from 'node:fs/promises';
+import { appendFile, mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { EventPublisher, OrderEvent } from '../checkout/ports.js';
 import { EVENT_SOURCE, eventDetail } from './order-event.js';
 
@@ -15,6 +16,9 @@ export class OutboxPublisher implements EventPublisher {
   async publish(event: OrderEvent): Promise<void> {
     const entry = { type: event.type, detail: eventDetail(event) };
     this.log('order event', { source: EVENT_SOURCE, detailType: entry.type, orderId: entry.detail.orderId });
-    if (this.file) await appendFile(this.file, `${JSON.stringify({ source: EVENT_SOURCE, ...entry })}\n`);
+    if (!this.file) return;
+    // Made on the first event, not before: a run that publishes nothing leaves no trace.
+    await mkdir(dirname(this.file), { recursive: true });
+    await appendFile(this.file, `${JSON.stringify({ source: EVENT_SOURCE, ...entry })}\n`);
   }
 }

@@ -1,6 +1,5 @@
 import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { createPurchase, type PurchaseResult } from '../checkout/create-purchase.js';
 import { CheckoutError } from '../checkout/errors.js';
@@ -9,6 +8,7 @@ import { type PurchaseRequest, parsePurchaseRequest } from '../checkout/purchase
 import type { CreatePurchaseWiring } from '../wiring/create-purchase.js';
 import { callerAuth, httpRoute, json, validBody } from './http-middleware.js';
 import { idempotent } from './idempotency.js';
+import { jsonBody } from './json-body.js';
 
 export const MAX_BODY_BYTES = 16 * 1024;
 /** Time kept back from the function's own timeout to answer Glase ourselves, never a gateway 502. */
@@ -58,7 +58,7 @@ export function createPurchaseHandler(wiring: CreatePurchaseWiring) {
   return (
     httpRoute(wiring, MAX_BODY_BYTES)
       .use(callerAuth(wiring))
-      .use(httpJsonBodyParser())
+      .use(jsonBody())
       .use(validBody(parsePurchaseRequest))
       .use(
         idempotent({

@@ -91,14 +91,6 @@ export function toHttpProblem(error: unknown): HttpProblem {
       message: 'Idempotency-Key was used with another body',
     };
   }
-  const middyStatus = (error as { statusCode?: unknown }).statusCode;
-  if (typeof middyStatus === 'number' && middyStatus < 500) {
-    // @middy/http-json-body-parser says 415 for malformed JSON too; a syntax error is the caller's 400.
-    const malformed = (error as Error).message.includes('malformed JSON');
-    return malformed
-      ? { statusCode: 400, code: 'INVALID_JSON', message: 'request body is not valid JSON' }
-      : { statusCode: middyStatus, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'send application/json' };
-  }
   return { statusCode: 500, code: 'INTERNAL', message: 'internal error' };
 }
 

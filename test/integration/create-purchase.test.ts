@@ -142,7 +142,7 @@ describe('createPurchase against DynamoDB Local and the Glase sandbox', () => {
       415,
       'UNSUPPORTED_MEDIA_TYPE',
     ],
-    ['an empty body', '', { 'content-type': 'application/json' }, 400, 'INVALID_INPUT'],
+    ['an empty body', '', { 'content-type': 'application/json' }, 400, 'INVALID_JSON'],
     ['a JSON array', '[]', { 'content-type': 'application/json' }, 400, 'INVALID_INPUT'],
   ])('refuses %s with a clear 4xx', async (_name, body, headers, status, code) => {
     const orders = (await stack.orders()).length;

@@ -90,3 +90,27 @@ describe('createPurchase body validation', () => {
     );
   });
 });
+
+describe('characters no address or name needs are refused, naming the field', () => {
+  it.each([
+    ['a control character', '\u0007'],
+    ['a right-to-left override', '\u202E'],
+    ['a zero-width space', '\u200B'],
+    ['a zero-width joiner', '\u200D'],
+    ['a byte order mark', '\uFEFF'],
+    ['a line separator', '\u2028'],
+    ['a paragraph separator', '\u2029'],
+    ['a lone surrogate', '\uD800'],
+  ])('%s', (_name, character) => {
+    for (const field of ['clientName', 'street', 'city', 'country', 'zip', 'state', 'msisdn']) {
+      const value = field === 'msisdn' ? `4833${character}4432` : `Ann${character}a`;
+      expect([field, [...new Set(fieldsOf({ ...glaseSample, [field]: value }))]]).toEqual([field, [field]]);
+    }
+  });
+
+  it('still takes names in any script, with their accents', () => {
+    const names = ['Åsa Öberg', 'Jürgen Müller', 'Søren Kierkegaard', 'Zoë', '李小龍', 'محمد', 'Ирина'];
+    for (const clientName of names)
+      expect(parsePurchaseRequest({ ...glaseSample, clientName }).clientName).toBe(clientName);
+  });
+});
