@@ -81,6 +81,7 @@ export class GlaseCheckoutStack extends Stack {
         SHOP_RECEIPT_FOOTER: settings.receiptFooter,
         INVOICE_TTL_SECONDS: settings.invoiceTtlSeconds,
         IDEMPOTENCY_TTL_SECONDS: settings.idempotencyTtlSeconds,
+        OPEN_ORDERS_PER_SHOPPER: settings.openOrdersPerShopper,
         PUBLIC_BASE_URL: settings.customDomain ? `https://${settings.customDomain.domainName}` : undefined,
       }),
     };
@@ -110,9 +111,9 @@ export class GlaseCheckoutStack extends Stack {
       environment: { ...shop, ...signing, ...keyed, ...samSlots },
       logRetention,
     })
-      .allow(tables.products, 'read', 'stock')
+      .allow(tables.products, 'lookup', 'stock')
       .allow(tables.orders, 'record-orders')
-      .allow(tables.idempotency, 'idempotency')
+      .allow(tables.idempotency, 'lookup', 'claim-requests')
       .allowSecrets(credentials, signingKey, ...(settings.callerAuth === 'url-key' ? [urlKey] : []));
 
     const paymentNotification = new CheckoutFunction(this, 'PaymentNotification', {
@@ -132,6 +133,7 @@ export class GlaseCheckoutStack extends Stack {
     })
       .allow(tables.products, 'stock')
       .allow(tables.orders, 'settle-orders')
+      .allow(tables.idempotency, 'settle-requests')
       .allowSecrets(credentials, signingKey);
 
     const reconciler = new CheckoutFunction(this, 'Reconciler', {
@@ -144,6 +146,7 @@ export class GlaseCheckoutStack extends Stack {
     })
       .allow(tables.products, 'stock')
       .allow(tables.orders, 'settle-orders')
+      .allow(tables.idempotency, 'settle-requests')
       .allowQuery(tables.orders, CheckoutTables.ORDERS_BY_STATUS_INDEX)
       .allowSecrets(credentials);
 

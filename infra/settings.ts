@@ -31,6 +31,8 @@ export interface CheckoutSettings {
   readonly receiptFooter?: string | undefined;
   readonly invoiceTtlSeconds?: number | undefined;
   readonly idempotencyTtlSeconds?: number | undefined;
+  /** Unpaid orders of one product one shopper may hold at once (0: no limit). */
+  readonly openOrdersPerShopper?: number | undefined;
   readonly logRetentionDays: number;
   /** `aws-owned` (default) or `customer-managed`: a KMS key of the stack's own for the tables. */
   readonly tableEncryption: 'aws-owned' | 'customer-managed';
@@ -125,6 +127,14 @@ export function settingsFrom(read: Read, stage = DEFAULT_STAGE): CheckoutSetting
       problems.push(`${key(name)} must be a positive whole number`);
     return parsed;
   };
+  const wholeOrZero = (name: string): number | undefined => {
+    const value = read(name);
+    if (value === undefined || value === '') return undefined;
+    const parsed = Number(value);
+    if (!Number.isInteger(parsed) || parsed < 0)
+      problems.push(`${key(name)} must be a whole number, 0 for no limit`);
+    return parsed;
+  };
   const flag = (name: string, fallback: boolean): boolean => {
     const value = read(name);
     if (value === undefined || value === '') return fallback;
@@ -190,6 +200,7 @@ export function settingsFrom(read: Read, stage = DEFAULT_STAGE): CheckoutSetting
     receiptFooter: text('receiptFooter', '') || undefined,
     invoiceTtlSeconds: number('invoiceTtlSeconds'),
     idempotencyTtlSeconds: number('idempotencyTtlSeconds'),
+    openOrdersPerShopper: wholeOrZero('openOrdersPerShopper'),
     logRetentionDays: number('logRetentionDays', 90) as number,
     tableEncryption: tableEncryption as CheckoutSettings['tableEncryption'],
     waf: flag('waf', true),

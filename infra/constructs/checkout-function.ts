@@ -27,19 +27,27 @@ export interface CheckoutFunctionProps {
 }
 
 /** What a function may do to a table, and nothing more. */
-export type TableAccess = 'read' | 'stock' | 'record-orders' | 'settle-orders' | 'idempotency';
+export type TableAccess =
+  | 'lookup'
+  | 'stock'
+  | 'record-orders'
+  | 'settle-orders'
+  | 'claim-requests'
+  | 'settle-requests';
 
 const ACTIONS: Record<TableAccess, string[]> = {
-  // Catalog lookups.
-  read: ['dynamodb:GetItem'],
-  // Reserving, releasing and selling units: conditional updates of `available` / `sold`.
+  // createPurchase's first read: the product and the request record, in one BatchGetItem.
+  lookup: ['dynamodb:BatchGetItem'],
+  // Reserving, releasing and selling units: conditional updates of the counters.
   stock: ['dynamodb:UpdateItem'],
-  // Recording new orders and moving them through their states (transactions need each action).
-  'record-orders': ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
-  // Moving existing orders through their states: never creating one.
+  // Recording new orders (a conditional put) and moving them through their states.
+  'record-orders': ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+  // Moving existing orders through their states with conditional updates: never creating one.
   'settle-orders': ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
-  // Powertools idempotency records.
-  idempotency: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+  // Claiming, completing and releasing request records; counting shoppers' unpaid orders.
+  'claim-requests': ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+  // Releasing request records and lowering those counters when orders settle.
+  'settle-requests': ['dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
 };
 
 /**

@@ -1,30 +1,25 @@
 import {
   GlaseRejectedError,
   GlaseUnavailableError,
+  IdempotencyKeyReusedError,
   ProductNotForSaleError,
+  RequestInProgressError,
   SoldOutError,
   UnknownPurchaseTokenError,
 } from './errors.js';
 import { sumMinor } from './money.js';
 import type { Order } from './order.js';
 import { planNewOrder } from './order-plan.js';
-import type {
-  CallBudget,
-  Catalog,
-  Clock,
-  Invoice,
-  OrderStore,
-  PaymentGateway,
-  ShopSettings,
-} from './ports.js';
+import type { CallBudget, Clock, Invoice, OrderStore, PaymentGateway, ShopSettings } from './ports.js';
 import type { PurchaseRequest } from './purchase-request.js';
+import { requestKeys, shopperKeys } from './purchase-requests.js';
 import { transition } from './transition.js';
 
 export interface CreatePurchaseDeps {
-  readonly catalog: Catalog;
   readonly orders: OrderStore;
   readonly glase: PaymentGateway;
   readonly shop: ShopSettings;
+  readonly policy: PurchasePolicy;
   readonly clock: Clock;
   readonly newOrderId: () => string;
   /** The signed URL Glase will call when this order is paid. */
@@ -33,57 +28,116 @@ export interface CreatePurchaseDeps {
   readonly warn?: (message: string, details: Record<string, unknown>) => void;
 }
 
+/** The shop's rules for taking purchases (configuration, README: "Configuration"). */
+export interface PurchasePolicy {
+  /** A retried request gets the same answer this long; after that it is a new purchase. */
+  readonly idempotencyTtlSeconds: number;
+  /** Unpaid orders of one product one shopper may hold at once (0: no limit). */
+  readonly openOrdersPerShopper: number;
+  /** How long an invoice may stay unpaid; shoppers' counters outlive it by a day, as a safety net. */
+  readonly invoiceTtlSeconds: number;
+}
+
+export interface PurchaseOptions extends CallBudget {
+  /** The caller's Idempotency-Key header: a retry carries the same, or failing that the same body. */
+  readonly idempotencyKey?: string | undefined;
+}
+
 export interface PurchaseResult {
   readonly orderId: string;
   readonly invoiceReference: string;
+  /** The answer to an earlier identical request: nothing new was created. */
+  readonly replayed: boolean;
 }
 
 /** Kept back from sendInvoice's time for what a failure needs afterwards (FAILED, a withdrawal). */
 export const CLEANUP_RESERVE_MS = 1_500;
+/** How long a request holds its record without a deadline of its own (locally, in tests). */
+const DEFAULT_LOCK_MS = 60_000;
+const HOLD_SAFETY_SECONDS = 86_400;
 
 /**
  * Glase's createPurchase: reserve one unit and record the order, send Glase the invoice,
  * then mark the order INVOICED. If the invoice cannot be sent, the order ends FAILED with
  * its unit back in stock before the error reaches the caller. With a deadline (the function's
  * own timeout), sendInvoice leaves room for that cleanup, and the cleanup ends by it.
+ *
+ * A retry (same Idempotency-Key, or the same body) gets the first answer from one read and
+ * creates nothing — unless that order ended CANCELED or FAILED, when it is served anew. Three
+ * writes at most, in three round trips: the read, the reservation, the invoice.
  */
 export async function createPurchase(
   deps: CreatePurchaseDeps,
   request: PurchaseRequest,
-  budget: CallBudget = {},
+  options: PurchaseOptions = {},
 ): Promise<PurchaseResult> {
-  const { catalog, orders, glase, shop, clock } = deps;
-  const product = await catalog.getProduct(request.purchaseToken);
+  const { orders, glase, shop, clock, policy } = deps;
+  const now = clock.now();
+  const { key, fingerprint } = requestKeys(request, options.idempotencyKey);
+  const { product, request: earlier } = await orders.lookup(request.purchaseToken, key);
+  const live = earlier && earlier.expiresAt * 1000 > now.getTime() ? earlier : undefined;
+  if (live) {
+    if (live.fingerprint !== fingerprint) throw new IdempotencyKeyReusedError();
+    if (live.state === 'COMPLETED' && live.invoiceReference) {
+      return { orderId: live.orderId, invoiceReference: live.invoiceReference, replayed: true };
+    }
+    if (live.lockedUntil > now.getTime()) throw new RequestInProgressError();
+    // Left IN_PROGRESS by a request that died: this one takes it over.
+  }
   if (!product) throw new UnknownPurchaseTokenError(request.purchaseToken);
   // Cheap early answers; the reservation below is what really guards stock and the flag.
   if (!product.active) throw new ProductNotForSaleError(request.purchaseToken);
   if (product.available < 1) throw new SoldOutError(request.purchaseToken);
 
-  const now = clock.now();
   const { purchaseToken, ...customer } = request;
   const quantity = 1;
   const totalMinor = sumMinor([product.unitPriceMinor * quantity]);
-  const reservation = planNewOrder({
-    orderId: deps.newOrderId(),
-    status: 'RESERVED',
-    purchaseToken,
-    product: {
-      sku: product.sku,
-      description: product.description,
-      unitPriceMinor: product.unitPriceMinor,
+  const orderId = deps.newOrderId();
+  const seconds = Math.floor(now.getTime() / 1000);
+  const reservation = planNewOrder(
+    {
+      orderId,
+      status: 'RESERVED',
+      purchaseToken,
+      product: {
+        sku: product.sku,
+        description: product.description,
+        unitPriceMinor: product.unitPriceMinor,
+        currency: product.currency,
+        taxRatePercent: product.taxRatePercent,
+        ean: product.ean,
+      },
+      quantity,
+      totalMinor,
       currency: product.currency,
-      taxRatePercent: product.taxRatePercent,
-      ean: product.ean,
+      customer,
+      stock: [{ purchaseToken, quantity }],
+      requestKey: key,
+      shopperHolds:
+        policy.openOrdersPerShopper > 0
+          ? shopperKeys(request).map((shopper) => `${purchaseToken}|${shopper}`)
+          : undefined,
+      createdAt: now.toISOString(),
+      updatedAt: now.toISOString(),
+      history: [{ status: 'RESERVED', at: now.toISOString() }],
     },
-    quantity,
-    totalMinor,
-    currency: product.currency,
-    customer,
-    stock: [{ purchaseToken, quantity }],
-    createdAt: now.toISOString(),
-    updatedAt: now.toISOString(),
-    history: [{ status: 'RESERVED', at: now.toISOString() }],
-  });
+    {
+      request: {
+        kind: 'claim',
+        now: now.getTime(),
+        record: {
+          key,
+          fingerprint,
+          orderId,
+          state: 'IN_PROGRESS',
+          expiresAt: seconds + policy.idempotencyTtlSeconds,
+          lockedUntil: options.deadline ?? now.getTime() + DEFAULT_LOCK_MS,
+        },
+      },
+      openOrderLimit: policy.openOrdersPerShopper,
+      holdExpiresAt: seconds + policy.invoiceTtlSeconds + HOLD_SAFETY_SECONDS,
+    },
+  );
   await orders.apply(reservation);
   const order = reservation.order;
 
@@ -91,7 +145,7 @@ export async function createPurchase(
   try {
     ({ invoiceReference } = await glase.sendInvoice(
       invoiceFor(order, shop, now, deps.notificationUrlFor(order.orderId)),
-      { deadline: budget.deadline === undefined ? undefined : budget.deadline - CLEANUP_RESERVE_MS },
+      { deadline: options.deadline === undefined ? undefined : options.deadline - CLEANUP_RESERVE_MS },
     ));
   } catch (error) {
     await failReservation(deps, order, `sendInvoice failed: ${describeFailure(error)}`);
@@ -106,7 +160,7 @@ export async function createPurchase(
     // If the withdrawal fails the order stays RESERVED: the reconciler fails it later, and a
     // payment of the unrecorded invoice is never committed, so Glase reverses it.
     try {
-      await glase.cancelInvoice(order.orderId, invoiceReference, budget);
+      await glase.cancelInvoice(order.orderId, invoiceReference, { deadline: options.deadline });
       await failReservation(deps, order, 'invoiced but not recorded; invoice withdrawn');
     } catch (cancelError) {
       deps.warn?.('could not withdraw an invoice after failing to record it', {
@@ -117,7 +171,7 @@ export async function createPurchase(
     }
     throw error;
   }
-  return { orderId: order.orderId, invoiceReference };
+  return { orderId: order.orderId, invoiceReference, replayed: false };
 }
 
 /**

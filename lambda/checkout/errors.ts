@@ -51,6 +51,30 @@ export class ProductNotForSaleError extends CheckoutError {
   }
 }
 
+/** The same request (same body, or same Idempotency-Key) is being served right now. */
+export class RequestInProgressError extends CheckoutError {
+  readonly code = 'REQUEST_IN_PROGRESS';
+  constructor() {
+    super('an identical request is in progress; retry shortly');
+  }
+}
+
+/** An Idempotency-Key seen before, now with another body. */
+export class IdempotencyKeyReusedError extends CheckoutError {
+  readonly code = 'IDEMPOTENCY_KEY_REUSED';
+  constructor() {
+    super('Idempotency-Key was used with another body');
+  }
+}
+
+/** The shopper already holds as many unpaid orders of this product as the shop allows. */
+export class OpenOrderLimitError extends CheckoutError {
+  readonly code = 'OPEN_ORDER_LIMIT';
+  constructor(readonly purchaseToken: string) {
+    super(`you already have an unpaid order of ${purchaseToken}: pay or decline it in the Glase app first`);
+  }
+}
+
 export class OrderNotFoundError extends CheckoutError {
   readonly code = 'ORDER_NOT_FOUND';
   constructor(readonly orderId: string) {

@@ -9,6 +9,7 @@ import {
   refundedMinor,
   type StatusChange,
 } from './order.js';
+import type { RequestRecord } from './purchase-requests.js';
 import { release, reserve, restock, type StockDelta, sell } from './stock.js';
 
 /** Something that happened to an order; `planChange` says what it does to it. */
@@ -41,21 +42,69 @@ export type RefundOutcome =
 /**
  * A planned change: the order exactly as it is to be written, what the stored order must still
  * be for the write to happen (compare-and-set on its version, so two writers can never both
- * win), and the stock effects to apply in the same transaction. A store applies it as it is.
+ * win), and what goes with it in the same transaction: stock, the request record a retry
+ * finds, the shopper's unpaid-order counters. A store applies it as it is.
  */
 export interface OrderChange {
   readonly expected: { readonly version: number; readonly status: OrderStatus } | 'new';
   readonly order: Order;
   readonly stock: readonly StockDelta[];
+  readonly request?: RequestEffect | undefined;
+  readonly holds: readonly HoldEffect[];
 }
 
-/** A new order: it must not exist yet, and it reserves every unit it holds. */
-export function planNewOrder(order: Order): OrderChange {
+/**
+ * `claim`: take the record for this order, unless another live request holds it (the claim may
+ * replace one that expired, or whose request died: `lockedUntil` before `now`). `complete`: the
+ * invoice is out, a retry gets it. `release`: the order ended unpaid, a retry starts anew. The
+ * last two touch the record only while it is still this order's.
+ */
+export type RequestEffect =
+  | { readonly kind: 'claim'; readonly record: RequestRecord; readonly now: number }
+  | {
+      readonly kind: 'complete';
+      readonly key: string;
+      readonly orderId: string;
+      readonly invoiceReference: string;
+    }
+  | { readonly kind: 'release'; readonly key: string; readonly orderId: string };
+
+/** +1 when an order opens (refused at `cap`), −1 when it is paid or ends unpaid. */
+export interface HoldEffect {
+  readonly key: string;
+  readonly delta: 1 | -1;
+  readonly cap?: number | undefined;
+  /** Epoch seconds: a counter nobody touched for this long is forgotten (a safety net). */
+  readonly expiresAt?: number | undefined;
+}
+
+export interface NewOrderTerms {
+  readonly request?: Extract<RequestEffect, { kind: 'claim' }> | undefined;
+  /** At most this many unpaid orders per shopper and product. */
+  readonly openOrderLimit?: number | undefined;
+  readonly holdExpiresAt?: number | undefined;
+}
+
+/** A new order: it must not exist yet; it reserves every unit it holds and counts in its shopper's holds. */
+export function planNewOrder(order: Order, terms: NewOrderTerms = {}): OrderChange {
   if (order.status !== 'RESERVED' || !order.stock?.length || order.version !== undefined) {
     throw new OrderStateConflictError(order.orderId, 'RESERVED');
   }
-  return { expected: 'new', order: { ...order, version: 1 }, stock: order.stock.map(reserve) };
+  return {
+    expected: 'new',
+    order: { ...order, version: 1 },
+    stock: order.stock.map(reserve),
+    request: terms.request,
+    holds: (order.shopperHolds ?? []).map((key) => ({
+      key,
+      delta: 1,
+      cap: terms.openOrderLimit,
+      expiresAt: terms.holdExpiresAt,
+    })),
+  };
 }
+
+type Effects = Pick<OrderChange, 'stock' | 'request' | 'holds'>;
 
 /**
  * The state machine: what `event` does to `order` at `now`. Throws OrderStateConflictError when
@@ -63,12 +112,12 @@ export function planNewOrder(order: Order): OrderChange {
  */
 export function planChange(order: Order, event: LifecycleEvent, now: Date): OrderChange {
   const at = now.toISOString();
-  const { holds, legacy } = holdsOf(order);
+  const { holds: stockHolds, legacy } = holdsOf(order);
   const conflict = (wanted: string) => new OrderStateConflictError(order.orderId, wanted);
   const next = (
     fields: Partial<Order>,
     move?: { to: OrderStatus; reason?: string | undefined },
-    stock: readonly StockDelta[] = [],
+    effects: Partial<Effects> = {},
   ): OrderChange => {
     if (move && !canTransition(order.status, move.to)) throw conflict(move.to);
     const entry: StatusChange[] = move
@@ -85,13 +134,33 @@ export function planChange(order: Order, event: LifecycleEvent, now: Date): Orde
         updatedAt: at,
         history: [...order.history, ...entry],
       },
-      stock,
+      stock: effects.stock ?? [],
+      request: effects.request,
+      holds: effects.holds ?? [],
     };
   };
+  // An order that stops being open stops counting in its shopper's holds.
+  const closing = (): HoldEffect[] => (order.shopperHolds ?? []).map((key) => ({ key, delta: -1 }));
+  // ...and one that ends unpaid lets a retry of its request start anew.
+  const releasing = (): RequestEffect | undefined =>
+    order.requestKey ? { kind: 'release', key: order.requestKey, orderId: order.orderId } : undefined;
 
   switch (event.type) {
     case 'invoiced':
-      return next({ invoiceReference: event.invoiceReference, invoiceVersion: 0 }, { to: 'INVOICED' });
+      return next(
+        { invoiceReference: event.invoiceReference, invoiceVersion: 0 },
+        { to: 'INVOICED' },
+        {
+          request: order.requestKey
+            ? {
+                kind: 'complete',
+                key: order.requestKey,
+                orderId: order.orderId,
+                invoiceReference: event.invoiceReference,
+              }
+            : undefined,
+        },
+      );
     case 'paid':
       return next(
         {
@@ -101,19 +170,19 @@ export function planChange(order: Order, event: LifecycleEvent, now: Date): Orde
           invoiceVersion: event.invoiceVersion,
         },
         { to: 'PAID' },
-        holds.map((hold) => sell(hold, legacy)),
+        { stock: stockHolds.map((hold) => sell(hold, legacy)), holds: closing() },
       );
     case 'canceled':
       return next(
         event.invoiceVersion === undefined ? {} : { invoiceVersion: event.invoiceVersion },
         { to: 'CANCELED', reason: event.reason },
-        holds.map((hold) => release(hold, legacy)),
+        { stock: stockHolds.map((hold) => release(hold, legacy)), holds: closing(), request: releasing() },
       );
     case 'failed':
       return next(
         { failureReason: event.reason },
         { to: 'FAILED', reason: event.reason },
-        holds.map((hold) => release(hold, legacy)),
+        { stock: stockHolds.map((hold) => release(hold, legacy)), holds: closing(), request: releasing() },
       );
     case 'invoice-version':
       // Versions only grow; never let a slow writer take one back.
@@ -141,7 +210,7 @@ function settleRefund(
   next: (
     fields: Partial<Order>,
     move?: { to: OrderStatus; reason?: string },
-    stock?: readonly StockDelta[],
+    effects?: Partial<Effects>,
   ) => OrderChange,
   conflict: (wanted: string) => OrderStateConflictError,
 ): OrderChange {
@@ -162,5 +231,5 @@ function settleRefund(
   const reason = `refund ${refundId} of ${formatMinor(pending.amountMinor)} ${order.currency}`;
   if (!pending.restock || order.restocked) return next(fields, { to, reason });
   const { holds } = holdsOf(order);
-  return next({ ...fields, restocked: true }, { to, reason }, holds.map(restock));
+  return next({ ...fields, restocked: true }, { to, reason }, { stock: holds.map(restock) });
 }

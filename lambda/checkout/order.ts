@@ -62,6 +62,10 @@ export interface Order {
    * none: they took their unit out of the count (see stock.ts, `legacy`).
    */
   readonly stock?: readonly StockHold[] | undefined;
+  /** The request record a retry of this purchase finds (purchase-requests.ts). */
+  readonly requestKey?: string | undefined;
+  /** The shopper's unpaid-order counters this order counts in, one per identity (e-mail, phone). */
+  readonly shopperHolds?: readonly string[] | undefined;
   readonly invoiceReference?: string | undefined;
   /** The last invoice version Glase reported; getPaymentStatus sends it back. */
   readonly invoiceVersion?: number | undefined;

@@ -1,6 +1,7 @@
 import type { Order, OrderStatus } from './order.js';
 import type { OrderChange } from './order-plan.js';
 import type { CatalogEntry, Product } from './product.js';
+import type { RequestRecord } from './purchase-requests.js';
 
 /** Read side of the catalog; the only thing createPurchase needs of products. */
 export interface Catalog {
@@ -43,13 +44,24 @@ export interface OpenOrdersPage {
  * Where orders live. The domain plans every change (order-plan.ts); the store only applies it,
  * as one conditional write, or one transaction with its stock effects.
  */
+/** What createPurchase reads before anything else: the product, and the request a retry repeats. */
+export interface PurchaseLookup {
+  readonly product?: Product | undefined;
+  readonly request?: RequestRecord | undefined;
+}
+
 export interface OrderStore {
+  /** One round trip: the product behind the token and the request record under `requestKey`. */
+  lookup(purchaseToken: string, requestKey: string): Promise<PurchaseLookup>;
   get(orderId: string): Promise<Order | undefined>;
   /**
    * Writes `change` if the stored order is still as `change.expected` says, together with its
-   * stock effects, all or nothing. Throws OrderStateConflictError when another writer got there
-   * first, SoldOutError when a reservation finds too few units, ProductNotForSaleError when it
-   * finds the product off sale or gone. Nothing is written when it throws.
+   * effects, all or nothing. Throws OrderStateConflictError when another writer got there first,
+   * SoldOutError when a reservation finds too few units, ProductNotForSaleError when it finds the
+   * product off sale or gone, RequestInProgressError when another live request holds the request
+   * record, OpenOrderLimitError when a shopper's counter is at its cap. Nothing is written when it
+   * throws. Completing or releasing a request record that is no longer this order's, and lowering
+   * a counter that is gone, are skipped: they never stop the order's own change.
    */
   apply(change: OrderChange): Promise<void>;
   /** Open orders in one status created before a time, oldest first, a page at a time. */

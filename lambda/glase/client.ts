@@ -40,6 +40,8 @@ export interface GlaseClientOptions {
   readonly retryTiming?: Omit<RetryTiming, 'attemptTimeoutMs'>;
   /** Counts calls for the round-trip figures; never sees the body. */
   readonly onCall?: (operation: Operation) => void;
+  /** The HTTP client; tests hand in their own. */
+  readonly fetch?: typeof fetch;
 }
 
 /** Glase's Payment API over SOAP 1.1, for the domain's PaymentGateway port. */
@@ -135,7 +137,7 @@ export class GlaseClient implements PaymentGateway {
     let xml: string;
     let httpStatus: number;
     try {
-      const response = await fetch(this.options.url, {
+      const response = await (this.options.fetch ?? fetch)(this.options.url, {
         method: 'POST',
         headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: '""' },
         body,

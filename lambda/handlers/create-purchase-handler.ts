@@ -1,13 +1,11 @@
-import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { createPurchase, type PurchaseResult } from '../checkout/create-purchase.js';
-import { CheckoutError } from '../checkout/errors.js';
+import { CheckoutError, InvalidInputError } from '../checkout/errors.js';
 import { notificationUrl } from '../checkout/notification-signature.js';
 import { type PurchaseRequest, parsePurchaseRequest } from '../checkout/purchase-request.js';
 import type { CreatePurchaseWiring } from '../wiring/create-purchase.js';
 import { callerAuth, httpRoute, json, validBody } from './http-middleware.js';
-import { idempotent } from './idempotency.js';
 import { jsonBody } from './json-body.js';
 
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -19,18 +17,11 @@ type PurchaseEvent = Omit<APIGatewayProxyEvent, 'body'> & { body: PurchaseReques
 /**
  * POST /webshop/{urlKey}/createPurchase (or /webshop/createPurchase without a URL key). The
  * middleware order is the request's path: normalise headers, refuse oversized bodies,
- * authenticate, parse and validate — all before the idempotency record is written — then
- * run the use case once per distinct request, inside the time the function has left.
+ * authenticate, parse and validate — all before anything is read or written — then run the
+ * use case (which answers a retry from its request record), inside the time the function has left.
  */
 export function createPurchaseHandler(wiring: CreatePurchaseWiring) {
   const { config, logger, metrics, secrets } = wiring;
-  const idempotency = new IdempotencyConfig({
-    // A retry carries the same Idempotency-Key, or failing that the same body.
-    eventKeyJmesPath: 'headers."idempotency-key" || body',
-    payloadValidationJmesPath: 'body',
-    expiresAfterSeconds: config.idempotencyTtlSeconds,
-  });
-
   const purchase = async (event: PurchaseEvent, context: Context): Promise<APIGatewayProxyResult> => {
     // Both are needed before anything is reserved; a placeholder refuses the purchase here.
     const [signingKey] = await Promise.all([secrets.signingKey(), secrets.terminal()]);
@@ -44,14 +35,17 @@ export function createPurchaseHandler(wiring: CreatePurchaseWiring) {
           notificationUrlFor: (orderId) => notificationUrl(baseUrl, orderId, signingKey),
         },
         event.body,
-        { deadline },
+        { deadline, idempotencyKey: idempotencyKeyOf(event) },
       );
     } catch (error) {
       metrics.addMetric(error instanceof CheckoutError ? error.code : 'InternalError', MetricUnit.Count, 1);
       throw error;
     }
-    metrics.addMetric('PurchaseCreated', MetricUnit.Count, 1);
-    logger.info('purchase invoiced', { orderId: result.orderId, invoiceReference: result.invoiceReference });
+    metrics.addMetric(result.replayed ? 'PurchaseReplayed' : 'PurchaseCreated', MetricUnit.Count, 1);
+    logger.info(result.replayed ? 'purchase replayed' : 'purchase invoiced', {
+      orderId: result.orderId,
+      invoiceReference: result.invoiceReference,
+    });
     return json(200, { invoiceReferenceId: result.invoiceReference });
   };
 
@@ -60,13 +54,6 @@ export function createPurchaseHandler(wiring: CreatePurchaseWiring) {
       .use(callerAuth(wiring))
       .use(jsonBody())
       .use(validBody(parsePurchaseRequest))
-      .use(
-        idempotent({
-          persistenceStore: wiring.idempotencyStore,
-          config: idempotency,
-          keyPrefix: 'createPurchase',
-        }),
-      )
       // validBody has replaced the raw body with the validated PurchaseRequest by now.
       .handler(
         purchase as unknown as (
@@ -75,6 +62,18 @@ export function createPurchaseHandler(wiring: CreatePurchaseWiring) {
         ) => Promise<APIGatewayProxyResult>,
       )
   );
+}
+
+/** An Idempotency-Key header, when the caller sends one: 1-200 visible characters. */
+function idempotencyKeyOf(event: Pick<APIGatewayProxyEvent, 'headers'>): string | undefined {
+  const key = event.headers?.['idempotency-key'];
+  if (key === undefined) return undefined;
+  if (!/^[\x21-\x7e]{1,200}$/.test(key)) {
+    throw new InvalidInputError([
+      { field: 'Idempotency-Key', message: 'must be 1-200 visible ASCII characters' },
+    ]);
+  }
+  return key;
 }
 
 /** Without PUBLIC_BASE_URL, notifications come back to the host and stage Glase called. */

@@ -1,7 +1,3 @@
-import {
-  IdempotencyAlreadyInProgressError,
-  IdempotencyValidationError,
-} from '@aws-lambda-powertools/idempotency';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { MiddlewareObj } from '@middy/core';
 import { createError } from '@middy/util';
@@ -28,6 +24,9 @@ const STATUS_BY_CODE: Record<string, number> = {
   ORDER_NOT_FOUND: 404,
   SOLD_OUT: 409,
   NOT_FOR_SALE: 409,
+  OPEN_ORDER_LIMIT: 409,
+  REQUEST_IN_PROGRESS: 409,
+  IDEMPOTENCY_KEY_REUSED: 422,
   ORDER_STATE_CONFLICT: 409,
 };
 
@@ -76,20 +75,6 @@ export function toHttpProblem(error: unknown): HttpProblem {
   }
   if (error instanceof CheckoutError) {
     return { statusCode: STATUS_BY_CODE[error.code] ?? 500, code: error.code, message: error.message };
-  }
-  if (error instanceof IdempotencyAlreadyInProgressError) {
-    return {
-      statusCode: 409,
-      code: 'REQUEST_IN_PROGRESS',
-      message: 'an identical request is in progress; retry shortly',
-    };
-  }
-  if (error instanceof IdempotencyValidationError) {
-    return {
-      statusCode: 422,
-      code: 'IDEMPOTENCY_KEY_REUSED',
-      message: 'Idempotency-Key was used with another body',
-    };
   }
   return { statusCode: 500, code: 'INTERNAL', message: 'internal error' };
 }

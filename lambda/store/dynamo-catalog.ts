@@ -26,7 +26,15 @@ export class DynamoCatalog implements CatalogAdmin {
   }
 
   async upsert(entry: CatalogEntry, { setStock }: { setStock: boolean }): Promise<'created' | 'updated'> {
-    const { purchaseToken, onHand, ean, ...details } = entry;
+    const { purchaseToken, onHand, ean } = entry;
+    // The catalog's own fields by name: an entry object carrying more never writes more.
+    const details = {
+      sku: entry.sku,
+      description: entry.description,
+      unitPriceMinor: entry.unitPriceMinor,
+      currency: entry.currency,
+      taxRatePercent: entry.taxRatePercent,
+    };
     const sets = Object.keys(details).map((_name, index) => `#f${index} = :v${index}`);
     const names = Object.fromEntries(Object.keys(details).map((name, index) => [`#f${index}`, name]));
     const values: Record<string, unknown> = Object.fromEntries(

@@ -1,33 +1,92 @@
 import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   type PutCommandInput,
   QueryCommand,
+  type TransactWriteCommandInput,
+  UpdateCommand,
+  type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { OrderStateConflictError, ProductNotForSaleError, SoldOutError } from '../checkout/errors.js';
+import {
+  OpenOrderLimitError,
+  OrderStateConflictError,
+  ProductNotForSaleError,
+  RequestInProgressError,
+  SoldOutError,
+} from '../checkout/errors.js';
 import { ORDER_STATUSES, type Order, type OrderStatus } from '../checkout/order.js';
-import type { OrderChange } from '../checkout/order-plan.js';
-import type { OpenOrdersPage, OrderQuery, OrderStore } from '../checkout/ports.js';
+import type { HoldEffect, OrderChange, RequestEffect } from '../checkout/order-plan.js';
+import type { OpenOrdersPage, OrderQuery, OrderStore, PurchaseLookup } from '../checkout/ports.js';
+import type { RequestRecord } from '../checkout/purchase-requests.js';
+import type { StockDelta } from '../checkout/stock.js';
+import { toProduct } from './dynamo-catalog.js';
 import { decodePage, encodePage } from './pages.js';
 import {
+  IDEMPOTENCY_KEY,
   ORDERS_BY_STATUS_INDEX,
   ORDERS_BY_STATUS_PARTITION,
   ORDERS_BY_STATUS_SORT,
   ORDERS_KEY,
+  PRODUCTS_KEY,
+  REQUESTS_TTL,
   type TableNames,
 } from './schema.js';
 import { stockUpdate } from './stock-updates.js';
 import { transactWrite } from './transactions.js';
 
 const PAGE_SIZE = 100;
+const REQUEST_PREFIX = 'purchase#';
+const HOLD_PREFIX = 'hold#';
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** One transaction item, what it stands for, and whether its failed condition may be skipped. */
+interface Item {
+  readonly write: TransactItem;
+  readonly optional: boolean;
+  readonly refused: () => Error;
+  /** For a stock guard: what the product held says sold out or off sale. */
+  readonly stock?: StockDelta;
+}
 
 /** Orders in DynamoDB. It applies the domain's planned changes as they are: no rules of its own. */
 export class DynamoOrderStore implements OrderStore {
   constructor(
     private readonly document: DynamoDBDocumentClient,
-    private readonly tables: Pick<TableNames, 'orders' | 'products'>,
+    private readonly tables: Pick<TableNames, 'orders' | 'products' | 'idempotency'>,
   ) {}
+
+  async lookup(purchaseToken: string, requestKey: string): Promise<PurchaseLookup> {
+    let keys: NonNullable<ConstructorParameters<typeof BatchGetCommand>[0]['RequestItems']> | undefined = {
+      [this.tables.products]: { Keys: [{ [PRODUCTS_KEY]: purchaseToken }] },
+      // Consistent: a retry must see the claim a moment-old request made.
+      [this.tables.idempotency]: {
+        Keys: [{ [IDEMPOTENCY_KEY]: `${REQUEST_PREFIX}${requestKey}` }],
+        ConsistentRead: true,
+      },
+    };
+    const found: Record<string, unknown>[] = [];
+    for (let attempt = 0; keys && Object.keys(keys).length > 0 && attempt < 5; attempt++) {
+      const answer: BatchGetCommandOutput = await this.document.send(
+        new BatchGetCommand({ RequestItems: keys }),
+      );
+      const { Responses } = answer;
+      found.push(
+        ...(Responses?.[this.tables.products] ?? []),
+        ...(Responses?.[this.tables.idempotency] ?? []),
+      );
+      keys = answer.UnprocessedKeys;
+    }
+    const productItem = found.find((item) => item[PRODUCTS_KEY] === purchaseToken);
+    const requestItem = found.find((item) => item[IDEMPOTENCY_KEY] === `${REQUEST_PREFIX}${requestKey}`);
+    return {
+      product: productItem ? toProduct(productItem) : undefined,
+      request: requestItem ? toRequest(requestItem) : undefined,
+    };
+  }
 
   async get(orderId: string): Promise<Order | undefined> {
     const { Item } = await this.document.send(
@@ -37,54 +96,178 @@ export class DynamoOrderStore implements OrderStore {
   }
 
   async apply(change: OrderChange): Promise<void> {
-    const put = this.orderPut(change);
-    if (change.stock.length === 0) {
-      try {
-        await this.document.send(new PutCommand(put));
-        return;
-      } catch (error) {
-        if ((error as Error).name === 'ConditionalCheckFailedException') throw this.conflict(change);
-        throw error;
+    let items: Item[] = [
+      { write: this.orderWrite(change), optional: false, refused: () => this.conflict(change) },
+      ...change.stock.map((delta) => ({
+        write: { Update: stockUpdate(delta, this.tables.products) },
+        optional: false,
+        refused: () => new SoldOutError(delta.purchaseToken),
+        stock: delta,
+      })),
+      ...(change.request ? [this.requestItem(change.request)] : []),
+      ...change.holds.map((hold) => this.holdItem(hold, change.order.purchaseToken)),
+    ];
+    for (;;) {
+      if (items.length === 1) return this.putAlone(change);
+      const outcome = await transactWrite(this.document, { TransactItems: items.map((item) => item.write) });
+      if (!outcome) return;
+      const failed = items.filter((_item, index) => outcome.failed[index]);
+      const required = failed.find((item) => !item.optional);
+      if (required) {
+        const held = outcome.items[items.indexOf(required)];
+        if (required.stock && (!held || held.active === false))
+          throw new ProductNotForSaleError(required.stock.purchaseToken);
+        throw required.refused();
       }
+      // Only bookkeeping that is no longer this order's failed: write the rest without it.
+      items = items.filter((item) => !failed.includes(item));
     }
-    const outcome = await transactWrite(this.document, {
-      TransactItems: [
-        { Put: put },
-        ...change.stock.map((delta) => ({ Update: stockUpdate(delta, this.tables.products) })),
-      ],
-    });
-    if (!outcome) return;
-    if (outcome.failed[0]) throw this.conflict(change);
-    const index = outcome.failed.findIndex((failed, position) => position > 0 && failed);
-    const token = change.stock[index - 1]?.purchaseToken ?? change.order.purchaseToken;
-    const product = outcome.items[index];
-    if (!product || product.active === false) throw new ProductNotForSaleError(token);
-    throw new SoldOutError(token);
   }
 
-  /** The whole order as planned, written only if the stored one is still what the plan read. */
-  private orderPut({ expected, order }: OrderChange): PutCommandInput {
+  private async putAlone(change: OrderChange): Promise<void> {
+    try {
+      const write = this.orderWrite(change);
+      if (write.Put) await this.document.send(new PutCommand(write.Put as PutCommandInput));
+      else await this.document.send(new UpdateCommand(write.Update as UpdateCommandInput));
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') throw this.conflict(change);
+      throw error;
+    }
+  }
+
+  /**
+   * The order as planned. A new one is put where none exists; any other change sets every
+   * attribute of the planned order (and removes the ones it dropped) only if the stored one is
+   * still what the plan read. An update can never create an order: the functions that settle
+   * orders need no right to.
+   */
+  private orderWrite({ expected, order }: OrderChange): TransactItem {
     if (expected === 'new') {
       return {
-        TableName: this.tables.orders,
-        Item: order,
-        ConditionExpression: 'attribute_not_exists(#key)',
-        ExpressionAttributeNames: { '#key': ORDERS_KEY },
+        Put: {
+          TableName: this.tables.orders,
+          Item: order,
+          ConditionExpression: 'attribute_not_exists(#key)',
+          ExpressionAttributeNames: { '#key': ORDERS_KEY },
+        },
       };
     }
+    const names: Record<string, string> = { '#status': 'status', '#version': 'version' };
+    const values: Record<string, unknown> = { ':status': expected.status };
+    const sets: string[] = [];
+    const removes: string[] = [];
+    Object.entries(order).forEach(([name, value], index) => {
+      if (name === ORDERS_KEY) return;
+      names[`#a${index}`] = name;
+      if (value === undefined) removes.push(`#a${index}`);
+      else {
+        sets.push(`#a${index} = :a${index}`);
+        values[`:a${index}`] = value;
+      }
+    });
     // Orders written before versions existed have none: version 0.
+    if (expected.version !== 0) values[':version'] = expected.version;
     return {
-      TableName: this.tables.orders,
-      Item: order,
-      ConditionExpression:
-        expected.version === 0
-          ? '#status = :status AND attribute_not_exists(#version)'
-          : '#status = :status AND #version = :version',
-      ExpressionAttributeNames: { '#status': 'status', '#version': 'version' },
-      ExpressionAttributeValues: {
-        ':status': expected.status,
-        ...(expected.version === 0 ? {} : { ':version': expected.version }),
+      Update: {
+        TableName: this.tables.orders,
+        Key: { [ORDERS_KEY]: order.orderId },
+        UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+        ConditionExpression:
+          expected.version === 0
+            ? '#status = :status AND attribute_not_exists(#version)'
+            : '#status = :status AND #version = :version',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
       },
+    };
+  }
+
+  private requestItem(effect: RequestEffect): Item {
+    const table = this.tables.idempotency;
+    const names = { '#key': IDEMPOTENCY_KEY, '#state': 'state' };
+    if (effect.kind === 'claim') {
+      const { key, expiresAt, ...record } = effect.record;
+      return {
+        write: {
+          Put: {
+            TableName: table,
+            Item: { [IDEMPOTENCY_KEY]: `${REQUEST_PREFIX}${key}`, ...record, [REQUESTS_TTL]: expiresAt },
+            // Free, expired (TTL deletes lazily), or left IN_PROGRESS by a request that died.
+            ConditionExpression:
+              'attribute_not_exists(#key) OR #ttl < :nowSeconds OR (#state = :inProgress AND lockedUntil < :now)',
+            ExpressionAttributeNames: { ...names, '#ttl': REQUESTS_TTL },
+            ExpressionAttributeValues: {
+              ':nowSeconds': Math.floor(effect.now / 1000),
+              ':now': effect.now,
+              ':inProgress': 'IN_PROGRESS',
+            },
+          },
+        },
+        optional: false,
+        refused: () => new RequestInProgressError(),
+      };
+    }
+    const Key = { [IDEMPOTENCY_KEY]: `${REQUEST_PREFIX}${effect.key}` };
+    const mine = {
+      ConditionExpression: 'orderId = :orderId',
+      ExpressionAttributeValues: { ':orderId': effect.orderId },
+    };
+    const write: TransactItem =
+      effect.kind === 'complete'
+        ? {
+            Update: {
+              TableName: table,
+              Key,
+              UpdateExpression: 'SET #state = :completed, invoiceReference = :reference',
+              ExpressionAttributeNames: { '#state': 'state' },
+              ...mine,
+              ExpressionAttributeValues: {
+                ...mine.ExpressionAttributeValues,
+                ':completed': 'COMPLETED',
+                ':reference': effect.invoiceReference,
+              },
+            },
+          }
+        : { Delete: { TableName: table, Key, ...mine } };
+    return { write, optional: true, refused: () => new RequestInProgressError() };
+  }
+
+  private holdItem(hold: HoldEffect, purchaseToken: string): Item {
+    const Key = { [IDEMPOTENCY_KEY]: `${HOLD_PREFIX}${hold.key}` };
+    if (hold.delta < 0) {
+      return {
+        write: {
+          Update: {
+            TableName: this.tables.idempotency,
+            Key,
+            UpdateExpression: 'SET openOrders = openOrders - :one',
+            ConditionExpression: 'openOrders > :zero',
+            ExpressionAttributeValues: { ':one': 1, ':zero': 0 },
+          },
+        },
+        optional: true,
+        refused: () => new OpenOrderLimitError(purchaseToken),
+      };
+    }
+    const capped = hold.cap !== undefined;
+    return {
+      write: {
+        Update: {
+          TableName: this.tables.idempotency,
+          Key,
+          UpdateExpression: `SET openOrders = if_not_exists(openOrders, :zero) + :one${hold.expiresAt ? ', #ttl = :expires' : ''}`,
+          ...(capped ? { ConditionExpression: 'attribute_not_exists(openOrders) OR openOrders < :cap' } : {}),
+          ...(hold.expiresAt ? { ExpressionAttributeNames: { '#ttl': REQUESTS_TTL } } : {}),
+          ExpressionAttributeValues: {
+            ':one': 1,
+            ':zero': 0,
+            ...(capped ? { ':cap': hold.cap } : {}),
+            ...(hold.expiresAt ? { ':expires': hold.expiresAt } : {}),
+          },
+        },
+      },
+      optional: false,
+      refused: () => new OpenOrderLimitError(purchaseToken),
     };
   }
 
@@ -155,4 +338,22 @@ export class DynamoOrderStore implements OrderStore {
     );
     return { orders: (Items ?? []) as Order[], next: LastEvaluatedKey };
   }
+}
+
+function toRequest(item: Record<string, unknown>): RequestRecord | undefined {
+  const key = String(item[IDEMPOTENCY_KEY]).slice(REQUEST_PREFIX.length);
+  const { fingerprint, orderId, state, invoiceReference, lockedUntil } = item;
+  const expiresAt = item[REQUESTS_TTL];
+  if (typeof fingerprint !== 'string' || typeof orderId !== 'string' || typeof expiresAt !== 'number')
+    return undefined;
+  if (state !== 'IN_PROGRESS' && state !== 'COMPLETED') return undefined;
+  return {
+    key,
+    fingerprint,
+    orderId,
+    state,
+    invoiceReference: typeof invoiceReference === 'string' ? invoiceReference : undefined,
+    expiresAt,
+    lockedUntil: typeof lockedUntil === 'number' ? lockedUntil : 0,
+  };
 }

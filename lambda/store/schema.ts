@@ -5,6 +5,11 @@
 export const PRODUCTS_KEY = 'purchaseToken';
 export const ORDERS_KEY = 'orderId';
 export const IDEMPOTENCY_KEY = 'id';
+/**
+ * The idempotency table holds request records (`purchase#<key>`) and shoppers' unpaid-order
+ * counters (`hold#<token>|<shopper>`); both expire by TTL on this attribute (epoch seconds).
+ */
+export const REQUESTS_TTL = 'expiration';
 /** Orders by status, oldest first: the reconciler finds open orders here without a scan. */
 export const ORDERS_BY_STATUS_INDEX = 'byStatus';
 export const ORDERS_BY_STATUS_PARTITION = 'status';

@@ -16,6 +16,7 @@ export const DEFAULTS = {
   SHOP_RECEIPT_FOOTER: 'Thank you for your purchase',
   DEFAULT_CURRENCY: 'SEK',
   IDEMPOTENCY_TTL_SECONDS: 600,
+  OPEN_ORDERS_PER_SHOPPER: 1,
   INVOICE_TTL_SECONDS: 900,
   SERVICE_NAME: 'glase-checkout',
   METRICS_NAMESPACE: 'GlaseCheckout',
@@ -67,6 +68,14 @@ const environmentSchema = z.object({
     DEFAULTS.DEFAULT_CURRENCY,
   ),
   IDEMPOTENCY_TTL_SECONDS: positiveInt(DEFAULTS.IDEMPOTENCY_TTL_SECONDS),
+  /** Unpaid orders of one product one shopper (by e-mail or phone) may hold at once; 0: no limit. */
+  OPEN_ORDERS_PER_SHOPPER: z._default(
+    z.pipe(
+      z.coerce.number(),
+      z.int().check(z.minimum(0, { error: 'must be a whole number, 0 for no limit' })),
+    ),
+    DEFAULTS.OPEN_ORDERS_PER_SHOPPER,
+  ),
   INVOICE_TTL_SECONDS: positiveInt(DEFAULTS.INVOICE_TTL_SECONDS),
   // Deployed, each secret lives in Secrets Manager and only its ARN is here; locally, the value.
   GLASE_CREDENTIALS_SECRET_ARN: optional,
@@ -111,6 +120,7 @@ export interface Config {
   readonly defaultCurrency: string;
   readonly idempotencyTtlSeconds: number;
   readonly invoiceTtlSeconds: number;
+  readonly openOrdersPerShopper: number;
   readonly secrets: {
     readonly terminal: SecretSource<TerminalSecret>;
     readonly signingKey: SecretSource<string>;
@@ -168,6 +178,7 @@ export function loadConfig(source_: NodeJS.ProcessEnv = process.env): Config {
     defaultCurrency: env.DEFAULT_CURRENCY,
     idempotencyTtlSeconds: env.IDEMPOTENCY_TTL_SECONDS,
     invoiceTtlSeconds: env.INVOICE_TTL_SECONDS,
+    openOrdersPerShopper: env.OPEN_ORDERS_PER_SHOPPER,
     secrets: {
       terminal: source(env.GLASE_CREDENTIALS_SECRET_ARN, terminal),
       signingKey: source(env.SIGNING_KEY_SECRET_ARN, env.NOTIFICATION_SIGNING_KEY),

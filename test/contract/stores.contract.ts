@@ -1,8 +1,10 @@
 import { ulid } from 'ulid';
 import {
+  OpenOrderLimitError,
   OrderStateConflictError,
   ProductNotForSaleError,
   RefusedError,
+  RequestInProgressError,
   SoldOutError,
   UnknownPurchaseTokenError,
 } from '../../lambda/checkout/errors.js';
@@ -10,6 +12,7 @@ import type { Order } from '../../lambda/checkout/order.js';
 import { type LifecycleEvent, planChange, planNewOrder } from '../../lambda/checkout/order-plan.js';
 import type { CatalogAdmin, OrderStore } from '../../lambda/checkout/ports.js';
 import type { CatalogEntry } from '../../lambda/checkout/product.js';
+import type { RequestRecord } from '../../lambda/checkout/purchase-requests.js';
 
 /** What a contract run needs of an implementation of the two stores. */
 export interface StoresUnderTest {
@@ -259,6 +262,109 @@ export function describeStores(kind: string, make: () => Promise<StoresUnderTest
       await expect(stores.catalog.setActive(`NOPE-${ulid()}`, false)).rejects.toBeInstanceOf(
         UnknownPurchaseTokenError,
       );
+    });
+
+    const record = (orderId: string, overrides: Partial<RequestRecord> = {}): RequestRecord => ({
+      key: `key-${ulid()}`,
+      fingerprint: 'f1',
+      orderId,
+      state: 'IN_PROGRESS',
+      expiresAt: Math.floor(NOW.getTime() / 1000) + 600,
+      lockedUntil: NOW.getTime() + 15_000,
+      ...overrides,
+    });
+    const claimed = async (
+      token: string,
+      request: RequestRecord,
+      now = NOW.getTime(),
+      shopperHolds?: string[],
+    ) => {
+      const order = { ...newOrder(token), requestKey: request.key, shopperHolds };
+      const change = planNewOrder(
+        { ...order, orderId: request.orderId },
+        { request: { kind: 'claim', record: request, now }, openOrderLimit: 1, holdExpiresAt: 2_000_000_000 },
+      );
+      await stores.orders.apply(change);
+      return change.order;
+    };
+
+    it('reads the product and the request record in one lookup; a claim is seen at once', async () => {
+      const token = await product(3);
+      const request = record(ulid());
+      expect(await stores.orders.lookup(token, request.key)).toEqual({
+        product: await stores.catalog.getProduct(token),
+        request: undefined,
+      });
+      await claimed(token, request);
+      const found = await stores.orders.lookup(token, request.key);
+      expect(found.request).toEqual(request);
+      expect(found.product?.reserved).toBe(1);
+      expect((await stores.orders.lookup(`NOPE-${ulid()}`, 'nothing')).product).toBeUndefined();
+    });
+
+    it('a live claim keeps another request out: REQUEST_IN_PROGRESS, nothing written', async () => {
+      const token = await product(3);
+      const first = record(ulid());
+      await claimed(token, first);
+      const second = { ...first, orderId: ulid() };
+      await expect(claimed(token, second)).rejects.toBeInstanceOf(RequestInProgressError);
+      expect(await stores.orders.get(second.orderId)).toBeUndefined();
+      expect(await stock(token)).toMatchObject({ reserved: 1 });
+      expect((await stores.orders.lookup(token, first.key)).request?.orderId).toBe(first.orderId);
+    });
+
+    it('a claim takes over a record that expired, or whose request died (lock run out)', async () => {
+      const token = await product(5);
+      const expired = record(ulid(), { expiresAt: Math.floor(NOW.getTime() / 1000) - 1 });
+      await claimed(token, expired);
+      const later = { ...expired, orderId: ulid(), expiresAt: Math.floor(NOW.getTime() / 1000) + 600 };
+      await claimed(token, later);
+      expect((await stores.orders.lookup(token, expired.key)).request?.orderId).toBe(later.orderId);
+      const abandoned = record(ulid(), { lockedUntil: NOW.getTime() - 1 });
+      await claimed(token, abandoned);
+      await claimed(token, { ...abandoned, orderId: ulid() });
+    });
+
+    it('completes the record with the invoice, and releases it when the order ends unpaid', async () => {
+      const token = await product(3);
+      const request = record(ulid());
+      const order = await claimed(token, request);
+      const invoiced = await move(order, { type: 'invoiced', invoiceReference: '42' });
+      expect((await stores.orders.lookup(token, request.key)).request).toEqual({
+        ...request,
+        state: 'COMPLETED',
+        invoiceReference: '42',
+      });
+      await move(invoiced, { type: 'canceled', reason: 'declined' });
+      expect((await stores.orders.lookup(token, request.key)).request).toBeUndefined();
+    });
+
+    it('a record taken over by another order is left alone: the first order still moves on', async () => {
+      const token = await product(5);
+      const request = record(ulid(), { lockedUntil: NOW.getTime() - 1 });
+      const first = await claimed(token, request);
+      const second = await claimed(token, { ...request, orderId: ulid() });
+      const failed = await move(first, { type: 'failed', reason: 'abandoned' });
+      expect(failed.status).toBe('FAILED');
+      expect((await stores.orders.get(first.orderId))?.status).toBe('FAILED');
+      expect((await stores.orders.lookup(token, request.key)).request?.orderId).toBe(second.orderId);
+      expect(await stock(token)).toMatchObject({ reserved: 1 });
+    });
+
+    it('counts a shopper’s unpaid orders: refused at the cap with nothing written, freed when paid or ended', async () => {
+      const token = await product(5);
+      const holds = [`${token}|email:ann@example.com`];
+      const first = await claimed(token, record(ulid()), NOW.getTime(), holds);
+      const blocked = record(ulid());
+      await expect(claimed(token, blocked, NOW.getTime(), holds)).rejects.toBeInstanceOf(OpenOrderLimitError);
+      expect(await stores.orders.get(blocked.orderId)).toBeUndefined();
+      expect((await stores.orders.lookup(token, blocked.key)).request).toBeUndefined();
+      expect(await stock(token)).toMatchObject({ reserved: 1 });
+      await move(first, { type: 'failed', reason: 'x' });
+      const second = await claimed(token, record(ulid()), NOW.getTime(), holds);
+      const invoiced = await move(second, { type: 'invoiced', invoiceReference: '7' });
+      await move(invoiced, { type: 'paid', paidAt: later(2).toISOString(), invoiceVersion: 1 });
+      await claimed(token, record(ulid()), NOW.getTime(), holds);
     });
 
     it('lists open orders of one status created before a time, oldest first; finds orders newest first', async () => {

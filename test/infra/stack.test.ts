@@ -237,8 +237,15 @@ describe('GlaseCheckoutStack', () => {
       expect(statement.actions).not.toContain('dynamodb:Scan');
       expect(statement.actions).not.toContain('dynamodb:DeleteTable');
     }
-    expect(on(create, products)).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
-    expect(on(create, orders)).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    const requests = tableLogicalId(template, 'DataIdempotency');
+    expect(on(create, products)).toEqual(['dynamodb:BatchGetItem', 'dynamodb:UpdateItem']);
+    expect(on(create, orders)).toEqual(['dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    expect(on(create, requests)).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+    ]);
     // The notification may only move stock counters: no reads, puts or deletes of products.
     expect(on(notify, products)).toEqual(['dynamodb:UpdateItem']);
     // Only createPurchase may create orders.
@@ -248,7 +255,10 @@ describe('GlaseCheckoutStack', () => {
       'dynamodb:UpdateItem',
     ]);
     expect(on(reconcile, products)).toEqual(['dynamodb:UpdateItem']);
-    expect(notify.some((statement) => statement.resource.includes('idempotency'))).toBe(false);
+    // Settling releases request records and lowers shoppers' counters: no reads, no new records.
+    for (const settles of [notify, reconcile]) {
+      expect(on(settles, requests)).toEqual(['dynamodb:DeleteItem', 'dynamodb:UpdateItem']);
+    }
     const queries = reconcile.filter((statement) => statement.actions.includes('dynamodb:Query'));
     expect(queries).toHaveLength(1);
     expect(queries[0]?.resource).toContain(`/index/${ORDERS_BY_STATUS_INDEX}`);

@@ -1,8 +1,10 @@
 import {
   GlaseUnavailableError,
+  OpenOrderLimitError,
   OrderStateConflictError,
   ProductNotForSaleError,
   RefusedError,
+  RequestInProgressError,
   SoldOutError,
   UnknownPurchaseTokenError,
 } from '../../lambda/checkout/errors.js';
@@ -20,11 +22,13 @@ import type {
   OrderStore,
   PaymentGateway,
   PaymentStatus,
+  PurchaseLookup,
   RefundRequest,
   StatusQuery,
   StockChange,
 } from '../../lambda/checkout/ports.js';
 import type { CatalogEntry, Product } from '../../lambda/checkout/product.js';
+import type { RequestRecord } from '../../lambda/checkout/purchase-requests.js';
 import type { StockDelta } from '../../lambda/checkout/stock.js';
 
 /**
@@ -63,7 +67,16 @@ export class InMemoryCatalog implements CatalogAdmin {
   }
 
   async upsert(entry: CatalogEntry, { setStock }: { setStock: boolean }): Promise<'created' | 'updated'> {
-    const { onHand, ...details } = entry;
+    const { onHand } = entry;
+    const details = {
+      purchaseToken: entry.purchaseToken,
+      sku: entry.sku,
+      description: entry.description,
+      unitPriceMinor: entry.unitPriceMinor,
+      currency: entry.currency,
+      taxRatePercent: entry.taxRatePercent,
+      ...(entry.ean ? { ean: entry.ean } : {}),
+    };
     const item = this.items.get(entry.purchaseToken);
     if (!item) {
       this.items.set(entry.purchaseToken, {
@@ -159,7 +172,15 @@ function view(item: StoredProduct): Product {
 
 export class InMemoryOrderStore implements OrderStore {
   readonly orders = new Map<string, Order>();
+  readonly requests = new Map<string, RequestRecord>();
+  /** Shoppers' unpaid-order counters. */
+  readonly holds = new Map<string, number>();
   constructor(readonly catalog: InMemoryCatalog) {}
+
+  async lookup(purchaseToken: string, requestKey: string): Promise<PurchaseLookup> {
+    const request = this.requests.get(requestKey);
+    return { product: await this.catalog.getProduct(purchaseToken), request: request && copy(request) };
+  }
 
   async get(orderId: string): Promise<Order | undefined> {
     const order = this.orders.get(orderId);
@@ -180,8 +201,40 @@ export class InMemoryOrderStore implements OrderStore {
     }
     // All or nothing: every guard before any write.
     for (const delta of change.stock) this.catalog.check(delta);
+    const request = change.request;
+    if (request?.kind === 'claim') {
+      const held = this.requests.get(request.record.key);
+      const free =
+        !held ||
+        held.expiresAt * 1000 < request.now ||
+        (held.state === 'IN_PROGRESS' && held.lockedUntil < request.now);
+      if (!free) throw new RequestInProgressError();
+    }
+    for (const hold of change.holds) {
+      if (hold.delta > 0 && hold.cap !== undefined && (this.holds.get(hold.key) ?? 0) >= hold.cap) {
+        throw new OpenOrderLimitError(change.order.purchaseToken);
+      }
+    }
     for (const delta of change.stock) this.catalog.applyDelta(delta);
     this.orders.set(change.order.orderId, copy(stripUndefined(change.order)));
+    // Bookkeeping that is no longer this order's is skipped, as DynamoDB's optional items are.
+    if (request?.kind === 'claim') this.requests.set(request.record.key, copy(request.record));
+    const mine =
+      request && request.kind !== 'claim' && this.requests.get(request.key)?.orderId === request.orderId;
+    if (request?.kind === 'complete' && mine) {
+      const record = this.requests.get(request.key) as RequestRecord;
+      this.requests.set(request.key, {
+        ...record,
+        state: 'COMPLETED',
+        invoiceReference: request.invoiceReference,
+      });
+    }
+    if (request?.kind === 'release' && mine) this.requests.delete(request.key);
+    for (const hold of change.holds) {
+      const count = this.holds.get(hold.key) ?? 0;
+      if (hold.delta > 0) this.holds.set(hold.key, count + 1);
+      else if (count > 0) this.holds.set(hold.key, count - 1);
+    }
   }
 
   async listByStatus(status: OrderStatus, createdBefore: string, page?: string): Promise<OpenOrdersPage> {
@@ -296,6 +349,7 @@ export class ManualClock implements Clock {
 /** The store with some of its methods replaced: how a test stands a crash or a race at an exact point. */
 export function overridden(store: OrderStore, replacements: Partial<OrderStore>): OrderStore {
   return {
+    lookup: (token, key) => store.lookup(token, key),
     get: (orderId) => store.get(orderId),
     apply: (change) => store.apply(change),
     listByStatus: (...args) => store.listByStatus(...args),

@@ -45,10 +45,10 @@ export async function unitShop(entries: readonly CatalogEntry[] = [MUG]) {
   const warn = (message: string, details: Record<string, unknown>) => warnings.push({ message, details });
   let ids = 0;
   const purchase: CreatePurchaseDeps = {
-    catalog,
     orders,
     glase,
     shop: { title: 'Test Shop', cashierId: 'till-1', footer: 'Thanks' },
+    policy: { idempotencyTtlSeconds: 600, openOrdersPerShopper: 1, invoiceTtlSeconds: 900 },
     clock,
     newOrderId: () => `ORDER${String(++ids).padStart(21, '0')}`,
     notificationUrlFor: (orderId) => `https://shop.example/webshop/notify/${orderId}?sig=x`,

@@ -7,7 +7,7 @@ import {
 } from '../../lambda/checkout/errors.js';
 import type { Invoice } from '../../lambda/checkout/ports.js';
 import { rejection } from '../../lambda/glase/result-codes.js';
-import { failingWrites } from '../support/in-memory.js';
+import { failingWrites, overridden } from '../support/in-memory.js';
 import { MUG, REQUEST, unitShop } from '../support/shop.js';
 
 describe('createPurchase', () => {
@@ -67,16 +67,12 @@ describe('createPurchase', () => {
 
   it('when the last unit goes between the read and the reservation: SOLD_OUT, no order, no invoice', async () => {
     const shop = await unitShop([{ ...MUG, onHand: 1 }]);
-    const racing = {
-      ...shop.purchase,
-      catalog: {
-        getProduct: async () => ({ ...(await shop.catalog.getProduct(MUG.purchaseToken))!, available: 1 }),
-      },
-    };
+    const stale = await shop.orders.lookup(MUG.purchaseToken, 'x');
     await createPurchase(shop.purchase, REQUEST);
-    await expect(createPurchase(racing, { ...REQUEST, clientName: 'Late' })).rejects.toBeInstanceOf(
-      SoldOutError,
-    );
+    // This request read the product while it still had its unit.
+    const orders = overridden(shop.orders, { lookup: async () => ({ product: stale.product }) });
+    const late = { ...REQUEST, clientName: 'Late', email: 'late@example.com' };
+    await expect(createPurchase({ ...shop.purchase, orders }, late)).rejects.toBeInstanceOf(SoldOutError);
     expect(shop.orders.orders.size).toBe(1);
     expect(shop.glase.callsTo('sendInvoice')).toHaveLength(1);
   });
@@ -160,9 +156,10 @@ describe('createPurchase', () => {
     expect(shop.glase.callsTo('sendInvoice')[0]?.budget).toEqual({ deadline: deadline - CLEANUP_RESERVE_MS });
 
     const orders = failingWrites(shop.orders, ({ order }) => order.status === 'INVOICED');
-    await expect(createPurchase({ ...shop.purchase, orders }, REQUEST, { deadline })).rejects.toThrow();
+    const other = { ...REQUEST, email: 'other@example.com' };
+    await expect(createPurchase({ ...shop.purchase, orders }, other, { deadline })).rejects.toThrow();
     expect(shop.glase.callsTo('cancelInvoice')[0]?.budget).toEqual({ deadline });
-    await createPurchase(shop.purchase, REQUEST);
+    await createPurchase(shop.purchase, { ...REQUEST, email: 'third@example.com' });
     expect(shop.glase.callsTo('sendInvoice').at(-1)?.budget).toEqual({ deadline: undefined });
   });
 });

@@ -1,5 +1,10 @@
 import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  PutCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
@@ -15,7 +20,11 @@ import { DynamoOrderStore } from '../../lambda/store/dynamo-orders.js';
 // for real in test/contract/dynamodb.test.ts.
 const document = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'local' }));
 const mock = mockClient(document);
-const store = new DynamoOrderStore(document, { orders: 'orders', products: 'products' });
+const store = new DynamoOrderStore(document, {
+  orders: 'orders',
+  products: 'products',
+  idempotency: 'requests',
+});
 
 const cancelled = (...reasons: ({ Code: string; Item?: Record<string, unknown> } | string)[]) =>
   new TransactionCanceledException({
@@ -99,15 +108,21 @@ describe('DynamoOrderStore error paths', () => {
     await expect(store.apply(reserve)).rejects.toBe(throttled);
   });
 
-  it('writes a change without stock effects as one conditional put, and a lost compare-and-set as a conflict', async () => {
-    const invoiced = planChange(reserve.order, { type: 'invoiced', invoiceReference: '1' }, new Date());
-    mock.on(PutCommand).rejects(Object.assign(new Error('x'), { name: 'ConditionalCheckFailedException' }));
+  it('writes a change without effects as one conditional update, and a lost compare-and-set as a conflict', async () => {
+    const { requestKey: _key, ...plain } = reserve.order;
+    const invoiced = planChange(plain, { type: 'invoiced', invoiceReference: '1' }, new Date());
+    mock
+      .on(UpdateCommand)
+      .rejects(Object.assign(new Error('x'), { name: 'ConditionalCheckFailedException' }));
     await expect(store.apply(invoiced)).rejects.toBeInstanceOf(OrderStateConflictError);
     expect(mock.commandCalls(TransactWriteCommand)).toHaveLength(0);
-    const [put] = mock.commandCalls(PutCommand);
-    expect(put?.args[0].input).toMatchObject({
+    expect(mock.commandCalls(PutCommand)).toHaveLength(0);
+    const [update] = mock.commandCalls(UpdateCommand);
+    expect(update?.args[0].input).toMatchObject({
+      Key: { orderId: order.orderId },
       ConditionExpression: '#status = :status AND #version = :version',
-      ExpressionAttributeValues: { ':status': 'RESERVED', ':version': 1 },
+      ExpressionAttributeValues: { ':status': 'RESERVED', ':version': 1, ':a1': 'INVOICED' },
     });
+    expect(update?.args[0].input.UpdateExpression).not.toContain('orderId');
   });
 });

@@ -66,7 +66,13 @@ describe('planNewOrder', () => {
   it('writes version 1 only where no order exists, reserving every unit it holds', () => {
     const { version: _version, ...fresh } = order();
     const change = planNewOrder(fresh);
-    expect(change).toEqual({ expected: 'new', order: { ...fresh, version: 1 }, stock: [reserve(hold)] });
+    expect(change).toEqual({
+      expected: 'new',
+      order: { ...fresh, version: 1 },
+      stock: [reserve(hold)],
+      request: undefined,
+      holds: [],
+    });
   });
 
   it.each([

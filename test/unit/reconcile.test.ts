@@ -10,7 +10,9 @@ async function shopWith(orders: { invoiced?: number; reserved?: number }) {
   const shop = await unitShop([{ ...MUG, onHand: 500 }]);
   const ids: string[] = [];
   for (let index = 0; index < (orders.invoiced ?? 0); index++) {
-    ids.push((await createPurchase(shop.purchase, { ...REQUEST, clientName: `Shopper ${index}` })).orderId);
+    ids.push(
+      (await createPurchase(shop.purchase, { ...REQUEST, email: `shopper${index}@example.com` })).orderId,
+    );
   }
   // A createPurchase that died right after reserving: the order stays RESERVED.
   const hanging = new ScriptedGlase();
@@ -20,7 +22,7 @@ async function shopWith(orders: { invoiced?: number; reserved?: number }) {
   );
   const crashed = { ...shop.purchase, glase: hanging };
   for (let index = 0; index < (orders.reserved ?? 0); index++) {
-    void createPurchase(crashed, { ...REQUEST, clientName: `Crashed ${index}` });
+    void createPurchase(crashed, { ...REQUEST, email: `crashed${index}@example.com` });
   }
   await new Promise((resolve) => setImmediate(resolve));
   shop.clock.advance(1000); // the reconciler looks at orders created before it runs

@@ -1,0 +1,161 @@
+import fc from 'fast-check';
+import { cancelInvoiced, completePayment } from '../../lambda/checkout/complete-payment.js';
+import { createPurchase } from '../../lambda/checkout/create-purchase.js';
+import { OPEN_STATUSES, type Order } from '../../lambda/checkout/order.js';
+import { refund } from '../../lambda/checkout/refund.js';
+import { wireCreatePurchase } from '../../lambda/wiring/create-purchase.js';
+import { glaseSampleBody, startTestStack, type TestStack } from '../support/stack.js';
+
+describe('stock tells the truth under concurrent purchases, payments, declines, refunds and stock counts', () => {
+  let stack: TestStack;
+  let products = 0;
+  beforeAll(async () => {
+    stack = await startTestStack();
+  });
+  afterAll(async () => {
+    await stack.close();
+  });
+
+  type Step =
+    | { kind: 'buy' }
+    | { kind: 'pay' }
+    | { kind: 'decline' }
+    | { kind: 'cancel' }
+    | { kind: 'refund-restock' }
+    | { kind: 'count'; delta: number };
+  const step: fc.Arbitrary<Step> = fc.oneof(
+    { weight: 4, arbitrary: fc.constant({ kind: 'buy' as const }) },
+    { weight: 2, arbitrary: fc.constant({ kind: 'pay' as const }) },
+    { weight: 1, arbitrary: fc.constant({ kind: 'decline' as const }) },
+    { weight: 1, arbitrary: fc.constant({ kind: 'cancel' as const }) },
+    { weight: 1, arbitrary: fc.constant({ kind: 'refund-restock' as const }) },
+    {
+      weight: 2,
+      arbitrary: fc.integer({ min: -3, max: 3 }).map((delta) => ({ kind: 'count' as const, delta })),
+    },
+  );
+
+  it('200 random interleavings: no negative or phantom unit; reserved = open orders, sold = paid, onHand = what came in − what left', async () => {
+    const purchase = wireCreatePurchase(stack.config, { dynamo: stack.dynamo }).purchase;
+    const { catalog, orders, settlement } = stack.operator;
+    const deps = {
+      ...purchase,
+      notificationUrlFor: (id: string) => `${stack.apiUrl}/webshop/notify/${id}?sig=x`,
+    };
+
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 4 }),
+        fc.array(fc.array(step, { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 3 }),
+        fc.option(fc.integer({ min: 0, max: 6 }), { nil: undefined }),
+        async (start, batches, recount) => {
+          const token = `TRUTH-${++products}`;
+          await catalog.upsert(
+            { ...(await catalog.getProduct('29834231890234'))!, purchaseToken: token, onHand: start },
+            { setStock: true },
+          );
+          // What the shelf must hold: what came in (counts, restocks) minus what left (sales).
+          let expectedOnHand = start;
+          let shoppers = 0;
+          // This run's orders, read back one by one (consistent reads, no index).
+          const placed: string[] = [];
+          const ofToken = async () =>
+            (await Promise.all(placed.map((orderId) => orders.get(orderId)))).filter(
+              (order): order is Order => order !== undefined,
+            );
+          const pick = async (status: Order['status']) =>
+            (await ofToken()).find((order) => order.status === status);
+
+          const run = async (action: Step): Promise<void> => {
+            switch (action.kind) {
+              case 'buy': {
+                const shopper = ++shoppers;
+                await createPurchase(deps, {
+                  ...glaseSampleBody,
+                  purchaseToken: token,
+                  email: `s${shopper}@example.com`,
+                  msisdn: '',
+                }).then(
+                  (result) => void placed.push(result.orderId),
+                  (error: Error) => {
+                    if ((error as { code?: string }).code !== 'SOLD_OUT') throw error;
+                  },
+                );
+                return;
+              }
+              case 'pay':
+              case 'decline': {
+                const order = await pick('INVOICED');
+                if (!order?.invoiceReference) return;
+                try {
+                  if (action.kind === 'pay')
+                    await stack.sandbox!.pay(order.invoiceReference, { notify: false });
+                  else stack.sandbox!.cancel(order.invoiceReference);
+                } catch {
+                  return; // another step got to this invoice first
+                }
+                const settled = await completePayment(settlement, order);
+                if (settled.outcome === 'paid') expectedOnHand -= 1;
+                return;
+              }
+              case 'cancel': {
+                const order = await pick('INVOICED');
+                if (!order) return;
+                const settled = await cancelInvoiced(settlement, order, 'operator').catch(() => undefined);
+                if (settled?.outcome === 'paid') expectedOnHand -= 1;
+                return;
+              }
+              case 'refund-restock': {
+                const order = await pick('PAID');
+                if (!order) return;
+                await refund(stack.operator.refund, { orderId: order.orderId, restock: true }).then(
+                  () => {
+                    expectedOnHand += 1;
+                  },
+                  () => undefined, // another step refunded it first
+                );
+                return;
+              }
+              case 'count':
+                await catalog.adjustStock(token, { delta: action.delta }).then(
+                  () => {
+                    expectedOnHand += action.delta;
+                  },
+                  () => undefined, // refused: it would take units orders hold, or go below zero
+                );
+                return;
+            }
+          };
+
+          for (const [index, batch] of batches.entries()) {
+            await Promise.all(batch.map(run)); // one batch's steps race each other
+            if (index === 0 && recount !== undefined) {
+              // A stock count between batches: refused if it would overwrite what orders hold.
+              await catalog.adjustStock(token, { set: recount }).then(
+                () => {
+                  expectedOnHand = recount;
+                },
+                () => undefined,
+              );
+            }
+          }
+
+          const product = (await catalog.getProduct(token))!;
+          const all = await ofToken();
+          const open = all.filter((order) => OPEN_STATUSES.includes(order.status)).length;
+          const sold = all.filter(
+            (order) => ['PAID', 'PARTIALLY_REFUNDED', 'REFUNDED'].includes(order.status) && !order.restocked,
+          ).length;
+          expect(product.reserved).toBe(open);
+          expect(product.sold).toBe(sold);
+          expect(product.onHand).toBe(expectedOnHand);
+          expect(product.available).toBe(product.onHand - product.reserved);
+          expect(
+            Math.min(product.onHand, product.reserved, product.available, product.sold),
+          ).toBeGreaterThanOrEqual(0);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});

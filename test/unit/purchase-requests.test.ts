@@ -1,0 +1,216 @@
+import { cancelInvoiced, completePayment } from '../../lambda/checkout/complete-payment.js';
+import { createPurchase } from '../../lambda/checkout/create-purchase.js';
+import {
+  IdempotencyKeyReusedError,
+  OpenOrderLimitError,
+  RequestInProgressError,
+} from '../../lambda/checkout/errors.js';
+import type { Order } from '../../lambda/checkout/order.js';
+import type { OrderStore } from '../../lambda/checkout/ports.js';
+import { requestKeys, shopperKeys } from '../../lambda/checkout/purchase-requests.js';
+import { overridden } from '../support/in-memory.js';
+import { MUG, REQUEST, unitShop } from '../support/shop.js';
+
+/** The store, counting what createPurchase asks of it. */
+function counting(store: OrderStore) {
+  const calls: string[] = [];
+  const orders = overridden(store, {
+    lookup: (token, key) => {
+      calls.push('lookup');
+      return store.lookup(token, key);
+    },
+    apply: (change) => {
+      calls.push('apply');
+      return store.apply(change);
+    },
+  });
+  return { orders, calls };
+}
+
+describe('request keys and shopper keys', () => {
+  it('the same request, however written, has one key; an Idempotency-Key replaces the body as the key', () => {
+    const reordered = Object.fromEntries(Object.entries(REQUEST).reverse()) as typeof REQUEST;
+    expect(requestKeys(reordered)).toEqual(requestKeys(REQUEST));
+    expect(requestKeys(REQUEST).key).toBe(requestKeys(REQUEST).fingerprint);
+    const keyed = requestKeys(REQUEST, 'abc');
+    expect(keyed.fingerprint).toBe(requestKeys(REQUEST).fingerprint);
+    expect(keyed.key).not.toBe(keyed.fingerprint);
+    expect(requestKeys({ ...REQUEST, zip: '11123' }).fingerprint).not.toBe(keyed.fingerprint);
+  });
+
+  it('knows a shopper by e-mail (case and +tag aside) and by phone digits', () => {
+    expect(shopperKeys({ email: ' John.Smith+glase@Shop.COM ', msisdn: '' })).toEqual([
+      'email:john.smith@shop.com',
+    ]);
+    expect(shopperKeys({ email: 'a@b.se', msisdn: '+46 (70) 123-45 67' })).toEqual([
+      'email:a@b.se',
+      'msisdn:46701234567',
+    ]);
+    expect(shopperKeys({ email: 'a@b.se', msisdn: '0046701234567' })).toEqual([
+      'email:a@b.se',
+      'msisdn:46701234567',
+    ]);
+  });
+});
+
+describe('a retried createPurchase', () => {
+  it('gets the first answer from one read, and creates nothing', async () => {
+    const shop = await unitShop();
+    const first = await createPurchase(shop.purchase, REQUEST);
+    const { orders, calls } = counting(shop.orders);
+    const again = await createPurchase({ ...shop.purchase, orders }, REQUEST);
+    expect(again).toEqual({ ...first, replayed: true });
+    expect(calls).toEqual(['lookup']);
+    expect(shop.orders.orders.size).toBe(1);
+    expect(shop.glase.callsTo('sendInvoice')).toHaveLength(1);
+  });
+
+  it('with the same Idempotency-Key: the same answer; with another body under that key: refused, nothing written', async () => {
+    const shop = await unitShop();
+    const first = await createPurchase(shop.purchase, REQUEST, { idempotencyKey: 'k-1' });
+    expect(await createPurchase(shop.purchase, REQUEST, { idempotencyKey: 'k-1' })).toEqual({
+      ...first,
+      replayed: true,
+    });
+    await expect(
+      createPurchase(shop.purchase, { ...REQUEST, zip: '99999' }, { idempotencyKey: 'k-1' }),
+    ).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
+    expect(shop.orders.orders.size).toBe(1);
+  });
+
+  it('while the first is still running: REQUEST_IN_PROGRESS, nothing written', async () => {
+    const shop = await unitShop();
+    let release: () => void = () => undefined;
+    shop.glase.script(
+      'sendInvoice',
+      () =>
+        new Promise((resolve) => {
+          release = () => resolve({ invoiceReference: '777' });
+        }),
+    );
+    const first = createPurchase(shop.purchase, REQUEST);
+    await new Promise((resolve) => setImmediate(resolve));
+    await expect(createPurchase(shop.purchase, REQUEST)).rejects.toBeInstanceOf(RequestInProgressError);
+    expect(shop.orders.orders.size).toBe(1);
+    release();
+    expect((await first).invoiceReference).toBe('777');
+  });
+
+  it('two at once: one order, one invoice, the other refused as in progress', async () => {
+    const shop = await unitShop();
+    const answers = await Promise.allSettled([
+      createPurchase(shop.purchase, REQUEST),
+      createPurchase(shop.purchase, REQUEST),
+    ]);
+    expect(answers.map((answer) => answer.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const refused = answers.find((answer) => answer.status === 'rejected') as PromiseRejectedResult;
+    expect(refused.reason).toBeInstanceOf(RequestInProgressError);
+    expect(shop.orders.orders.size).toBe(1);
+    expect(shop.glase.callsTo('sendInvoice')).toHaveLength(1);
+  });
+
+  it('one left IN_PROGRESS by a request that died is taken over once its lock has run out', async () => {
+    const shop = await unitShop([{ ...MUG, onHand: 5 }]);
+    shop.glase.script('sendInvoice', () => new Promise<never>(() => undefined)); // dies holding the record
+    void createPurchase(shop.purchase, REQUEST, { deadline: shop.clock.now().getTime() + 15_000 });
+    await new Promise((resolve) => setImmediate(resolve));
+    await expect(createPurchase(shop.purchase, REQUEST)).rejects.toBeInstanceOf(RequestInProgressError);
+    shop.clock.advance(16_000);
+    const taken = await createPurchase(
+      { ...shop.purchase, policy: { ...shop.purchase.policy, openOrdersPerShopper: 0 } },
+      REQUEST,
+    );
+    expect(taken.replayed).toBe(false);
+    expect(shop.orders.orders.size).toBe(2);
+  });
+
+  it('after the idempotency window it is a new purchase', async () => {
+    const shop = await unitShop();
+    const first = await createPurchase(shop.purchase, REQUEST);
+    const paid = (await shop.orders.get(first.orderId)) as Order;
+    shop.glase.script('getPaymentStatus', { status: 'PAID', version: 1, ersReference: 'E' });
+    await completePayment(shop.settlement, paid);
+    shop.clock.advance(601_000);
+    const later = await createPurchase(shop.purchase, REQUEST);
+    expect(later.replayed).toBe(false);
+    expect(later.orderId).not.toBe(first.orderId);
+  });
+
+  it('never hands back a dead invoice: after a decline (CANCELED) or a failure (FAILED) it is served anew', async () => {
+    const shop = await unitShop();
+    const first = await createPurchase(shop.purchase, REQUEST);
+    await cancelInvoiced(
+      shop.settlement,
+      (await shop.orders.get(first.orderId)) as Order,
+      'declined in the app',
+    );
+    const second = await createPurchase(shop.purchase, REQUEST);
+    expect(second.replayed).toBe(false);
+    expect(second.invoiceReference).not.toBe(first.invoiceReference);
+    expect(shop.glase.callsTo('sendInvoice')).toHaveLength(2);
+    // ...and that new invoice is replayed, like any live one.
+    expect((await createPurchase(shop.purchase, REQUEST)).invoiceReference).toBe(second.invoiceReference);
+
+    shop.glase.script('sendInvoice', new Error('Glase down'));
+    await expect(createPurchase(shop.purchase, { ...REQUEST, email: 'b@example.com' })).rejects.toThrow(
+      'Glase down',
+    );
+    const retried = await createPurchase(shop.purchase, { ...REQUEST, email: 'b@example.com' });
+    expect(retried.replayed).toBe(false);
+  });
+
+  it('a paid order is still replayed within the window', async () => {
+    const shop = await unitShop();
+    const first = await createPurchase(shop.purchase, REQUEST);
+    shop.glase.script('getPaymentStatus', { status: 'PAID', version: 1, ersReference: 'E' });
+    await completePayment(shop.settlement, (await shop.orders.get(first.orderId)) as Order);
+    expect(await createPurchase(shop.purchase, REQUEST)).toEqual({ ...first, replayed: true });
+  });
+});
+
+describe('the cap on a shopper’s unpaid orders of one product', () => {
+  const otherAddress = { ...REQUEST, street: 'Another street 2' };
+
+  it('refuses a second unpaid order of the same product by the same shopper, writing nothing', async () => {
+    const shop = await unitShop([MUG, { ...MUG, purchaseToken: 'SCARF' }]);
+    await createPurchase(shop.purchase, REQUEST);
+    await expect(createPurchase(shop.purchase, otherAddress)).rejects.toBeInstanceOf(OpenOrderLimitError);
+    // The same phone with another e-mail is the same shopper.
+    const samePhone = { ...otherAddress, email: 'other@example.com', msisdn: '+46701234567' };
+    await createPurchase(shop.purchase, { ...REQUEST, purchaseToken: 'SCARF', msisdn: '0046701234567' });
+    await expect(
+      createPurchase(shop.purchase, { ...samePhone, purchaseToken: 'SCARF' }),
+    ).rejects.toBeInstanceOf(OpenOrderLimitError);
+    expect(shop.orders.orders.size).toBe(2);
+    expect(await shop.stock()).toMatchObject({ reserved: 1, available: 4 });
+    expect(shop.glase.callsTo('sendInvoice')).toHaveLength(2);
+    // Another product, another shopper: served.
+    await createPurchase(shop.purchase, { ...otherAddress, email: 'someone.else@example.com' });
+  });
+
+  it('lets the shopper buy again once the order is paid or ends unpaid', async () => {
+    const shop = await unitShop();
+    const first = await createPurchase(shop.purchase, REQUEST);
+    shop.glase.script('getPaymentStatus', { status: 'PAID', version: 1, ersReference: 'E' });
+    await completePayment(shop.settlement, (await shop.orders.get(first.orderId)) as Order);
+    const second = await createPurchase(shop.purchase, otherAddress);
+    await cancelInvoiced(shop.settlement, (await shop.orders.get(second.orderId)) as Order, 'declined');
+    await expect(createPurchase(shop.purchase, { ...otherAddress, zip: '11199' })).resolves.toMatchObject({
+      replayed: false,
+    });
+  });
+
+  it('is configurable: 2 allows two, 0 allows any number', async () => {
+    const two = await unitShop();
+    const twoDeps = { ...two.purchase, policy: { ...two.purchase.policy, openOrdersPerShopper: 2 } };
+    await createPurchase(twoDeps, REQUEST);
+    await createPurchase(twoDeps, otherAddress);
+    await expect(createPurchase(twoDeps, { ...otherAddress, zip: '1' })).rejects.toBeInstanceOf(
+      OpenOrderLimitError,
+    );
+    const none = await unitShop();
+    const noneDeps = { ...none.purchase, policy: { ...none.purchase.policy, openOrdersPerShopper: 0 } };
+    for (const zip of ['1', '2', '3']) await createPurchase(noneDeps, { ...REQUEST, zip });
+    expect(none.orders.holds.size).toBe(0);
+  });
+});
