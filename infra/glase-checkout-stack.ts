@@ -110,6 +110,7 @@ export class GlaseCheckoutStack extends Stack {
       reservedConcurrentExecutions: settings.reservedConcurrency.createPurchase,
       environment: { ...shop, ...signing, ...keyed, ...samSlots },
       logRetention,
+      secretsExtension: !settings.samLocal,
     })
       .allow(tables.products, 'lookup', 'stock')
       .allow(tables.orders, 'record-orders')
@@ -130,6 +131,7 @@ export class GlaseCheckoutStack extends Stack {
         NOTIFICATION_DEADLINE_MS: String(settings.notificationDeadlineSeconds * 1000),
       },
       logRetention,
+      secretsExtension: !settings.samLocal,
     })
       .allow(tables.products, 'stock')
       .allow(tables.orders, 'settle-orders')
@@ -143,6 +145,7 @@ export class GlaseCheckoutStack extends Stack {
       reservedConcurrentExecutions: settings.reservedConcurrency.reconciler,
       environment: { ...shop, ...samSlots },
       logRetention,
+      secretsExtension: !settings.samLocal,
     })
       .allow(tables.products, 'stock')
       .allow(tables.orders, 'settle-orders')

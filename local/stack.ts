@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import * as z from 'zod/mini';
 import { importCatalog } from '../lambda/checkout/catalog-import.js';
 import type { EventPublisher } from '../lambda/checkout/ports.js';
-import { catalogEntrySchema } from '../lambda/checkout/product.js';
+import { type CatalogEntry, checkCatalogEntry } from '../lambda/checkout/product.js';
 import type { ReconcileReport } from '../lambda/checkout/reconcile.js';
 import { createPurchaseHandler } from '../lambda/handlers/create-purchase-handler.js';
 import { paymentNotificationHandler } from '../lambda/handlers/payment-notification-handler.js';
@@ -19,7 +18,7 @@ import {
 import { type OperatorWiring, wireOperator } from '../lambda/wiring/operator.js';
 import type { WiringOptions } from '../lambda/wiring/parts.js';
 import { wireSettlement } from '../lambda/wiring/settlement.js';
-import { type ApiServer, type LambdaHandler, startApiServer } from './api-gateway.js';
+import { type ApiServer, type LambdaHandler, type Route, startApiServer } from './api-gateway.js';
 import { GlaseSandbox, type SandboxOptions } from './glase-sandbox/index.js';
 import { createTables } from './tables.js';
 
@@ -49,6 +48,8 @@ export interface LocalStackOptions {
   /** Logger, clock, request counters, and ports a test swaps for failing ones. */
   readonly wiring?: WiringOptions;
   readonly events?: EventPublisher;
+  /** More routes behind the same API emulation (the bench's baseline handler). */
+  readonly extraRoutes?: readonly Route[];
 }
 
 export interface LocalStack {
@@ -106,6 +107,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     region: config.region,
     endpoint: config.dynamodbEndpoint,
     onRequest: options.wiring?.onDynamoRequest,
+    onRefusal: options.wiring?.onDynamoRefusal,
   });
   const wiring: WiringOptions = { ...options.wiring, dynamo };
   const operator = wireOperator(config, wiring);
@@ -113,9 +115,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const { tables } = config;
   await createTables(dynamo.client, tables);
   if (options.catalogFile !== false) {
-    const entries = z
-      .array(catalogEntrySchema)
-      .parse(JSON.parse(await readFile(options.catalogFile ?? DEMO_CATALOG, 'utf8')));
+    const file = options.catalogFile ?? DEMO_CATALOG;
+    const entries = (JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>[]).map(
+      (row, index): CatalogEntry => {
+        const checked = checkCatalogEntry(row);
+        if (checked.ok) return checked.value;
+        throw new Error(`${file} row ${index + 1}: ${JSON.stringify(checked.issues)}`);
+      },
+    );
     // Through the catalog adapter, as an import would: products exactly as the code writes them.
     await importCatalog(operator.catalog, entries, { setStock: false });
   }
@@ -140,6 +147,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           handler: paymentNotificationHandler(settlement) as unknown as LambdaHandler,
           timeoutMs: config.glase.notificationDeadlineMs + 5_000,
         },
+        ...(options.extraRoutes ?? []),
       ],
     });
   } catch (error) {

@@ -1,12 +1,22 @@
 import { fileURLToPath } from 'node:url';
-import { type Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import {
+  Architecture,
+  LoggingFormat,
+  ParamsAndSecretsLayerVersion,
+  ParamsAndSecretsLogLevel,
+  ParamsAndSecretsVersions,
+  Runtime,
+  Tracing,
+} from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { SECRET_CACHE_SECONDS } from '../../lambda/wiring/secrets.js';
+import { FUNCTION_BUNDLE } from '../bundling.js';
 import { accept } from '../nag-suppressions.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -24,6 +34,11 @@ export interface CheckoutFunctionProps {
   readonly reservedConcurrentExecutions?: number | undefined;
   readonly environment: Record<string, string>;
   readonly logRetention: RetentionDays;
+  /**
+   * Reads its secrets through the AWS Parameters and Secrets extension (the default). Off only
+   * for `sam local`, where the secrets come from the env file and the layer could not be pulled.
+   */
+  readonly secretsExtension?: boolean;
 }
 
 /** What a function may do to a table, and nothing more. */
@@ -83,6 +98,14 @@ export class CheckoutFunction extends Construct {
       timeout: props.timeout,
       role: this.role,
       logGroup: this.logGroup,
+      paramsAndSecrets:
+        props.secretsExtension === false
+          ? undefined
+          : ParamsAndSecretsLayerVersion.fromVersion(ParamsAndSecretsVersions.V1_0_103, {
+              cacheEnabled: true,
+              secretsManagerTtl: Duration.seconds(SECRET_CACHE_SECONDS),
+              logLevel: ParamsAndSecretsLogLevel.WARN,
+            }),
       loggingFormat: LoggingFormat.JSON,
       tracing: Tracing.ACTIVE,
       projectRoot: root,
@@ -96,16 +119,19 @@ export class CheckoutFunction extends Construct {
       },
       bundling: {
         format: OutputFormat.ESM,
-        target: 'node22',
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        mainFields: ['module', 'main'],
-        // The SDK is bundled, not taken from the runtime: the version we tested is the one that runs.
-        externalModules: [],
-        // Some dependencies are CommonJS and call require(); ESM output needs one.
-        banner:
-          "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+        target: FUNCTION_BUNDLE.target,
+        minify: FUNCTION_BUNDLE.minify,
+        sourceMap: FUNCTION_BUNDLE.sourcemap,
+        sourcesContent: FUNCTION_BUNDLE.sourcesContent,
+        mainFields: [...FUNCTION_BUNDLE.mainFields],
+        externalModules: [...FUNCTION_BUNDLE.external],
+        banner: FUNCTION_BUNDLE.banner,
+        esbuildArgs: {
+          ...Object.fromEntries(
+            Object.entries(FUNCTION_BUNDLE.alias).map(([name, path]) => [`--alias:${name}`, path]),
+          ),
+          '--legal-comments': FUNCTION_BUNDLE.legalComments,
+        },
         forceDockerBundling: false,
         logLevel: LogLevel.ERROR,
       },

@@ -1,7 +1,6 @@
 import { parseDecimal } from './money.js';
 import type { CatalogAdmin } from './ports.js';
-import { type CatalogEntry, catalogEntrySchema } from './product.js';
-import { fieldIssues } from './purchase-request.js';
+import { type CatalogEntry, checkCatalogEntry } from './product.js';
 
 export interface RowIssue {
   readonly row: number;
@@ -51,9 +50,9 @@ export function validateCatalog(
       onHand: numeric(raw.onHand ?? raw.available ?? 0),
       ean: text(raw.ean) || undefined,
     };
-    const parsed = catalogEntrySchema.safeParse(candidate);
-    if (!parsed.success) {
-      for (const issue of fieldIssues(parsed.error.issues)) {
+    const parsed = checkCatalogEntry(candidate);
+    if (!parsed.ok) {
+      for (const issue of parsed.issues) {
         // A bad price already has its own message.
         if (!(issue.field === 'unitPriceMinor' && rowIssues.length > 0)) {
           rowIssues.push({
@@ -70,8 +69,8 @@ export function validateCatalog(
     } else if (candidate.purchaseToken) {
       seen.set(candidate.purchaseToken, row);
     }
-    if (rowIssues.length > 0 || !parsed.success) issues.push(...rowIssues);
-    else products.push(parsed.data);
+    if (rowIssues.length > 0 || !parsed.ok) issues.push(...rowIssues);
+    else products.push(parsed.value);
   });
   return { products, issues };
 }

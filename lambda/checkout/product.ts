@@ -1,7 +1,8 @@
-import * as z from 'zod/mini';
+import { type FieldIssue, FieldReader, matches } from './fields.js';
 import type { StockLevels } from './stock.js';
 
 export const PURCHASE_TOKEN = /^[A-Za-z0-9._-]{1,64}$/;
+export const PURCHASE_TOKEN_RULE = matches(PURCHASE_TOKEN, 'must be 1-64 letters, digits, ".", "_" or "-"');
 
 /** What a product is, as the merchant describes it. */
 export interface ProductDetails {
@@ -26,28 +27,37 @@ export interface CatalogEntry extends ProductDetails {
   readonly onHand: number;
 }
 
-const wholeNumber = (min: number, max = Number.MAX_SAFE_INTEGER) =>
-  z
-    .int({ error: 'must be a whole number' })
-    .check(
-      z.minimum(min, { error: `must be at least ${min}` }),
-      z.maximum(max, { error: `must be at most ${max}` }),
-    );
+export type Checked<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly issues: FieldIssue[] };
 
-const details = {
-  purchaseToken: z
-    .string()
-    .check(z.regex(PURCHASE_TOKEN, { error: 'must be 1-64 letters, digits, ".", "_" or "-"' })),
-  sku: z.string().check(z.trim(), z.minLength(1, { error: 'is required' }), z.maxLength(64)),
-  description: z.string().check(z.trim(), z.minLength(1, { error: 'is required' }), z.maxLength(200)),
-  unitPriceMinor: wholeNumber(0),
-  currency: z.string().check(z.regex(/^[A-Z]{3}$/, { error: 'must be an ISO 4217 code such as SEK' })),
-  taxRatePercent: wholeNumber(0, 100),
-  ean: z.optional(z.string().check(z.regex(/^\d{8,14}$/, { error: 'must be 8-14 digits' }))),
-};
+function readDetails(read: FieldReader, input: Readonly<Record<string, unknown>>): ProductDetails {
+  const details: ProductDetails = {
+    purchaseToken: read.text('purchaseToken', { trim: false, rules: [PURCHASE_TOKEN_RULE] }),
+    sku: read.text('sku', { empty: 'is required', max: 64 }),
+    description: read.text('description', { empty: 'is required', max: 200 }),
+    unitPriceMinor: read.wholeNumber('unitPriceMinor', 0),
+    currency: read.text('currency', {
+      trim: false,
+      rules: [matches(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as SEK')],
+    }),
+    taxRatePercent: read.wholeNumber('taxRatePercent', 0, 100),
+  };
+  if (input.ean === undefined) return details;
+  const ean = read.text('ean', { trim: false, rules: [matches(/^\d{8,14}$/, 'must be 8-14 digits')] });
+  return { ...details, ean };
+}
 
 /** A product's details: the catalog import, the seed file and every stored product go through it. */
-export const productDetailsSchema = z.object(details);
+export function checkProductDetails(input: Readonly<Record<string, unknown>>): Checked<ProductDetails> {
+  const read = new FieldReader(input);
+  const value = readDetails(read, input);
+  return read.issues.length ? { ok: false, issues: read.issues } : { ok: true, value };
+}
 
 /** A catalog row: the details plus the units on the shelf. */
-export const catalogEntrySchema = z.object({ ...details, onHand: wholeNumber(0) });
+export function checkCatalogEntry(input: Readonly<Record<string, unknown>>): Checked<CatalogEntry> {
+  const read = new FieldReader(input);
+  const value = { ...readDetails(read, input), onHand: read.wholeNumber('onHand', 0) };
+  return read.issues.length ? { ok: false, issues: read.issues } : { ok: true, value };
+}

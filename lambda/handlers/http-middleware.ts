@@ -64,13 +64,20 @@ export function callerAuth({
       : secrets
           .authSecret()
           .then((secret) => isCallerToken(event.headers?.['x-auth-token'], webshopId, secret));
-  if (mode !== 'none') {
-    // Cold start: say it at once, not only when Glase first calls.
-    (mode === 'url-key' ? secrets.urlKey() : secrets.authSecret()).catch((error: Error) =>
-      logger.error('caller authentication is not configured; every purchase will be refused with 503', {
-        problem: error.message,
-      }),
-    );
+  let reported = false;
+  const report = (error: Error) => {
+    if (reported) return;
+    reported = true;
+    logger.error('caller authentication is not configured; every purchase will be refused with 503', {
+      problem: error.message,
+    });
+  };
+  const source = mode === 'url-key' ? config.secrets.urlKey : config.secrets.terminal;
+  if (mode !== 'none' && !(source && 'arn' in source)) {
+    // A value in the environment is checked at cold start, before Glase first calls. One in
+    // Secrets Manager can only be read once a request is being served (the extension does not
+    // answer during initialisation): it is reported at the first request.
+    (mode === 'url-key' ? secrets.urlKey() : secrets.authSecret()).catch(report);
   }
   return {
     before: async ({ event }) => {
@@ -79,6 +86,7 @@ export function callerAuth({
       try {
         allowed = await check(event);
       } catch (error) {
+        report(error as Error);
         metrics.addMetric('CallerAuthNotConfigured', MetricUnit.Count, 1);
         throw error;
       }

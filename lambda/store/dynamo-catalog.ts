@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { RefusedError, UnknownPurchaseTokenError } from '../checkout/errors.js';
 import type { CatalogAdmin, StockChange } from '../checkout/ports.js';
-import { type CatalogEntry, type Product, productDetailsSchema } from '../checkout/product.js';
+import { type CatalogEntry, checkProductDetails, type Product } from '../checkout/product.js';
 import { decodePage, encodePage } from './pages.js';
 import { PRODUCTS_KEY } from './schema.js';
 
@@ -181,14 +181,14 @@ function setOnHand(onHand: number): [string[], string, Record<string, unknown>] 
 }
 
 /**
- * An item as a product. One that breaks the catalog's rules (`productDetailsSchema`, the rules an
+ * An item as a product. One that breaks the catalog's rules (`checkProductDetails`, the rules an
  * import enforces, and whole, non-negative counters) is treated as no product: never sold at a
  * wrong or missing price. Items from before the stock model hold `available` and `sold` only:
  * read as onHand = available, none reserved.
  */
 export function toProduct(item: Record<string, unknown>): Product | undefined {
-  const parsed = productDetailsSchema.safeParse(item);
-  if (!parsed.success) return undefined;
+  const parsed = checkProductDetails(item);
+  if (!parsed.ok) return undefined;
   const counters = ['onHand', 'reserved', 'available', 'sold'] as const;
   const count = Object.fromEntries(counters.map((name) => [name, item[name]])) as Record<
     (typeof counters)[number],
@@ -202,7 +202,7 @@ export function toProduct(item: Record<string, unknown>): Product | undefined {
   const onHand =
     (count.onHand as number | undefined) ?? ((count.available as number | undefined) ?? 0) + reserved;
   return {
-    ...parsed.data,
+    ...parsed.value,
     onHand,
     reserved,
     available: (count.available as number | undefined) ?? onHand - reserved,

@@ -7,6 +7,11 @@ export interface DynamoOptions {
   readonly endpoint?: string | undefined;
   /** Called once per DynamoDB request sent, for the round-trip figures. */
   readonly onRequest?: (command: string) => void;
+  /**
+   * Called for each request DynamoDB refused, with the error's name and, for a cancelled
+   * transaction, each item's reason (`TransactionCanceledException[None,TransactionConflict]`).
+   */
+  readonly onRefusal?: (command: string, refusal: string) => void;
 }
 
 export interface DynamoClients {
@@ -24,12 +29,20 @@ export function createDynamoClients(options: DynamoOptions = {}): DynamoClients 
     config.credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
   }
   const client = new DynamoDBClient(config);
-  if (options.onRequest) {
-    const onRequest = options.onRequest;
+  const { onRequest, onRefusal } = options;
+  if (onRequest || onRefusal) {
     client.middlewareStack.add(
       (next, context) => async (args) => {
-        onRequest(String(context.commandName));
-        return next(args);
+        const command = String(context.commandName);
+        onRequest?.(command);
+        try {
+          return await next(args);
+        } catch (error) {
+          const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
+          const detail = reasons ? `[${reasons.map((reason) => reason.Code ?? '?').join(',')}]` : '';
+          onRefusal?.(command, `${(error as Error).name}${detail}`);
+          throw error;
+        }
       },
       { step: 'initialize', name: 'countRequests' },
     );

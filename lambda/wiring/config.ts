@@ -1,5 +1,3 @@
-import * as z from 'zod/mini';
-
 /**
  * Every setting the functions read, validated once at cold start. A missing or malformed
  * variable stops the function with a message naming it, before any request is taken. Each
@@ -7,7 +5,12 @@ import * as z from 'zod/mini';
  */
 export const DEFAULTS = {
   GLASE_TIMEOUT_MS: 5000,
+  /** Each getPaymentStatus attempt after a notification. */
   GLASE_STATUS_TIMEOUT_MS: 3000,
+  /**
+   * After a notification, getPaymentStatus is retried until this long after it arrived; Glase
+   * reverses a payment nobody asked about within 20 s, so this stays well inside that.
+   */
   NOTIFICATION_DEADLINE_MS: 15_000,
   GLASE_CLIENT_ID: 'glase-checkout',
   CALLER_AUTH: 'url-key',
@@ -16,6 +19,7 @@ export const DEFAULTS = {
   SHOP_RECEIPT_FOOTER: 'Thank you for your purchase',
   DEFAULT_CURRENCY: 'SEK',
   IDEMPOTENCY_TTL_SECONDS: 600,
+  /** Unpaid orders of one product one shopper (by e-mail or phone) may hold at once; 0: no limit. */
   OPEN_ORDERS_PER_SHOPPER: 1,
   INVOICE_TTL_SECONDS: 900,
   SERVICE_NAME: 'glase-checkout',
@@ -25,70 +29,65 @@ export const DEFAULTS = {
 export const CALLER_AUTH_MODES = ['url-key', 'token', 'none'] as const;
 export type CallerAuthMode = (typeof CALLER_AUTH_MODES)[number];
 
-const positiveInt = (fallback: number) =>
-  z._default(
-    z.pipe(z.coerce.number(), z.int().check(z.positive({ error: 'must be a positive whole number' }))),
-    fallback,
-  );
-const optional = z.pipe(
-  z.optional(z.string().check(z.trim())),
-  z.transform((value) => (value === '' ? undefined : value)),
-);
-const required = z.string().check(z.minLength(1));
-const withDefault = (fallback: string) =>
-  z.pipe(
-    z.optional(z.string()),
-    z.transform((value) => (value?.trim() ? value.trim() : fallback)),
-  );
+/**
+ * The environment, read by hand: a schema library would be built at every cold start for
+ * twenty strings. Each reader records what is wrong under the variable's name and goes on, so
+ * one error names every problem at once.
+ */
+class EnvironmentReader {
+  readonly problems: string[] = [];
+  constructor(private readonly source: NodeJS.ProcessEnv) {}
 
-const environmentSchema = z.object({
-  PRODUCTS_TABLE: required,
-  ORDERS_TABLE: required,
-  IDEMPOTENCY_TABLE: required,
-  DYNAMODB_ENDPOINT: optional,
-  AWS_REGION: optional,
-  GLASE_API_URL: z.url({ protocol: /^https?$/ }),
-  GLASE_TIMEOUT_MS: positiveInt(DEFAULTS.GLASE_TIMEOUT_MS),
-  /** Each getPaymentStatus attempt after a notification. */
-  GLASE_STATUS_TIMEOUT_MS: positiveInt(DEFAULTS.GLASE_STATUS_TIMEOUT_MS),
-  /**
-   * After a notification, getPaymentStatus is retried until this long after it arrived; Glase
-   * reverses a payment nobody asked about within 20 s, so this stays well inside that.
-   */
-  NOTIFICATION_DEADLINE_MS: positiveInt(DEFAULTS.NOTIFICATION_DEADLINE_MS),
-  GLASE_CLIENT_ID: withDefault(DEFAULTS.GLASE_CLIENT_ID),
-  GLASE_WEBSHOP_ID: optional,
-  CALLER_AUTH: z._default(z.enum(CALLER_AUTH_MODES), DEFAULTS.CALLER_AUTH),
-  PUBLIC_BASE_URL: optional,
-  SHOP_TITLE: withDefault(DEFAULTS.SHOP_TITLE),
-  SHOP_CASHIER_ID: withDefault(DEFAULTS.SHOP_CASHIER_ID),
-  SHOP_RECEIPT_FOOTER: withDefault(DEFAULTS.SHOP_RECEIPT_FOOTER),
-  DEFAULT_CURRENCY: z._default(
-    z.string().check(z.regex(/^[A-Z]{3}$/, { error: 'must be an ISO 4217 code' })),
-    DEFAULTS.DEFAULT_CURRENCY,
-  ),
-  IDEMPOTENCY_TTL_SECONDS: positiveInt(DEFAULTS.IDEMPOTENCY_TTL_SECONDS),
-  /** Unpaid orders of one product one shopper (by e-mail or phone) may hold at once; 0: no limit. */
-  OPEN_ORDERS_PER_SHOPPER: z._default(
-    z.pipe(
-      z.coerce.number(),
-      z.int().check(z.minimum(0, { error: 'must be a whole number, 0 for no limit' })),
-    ),
-    DEFAULTS.OPEN_ORDERS_PER_SHOPPER,
-  ),
-  INVOICE_TTL_SECONDS: positiveInt(DEFAULTS.INVOICE_TTL_SECONDS),
-  // Deployed, each secret lives in Secrets Manager and only its ARN is here; locally, the value.
-  GLASE_CREDENTIALS_SECRET_ARN: optional,
-  GLASE_TERMINAL_ID: optional,
-  GLASE_TERMINAL_PASSWORD: optional,
-  GLASE_AUTH_SECRET: optional,
-  SIGNING_KEY_SECRET_ARN: optional,
-  NOTIFICATION_SIGNING_KEY: optional,
-  URL_KEY_SECRET_ARN: optional,
-  CREATE_PURCHASE_URL_KEY: optional,
-  EVENT_BUS_NAME: optional,
-  OUTBOX_FILE: optional,
-});
+  /** Trimmed; empty counts as unset (sam local's env files blank what they replace). */
+  optional(name: string): string | undefined {
+    const value = this.source[name]?.trim();
+    return value ? value : undefined;
+  }
+
+  required(name: string): string {
+    const value = this.optional(name);
+    if (value === undefined) this.problems.push(`${name} is missing`);
+    return value ?? '';
+  }
+
+  text(name: string, fallback: string): string {
+    return this.optional(name) ?? fallback;
+  }
+
+  wholeNumber(name: string, fallback: number, minimum: 0 | 1 = 1): number {
+    const value = this.optional(name);
+    if (value === undefined) return fallback;
+    const number = Number(value);
+    if (Number.isSafeInteger(number) && number >= minimum) return number;
+    this.problems.push(
+      `${name} ${minimum === 1 ? 'must be a positive whole number' : 'must be a whole number, 0 for no limit'}`,
+    );
+    return fallback;
+  }
+
+  oneOf<T extends string>(name: string, choices: readonly T[], fallback: T): T {
+    const value = this.optional(name);
+    if (value === undefined) return fallback;
+    if ((choices as readonly string[]).includes(value)) return value as T;
+    this.problems.push(`${name} must be one of ${choices.join(', ')}`);
+    return fallback;
+  }
+
+  matching(name: string, pattern: RegExp, fallback: string, why: string): string {
+    const value = this.optional(name) ?? fallback;
+    if (!pattern.test(value)) this.problems.push(`${name} ${why}`);
+    return value;
+  }
+
+  httpUrl(name: string): string {
+    const value = this.required(name);
+    if (value === '') return value;
+    if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol)) {
+      this.problems.push(`${name} must be an http(s) URL`);
+    }
+    return value;
+  }
+}
 
 /** Where one secret comes from: Secrets Manager (deployed) or the environment (local). */
 export type SecretSource<T> = { readonly arn: string } | { readonly value: T } | undefined;
@@ -134,57 +133,66 @@ export class ConfigurationError extends Error {
   override readonly name: string = 'ConfigurationError';
 }
 
-/** Our own rules say why; zod's say "is missing" for an absent variable. */
-function describe(issue: { code: string; input?: unknown; message: string }): string {
-  if (issue.code === 'custom' || issue.input !== undefined) return issue.message;
-  return 'is missing';
-}
-
 function source<T>(arn: string | undefined, value: T | undefined): SecretSource<T> {
   if (arn) return { arn };
   return value === undefined ? undefined : { value };
 }
 
-export function loadConfig(source_: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = environmentSchema.safeParse(source_);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${String(issue.path[0] ?? '?')} ${describe(issue)}`);
-    throw new ConfigurationError(`invalid configuration: ${problems.join('; ')}`);
-  }
-  const env = parsed.data;
+export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config {
+  const env = new EnvironmentReader(environment);
+  const terminalId = env.optional('GLASE_TERMINAL_ID');
+  const terminalPassword = env.optional('GLASE_TERMINAL_PASSWORD');
   const terminal =
-    env.GLASE_TERMINAL_ID || env.GLASE_TERMINAL_PASSWORD
+    terminalId || terminalPassword
       ? {
-          terminalId: env.GLASE_TERMINAL_ID ?? '',
-          terminalPassword: env.GLASE_TERMINAL_PASSWORD ?? '',
-          authSecret: env.GLASE_AUTH_SECRET,
+          terminalId: terminalId ?? '',
+          terminalPassword: terminalPassword ?? '',
+          authSecret: env.optional('GLASE_AUTH_SECRET'),
         }
       : undefined;
-  return {
-    tables: { products: env.PRODUCTS_TABLE, orders: env.ORDERS_TABLE, idempotency: env.IDEMPOTENCY_TABLE },
-    region: env.AWS_REGION,
-    dynamodbEndpoint: env.DYNAMODB_ENDPOINT,
+  const config: Config = {
+    tables: {
+      products: env.required('PRODUCTS_TABLE'),
+      orders: env.required('ORDERS_TABLE'),
+      idempotency: env.required('IDEMPOTENCY_TABLE'),
+    },
+    region: env.optional('AWS_REGION'),
+    dynamodbEndpoint: env.optional('DYNAMODB_ENDPOINT'),
     glase: {
-      url: env.GLASE_API_URL,
-      timeoutMs: env.GLASE_TIMEOUT_MS,
-      statusTimeoutMs: env.GLASE_STATUS_TIMEOUT_MS,
-      notificationDeadlineMs: env.NOTIFICATION_DEADLINE_MS,
-      clientId: env.GLASE_CLIENT_ID,
-      webshopId: env.GLASE_WEBSHOP_ID,
+      url: env.httpUrl('GLASE_API_URL'),
+      timeoutMs: env.wholeNumber('GLASE_TIMEOUT_MS', DEFAULTS.GLASE_TIMEOUT_MS),
+      statusTimeoutMs: env.wholeNumber('GLASE_STATUS_TIMEOUT_MS', DEFAULTS.GLASE_STATUS_TIMEOUT_MS),
+      notificationDeadlineMs: env.wholeNumber('NOTIFICATION_DEADLINE_MS', DEFAULTS.NOTIFICATION_DEADLINE_MS),
+      clientId: env.text('GLASE_CLIENT_ID', DEFAULTS.GLASE_CLIENT_ID),
+      webshopId: env.optional('GLASE_WEBSHOP_ID'),
     },
-    callerAuth: env.CALLER_AUTH,
-    publicBaseUrl: env.PUBLIC_BASE_URL,
-    shop: { title: env.SHOP_TITLE, cashierId: env.SHOP_CASHIER_ID, footer: env.SHOP_RECEIPT_FOOTER },
-    defaultCurrency: env.DEFAULT_CURRENCY,
-    idempotencyTtlSeconds: env.IDEMPOTENCY_TTL_SECONDS,
-    invoiceTtlSeconds: env.INVOICE_TTL_SECONDS,
-    openOrdersPerShopper: env.OPEN_ORDERS_PER_SHOPPER,
+    callerAuth: env.oneOf('CALLER_AUTH', CALLER_AUTH_MODES, DEFAULTS.CALLER_AUTH),
+    publicBaseUrl: env.optional('PUBLIC_BASE_URL'),
+    shop: {
+      title: env.text('SHOP_TITLE', DEFAULTS.SHOP_TITLE),
+      cashierId: env.text('SHOP_CASHIER_ID', DEFAULTS.SHOP_CASHIER_ID),
+      footer: env.text('SHOP_RECEIPT_FOOTER', DEFAULTS.SHOP_RECEIPT_FOOTER),
+    },
+    defaultCurrency: env.matching(
+      'DEFAULT_CURRENCY',
+      /^[A-Z]{3}$/,
+      DEFAULTS.DEFAULT_CURRENCY,
+      'must be an ISO 4217 code',
+    ),
+    idempotencyTtlSeconds: env.wholeNumber('IDEMPOTENCY_TTL_SECONDS', DEFAULTS.IDEMPOTENCY_TTL_SECONDS),
+    invoiceTtlSeconds: env.wholeNumber('INVOICE_TTL_SECONDS', DEFAULTS.INVOICE_TTL_SECONDS),
+    openOrdersPerShopper: env.wholeNumber('OPEN_ORDERS_PER_SHOPPER', DEFAULTS.OPEN_ORDERS_PER_SHOPPER, 0),
+    // Deployed, each secret lives in Secrets Manager and only its ARN is here; locally, the value.
     secrets: {
-      terminal: source(env.GLASE_CREDENTIALS_SECRET_ARN, terminal),
-      signingKey: source(env.SIGNING_KEY_SECRET_ARN, env.NOTIFICATION_SIGNING_KEY),
-      urlKey: source(env.URL_KEY_SECRET_ARN, env.CREATE_PURCHASE_URL_KEY),
+      terminal: source(env.optional('GLASE_CREDENTIALS_SECRET_ARN'), terminal),
+      signingKey: source(env.optional('SIGNING_KEY_SECRET_ARN'), env.optional('NOTIFICATION_SIGNING_KEY')),
+      urlKey: source(env.optional('URL_KEY_SECRET_ARN'), env.optional('CREATE_PURCHASE_URL_KEY')),
     },
-    eventBusName: env.EVENT_BUS_NAME,
-    outboxFile: env.OUTBOX_FILE,
+    eventBusName: env.optional('EVENT_BUS_NAME'),
+    outboxFile: env.optional('OUTBOX_FILE'),
   };
+  if (env.problems.length > 0) {
+    throw new ConfigurationError(`invalid configuration: ${env.problems.join('; ')}`);
+  }
+  return config;
 }

@@ -11,6 +11,7 @@ import {
   type WiringOptions,
 } from './parts.js';
 import { type Secrets, secretsFrom } from './secrets.js';
+import { secretsExtension } from './secrets-extension.js';
 
 /** Everything the createPurchase function needs, and nothing it does not. */
 export interface CreatePurchaseWiring extends Observability {
@@ -21,7 +22,7 @@ export interface CreatePurchaseWiring extends Observability {
 
 export function wireCreatePurchase(config: Config, options: WiringOptions = {}): CreatePurchaseWiring {
   const seen = observability(options);
-  const secrets = secretsFrom(config);
+  const secrets = secretsFrom(config, options.secretFetch ?? secretsExtension());
   const dynamo = dynamoClients(config, options);
   const ports = (options.adjust ?? ((given) => given))({
     orders: orderStore(config, dynamo),

@@ -16,6 +16,7 @@ import {
   type WiringOptions,
 } from './parts.js';
 import { type Secrets, secretsFrom } from './secrets.js';
+import { secretsManager } from './secrets-manager.js';
 
 /** The merchant's operator CLI: the same use cases and adapters the functions use. */
 export interface OperatorWiring {
@@ -34,7 +35,7 @@ export function wireOperator(config: Config, options: WiringOptions = {}): Opera
     ...options,
     logger: options.logger ?? new Logger({ serviceName: `${DEFAULTS.SERVICE_NAME}-cli`, logLevel: 'SILENT' }),
   });
-  const secrets = secretsFrom(config);
+  const secrets = secretsFrom(config, options.secretFetch ?? secretsManager(config.region));
   const dynamo = dynamoClients(config, options);
   const clock = options.clock ?? systemClock;
   const orders = orderStore(config, dynamo);

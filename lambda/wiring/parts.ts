@@ -6,7 +6,7 @@ import type { Operation } from '../glase/envelope.js';
 import { createDynamoClients, type DynamoClients } from '../store/dynamo-client.js';
 import { DynamoOrderStore } from '../store/dynamo-orders.js';
 import { type Config, DEFAULTS } from './config.js';
-import type { Secrets } from './secrets.js';
+import type { SecretFetch, Secrets } from './secrets.js';
 
 /** What every use case's factory accepts: shared clients, and hooks for tests and the bench. */
 export interface WiringOptions {
@@ -15,7 +15,10 @@ export interface WiringOptions {
   /** One DynamoDB client shared by several factories (npm start, tests). */
   readonly dynamo?: DynamoClients;
   readonly onDynamoRequest?: (command: string) => void;
+  readonly onDynamoRefusal?: (command: string, refusal: string) => void;
   readonly onGlaseCall?: (operation: Operation) => void;
+  /** Where secrets deployed by ARN are read; by default the extension (functions) or the SDK (CLI). */
+  readonly secretFetch?: SecretFetch;
   /** Lets a test swap a port for a failing one, e.g. to simulate a crash between two writes. */
   readonly adjust?: (ports: Ports) => Ports;
 }
@@ -52,6 +55,7 @@ export function dynamoClients(config: Config, options: WiringOptions): DynamoCli
       region: config.region,
       endpoint: config.dynamodbEndpoint,
       onRequest: options.onDynamoRequest,
+      onRefusal: options.onDynamoRefusal,
     })
   );
 }

@@ -1,9 +1,9 @@
-import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { type Config, ConfigurationError, type SecretSource, type TerminalSecret } from './config.js';
 
 /**
  * The shop's secrets, each from its own source: Secrets Manager when deployed (never plain
- * environment variables there), the environment when local. Every value is checked before
+ * environment variables there; the functions read it through the Parameters and Secrets
+ * extension, the CLI through the SDK), the environment when local. Every value is checked before
  * use and a placeholder, empty or short one is refused — fail closed, never accepted.
  */
 export interface Secrets {
@@ -28,8 +28,12 @@ export class SecretNotConfiguredError extends ConfigurationError {
   }
 }
 
-/** Cached for five minutes so a rotated secret reaches warm containers without a redeploy. */
-export const SECRET_MAX_AGE_SECONDS = 300;
+/**
+ * How long a secret read from Secrets Manager is kept in the process; the functions' extension
+ * keeps it as long again (infra), so a rotated secret reaches warm containers within twice this,
+ * without a redeploy.
+ */
+export const SECRET_CACHE_SECONDS = 150;
 /** What the stack writes into the credentials secret until the merchant puts Glase's values in. */
 export const PLACEHOLDER_PREFIX = 'REPLACE_WITH_';
 /** At least 128 bits: 32 characters of [A-Za-z0-9_-] carry 190. */
@@ -43,9 +47,15 @@ interface Names {
   readonly local: string;
 }
 
-type Fetch = (arn: string, json: boolean) => Promise<unknown>;
+/** Reads one secret's string from Secrets Manager (extension or SDK). */
+export type SecretFetch = (arn: string) => Promise<string>;
 
-export function secretsFrom(config: Config, fetch: Fetch = secretsManager(config.region)): Secrets {
+export function secretsFrom(
+  config: Config,
+  fromSecretsManager: SecretFetch,
+  now: () => number = Date.now,
+): Secrets {
+  const fetch = cached(fromSecretsManager, SECRET_CACHE_SECONDS * 1000, now);
   const terminalNames = {
     arn: 'GLASE_CREDENTIALS_SECRET_ARN',
     local: 'GLASE_TERMINAL_ID / GLASE_TERMINAL_PASSWORD',
@@ -92,12 +102,16 @@ export function secretsFrom(config: Config, fetch: Fetch = secretsManager(config
   };
 }
 
-/** Secrets Manager through Powertools (cached), with one client in the configuration's region. */
-function secretsManager(region: string | undefined): Fetch {
-  let provider: SecretsProvider | undefined;
-  return (arn, json) => {
-    provider ??= new SecretsProvider({ clientConfig: region ? { region } : {} });
-    return provider.get(arn, { transform: json ? 'json' : undefined, maxAge: SECRET_MAX_AGE_SECONDS });
+/** One read per secret per max age, shared by concurrent callers; a failed read is not kept. */
+function cached(fetch: SecretFetch, maxAgeMs: number, now: () => number): SecretFetch {
+  const entries = new Map<string, { value: Promise<string>; until: number }>();
+  return (arn) => {
+    const entry = entries.get(arn);
+    if (entry && now() < entry.until) return entry.value;
+    const value = fetch(arn);
+    entries.set(arn, { value, until: now() + maxAgeMs });
+    value.catch(() => entries.delete(arn));
+    return value;
   };
 }
 
@@ -121,7 +135,7 @@ function atLeast(value: string, length: number, name: string): string {
  * it is (re)read from the cache, so a fixed placeholder is picked up without a redeploy.
  */
 function reader<T, V>(
-  fetch: Fetch,
+  fetch: SecretFetch,
   source: SecretSource<V>,
   names: Names,
   json: boolean,
@@ -142,15 +156,15 @@ function reader<T, V>(
     return () => checked;
   }
   return async () => {
-    let value: unknown;
-    try {
-      value = await fetch(source.arn, json);
-    } catch (error) {
-      // JSON that does not parse says nothing safe about the value: the cause may quote it.
-      if ((error as Error).name === 'TransformParameterError') {
+    const text = await fetch(source.arn);
+    let value: unknown = text;
+    if (json) {
+      try {
+        value = JSON.parse(text);
+      } catch {
+        // The parser's message may quote the value: say only what is wrong.
         throw new SecretNotConfiguredError(names.arn, 'is not JSON');
       }
-      throw error;
     }
     return check(value, names.arn);
   };

@@ -12,6 +12,7 @@ import {
   type WiringOptions,
 } from './parts.js';
 import { type Secrets, secretsFrom } from './secrets.js';
+import { secretsExtension } from './secrets-extension.js';
 
 /** What settling orders needs: the notification function and the reconciler. */
 export interface SettlementWiring extends Observability {
@@ -28,7 +29,7 @@ export function wireSettlement(
   options: WiringOptions & { readonly events?: EventPublisher } = {},
 ): SettlementWiring {
   const seen = observability(options);
-  const secrets = secretsFrom(config);
+  const secrets = secretsFrom(config, options.secretFetch ?? secretsExtension());
   const dynamo = dynamoClients(config, options);
   const clock = options.clock ?? systemClock;
   const adjust = options.adjust ?? ((given) => given);

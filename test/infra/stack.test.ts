@@ -1,6 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { parseOperatorSettings } from '../../cli/connect.js';
+import { MAX_BUNDLE_BYTES } from '../../infra/bundling.js';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../../infra/constructs/checkout-function.js';
 import { API_4XX_THRESHOLD, WAF_BLOCKED_THRESHOLD } from '../../infra/constructs/checkout-operations.js';
 import { readSettings, settingsFrom } from '../../infra/settings.js';
@@ -14,7 +16,7 @@ import {
 } from '../../lambda/store/schema.js';
 import { DEFAULTS, loadConfig } from '../../lambda/wiring/config.js';
 import { LOCAL_SECRETS } from '../../lambda/wiring/local-profile.js';
-import { PLACEHOLDER_PREFIX } from '../../lambda/wiring/secrets.js';
+import { PLACEHOLDER_PREFIX, SECRET_CACHE_SECONDS } from '../../lambda/wiring/secrets.js';
 import { REQUIRED, rendered, type Synthesized, synth } from './synth.js';
 
 type Resource = { Type: string; Properties: Record<string, any>; Metadata?: Record<string, any> };
@@ -109,6 +111,43 @@ describe('GlaseCheckoutStack', () => {
     expect(functionNamed(template, 'Reconciler').Properties.Timeout).toBe(60);
   });
 
+  it('bundles each function under 300 KiB, with credentials from the environment and no Secrets Manager client', () => {
+    const bundles = ['CreatePurchase', 'PaymentNotification', 'Reconciler'].map((prefix) => {
+      const key = String(functionNamed(template, prefix).Properties.Code.S3Key).replace(/\.zip$/, '');
+      const file = join(synthesized.outdir, `asset.${key}`, 'index.mjs');
+      const source = readFileSync(file, 'utf8');
+      return {
+        prefix,
+        withinLimit: statSync(file).size <= MAX_BUNDLE_BYTES,
+        // The SDK's default credential chain (shared files, SSO) and its Secrets Manager client.
+        credentialChain: /credential-provider-(ini|sso|process|web-identity)/.test(source),
+        secretsManagerClient: source.includes('GetSecretValue'),
+        readsTheExtension: source.includes('/secretsmanager/get?secretId='),
+      };
+    });
+    for (const bundle of bundles) {
+      expect(bundle).toEqual({
+        prefix: bundle.prefix,
+        withinLimit: true,
+        credentialChain: false,
+        secretsManagerClient: false,
+        readsTheExtension: true,
+      });
+    }
+  });
+
+  it('reads secrets through the Parameters and Secrets extension, cached as long as the code caches them', () => {
+    for (const prefix of ['CreatePurchase', 'PaymentNotification', 'Reconciler']) {
+      const fn = functionNamed(template, prefix).Properties;
+      expect(fn.Layers).toHaveLength(1);
+      expect(JSON.stringify(fn.Layers)).toMatch(/"Fn::FindInMap":\["Paramsandsecrets.*arm64/i);
+      expect(fn.Environment.Variables).toMatchObject({
+        PARAMETERS_SECRETS_EXTENSION_CACHE_ENABLED: 'true',
+        SECRETS_MANAGER_TTL: String(SECRET_CACHE_SECONDS),
+      });
+    }
+  });
+
   it('gives every function its own log group with a retention', () => {
     template.resourceCountIs('AWS::Logs::LogGroup', 4); // three functions + API access logs
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
@@ -131,7 +170,10 @@ describe('GlaseCheckoutStack', () => {
       Object.fromEntries(
         Object.entries(
           functionNamed(template, prefix).Properties.Environment.Variables as Record<string, unknown>,
-        ).filter(([name]) => /PASSWORD|SECRET|SIGNING|TERMINAL_ID|URL_KEY/.test(name)),
+        )
+          // The extension's own settings (PARAMETERS_SECRETS_EXTENSION_*, SECRETS_MANAGER_*) are not secrets.
+          .filter(([name]) => !/^(PARAMETERS_SECRETS_EXTENSION|SECRETS_MANAGER)_/.test(name))
+          .filter(([name]) => /PASSWORD|SECRET|SIGNING|TERMINAL_ID|URL_KEY/.test(name)),
       );
     expect(secretVariables('CreatePurchase')).toEqual({
       GLASE_CREDENTIALS_SECRET_ARN: ref('GlaseCredentials'),
@@ -574,6 +616,10 @@ describe('GlaseCheckoutStack options', () => {
 
   it('sam local: the env files fill slots the template declares, and blank every secret ARN they replace', () => {
     const { template } = synthesized;
+    // sam local cannot pull the secrets extension's layer; its secrets come from the env file.
+    for (const prefix of ['CreatePurchase', 'PaymentNotification', 'Reconciler']) {
+      expect([prefix, functionNamed(template, prefix).Properties.Layers]).toEqual([prefix, undefined]);
+    }
     const functions = ['CreatePurchase', 'PaymentNotification', 'Reconciler'].map(
       (prefix) => functionNamed(template, prefix).Properties.Environment.Variables as Record<string, unknown>,
     );

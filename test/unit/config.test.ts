@@ -46,10 +46,24 @@ describe('configuration, validated once at cold start', () => {
     ['INVOICE_TTL_SECONDS', '-5'],
     ['GLASE_TIMEOUT_MS', 'soon'],
     ['DEFAULT_CURRENCY', 'kronor'],
+    ['GLASE_TIMEOUT_MS', '1.5'],
+    ['GLASE_TIMEOUT_MS', '0'],
+    ['OPEN_ORDERS_PER_SHOPPER', '-1'],
+    ['GLASE_API_URL', 'not a url'],
   ])('refuses %s=%s, naming it', (name, value) => {
     expect(() => loadConfig({ ...deployed, [name]: value })).toThrow(
       new RegExp(`^invalid configuration: ${name} `),
     );
+  });
+
+  it('names every problem in one message, and takes 0 as "no limit" where 0 means that', () => {
+    expect(() =>
+      loadConfig({ ...deployed, CALLER_AUTH: 'maybe', GLASE_STATUS_TIMEOUT_MS: 'x', ORDERS_TABLE: ' ' }),
+    ).toThrow(
+      'invalid configuration: ORDERS_TABLE is missing; GLASE_STATUS_TIMEOUT_MS must be a positive whole number; CALLER_AUTH must be one of url-key, token, none',
+    );
+    expect(loadConfig({ ...deployed, OPEN_ORDERS_PER_SHOPPER: '0' }).openOrdersPerShopper).toBe(0);
+    expect(loadConfig({ ...deployed, GLASE_TIMEOUT_MS: ' 2500 ' }).glase.timeoutMs).toBe(2500);
   });
 
   it('treats empty variables as unset (sam local env files)', () => {

@@ -1,12 +1,11 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { completePayment } from '../../lambda/checkout/complete-payment.js';
 import type { Order } from '../../lambda/checkout/order.js';
 import type { OrderStore, PaymentGateway } from '../../lambda/checkout/ports.js';
 import { EventBridgePublisher } from '../../lambda/events/eventbridge-publisher.js';
-
-const secretsManager = mockClient(SecretsManagerClient);
+import { startFakeSecretsExtension } from '../support/fake-secrets-extension.js';
 
 describe('Lambda entry points', () => {
   const saved = { ...process.env };
@@ -20,11 +19,13 @@ describe('Lambda entry points', () => {
     await expect(import('../../lambda/handlers/reconcile.js')).rejects.toThrow(/ORDERS_TABLE is missing/);
   });
 
-  it('build their handler at cold start from a complete environment', async () => {
-    // createPurchase checks its URL key at cold start: answered here, never by AWS.
-    secretsManager.on(GetSecretValueCommand).resolves({ SecretString: 'k'.repeat(48) });
+  it('build their handler at cold start without reading a secret, then read them through the extension', async () => {
+    const extension = await startFakeSecretsExtension();
+    const urlKeyArn = 'arn:aws:secretsmanager:eu-north-1:000000000000:secret:url-key';
+    extension.set(urlKeyArn, 'k'.repeat(48));
     process.env = {
       ...saved,
+      ...extension.environment,
       PRODUCTS_TABLE: 'p',
       ORDERS_TABLE: 'o',
       IDEMPOTENCY_TABLE: 'i',
@@ -37,8 +38,21 @@ describe('Lambda entry points', () => {
     };
     const createPurchase = await import('../../lambda/handlers/create-purchase.js');
     const notification = await import('../../lambda/handlers/payment-notification.js');
-    expect(typeof createPurchase.handler).toBe('function');
     expect(typeof notification.handler).toBe('function');
+    // The extension does not answer during a cold start's initialisation: nothing asked it.
+    expect(extension.requests).toEqual([]);
+    const event = {
+      httpMethod: 'POST',
+      path: `/webshop/${'w'.repeat(48)}/createPurchase`,
+      pathParameters: { urlKey: 'w'.repeat(48) },
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    } as unknown as APIGatewayProxyEvent;
+    const context = { getRemainingTimeInMillis: () => 15_000 } as Context;
+    const answer = await createPurchase.handler(event, context);
+    expect(answer.statusCode).toBe(404);
+    expect(extension.requests).toEqual([{ secretId: urlKeyArn, token: 'session-token' }]);
+    await extension.close();
   });
 });
 

@@ -2,9 +2,16 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { mockClient } from 'aws-sdk-client-mock';
 import { loadConfig } from '../../lambda/wiring/config.js';
 import { LOCAL_SECRETS, localEnvironment } from '../../lambda/wiring/local-profile.js';
-import { SecretNotConfiguredError, secretsFrom } from '../../lambda/wiring/secrets.js';
+import {
+  SECRET_CACHE_SECONDS,
+  type SecretFetch,
+  SecretNotConfiguredError,
+  secretsFrom,
+} from '../../lambda/wiring/secrets.js';
+import { secretsExtension } from '../../lambda/wiring/secrets-extension.js';
+import { secretsManager } from '../../lambda/wiring/secrets-manager.js';
+import { type FakeSecretsExtension, startFakeSecretsExtension } from '../support/fake-secrets-extension.js';
 
-const secretsManager = mockClient(SecretsManagerClient);
 const ARN = (name: string) => `arn:aws:secretsmanager:eu-north-1:000000000000:secret:${name}`;
 const deployed = (names: { terminal: string; signing: string; url: string }) =>
   loadConfig({
@@ -18,13 +25,21 @@ const deployed = (names: { terminal: string; signing: string; url: string }) =>
     URL_KEY_SECRET_ARN: ARN(names.url),
     AWS_REGION: 'eu-north-1',
   });
-const answer = (id: string, value: unknown) =>
-  secretsManager
-    .on(GetSecretValueCommand, { SecretId: ARN(id) })
-    .resolves({ SecretString: typeof value === 'string' ? value : JSON.stringify(value) });
+const noSecretsManager: SecretFetch = () => Promise.reject(new Error('not deployed'));
 
-describe('secrets from Secrets Manager (deployed)', () => {
-  beforeEach(() => secretsManager.reset());
+describe('secrets from Secrets Manager through the Lambda extension (deployed)', () => {
+  let extension: FakeSecretsExtension;
+  let fetchSecret: SecretFetch;
+  const answer = (id: string, value: unknown) =>
+    extension.set(ARN(id), typeof value === 'string' ? value : JSON.stringify(value));
+  beforeAll(async () => {
+    extension = await startFakeSecretsExtension();
+    fetchSecret = secretsExtension(extension.environment);
+  });
+  afterAll(() => extension.close());
+  beforeEach(() => {
+    extension.requests.length = 0;
+  });
 
   it('reads each secret once and serves it from the cache', async () => {
     const credentials = {
@@ -35,13 +50,46 @@ describe('secrets from Secrets Manager (deployed)', () => {
     answer('c1', credentials);
     answer('s1', 'k'.repeat(48));
     answer('u1', 'U'.repeat(48));
-    const secrets = secretsFrom(deployed({ terminal: 'c1', signing: 's1', url: 'u1' }));
-    expect(await secrets.terminal()).toEqual(credentials);
-    expect(await secrets.terminal()).toEqual(credentials);
+    const secrets = secretsFrom(deployed({ terminal: 'c1', signing: 's1', url: 'u1' }), fetchSecret);
+    const [first, second] = await Promise.all([secrets.terminal(), secrets.terminal()]);
+    expect([first, second]).toEqual([credentials, credentials]);
     expect(await secrets.signingKey()).toBe('k'.repeat(48));
     expect(await secrets.urlKey()).toBe('U'.repeat(48));
     expect(await secrets.authSecret()).toBe('a'.repeat(20));
-    expect(secretsManager.commandCalls(GetSecretValueCommand)).toHaveLength(3);
+    expect(extension.requests).toEqual(
+      [ARN('c1'), ARN('s1'), ARN('u1')].map((secretId) => ({ secretId, token: 'session-token' })),
+    );
+  });
+
+  it('reads a secret again once its cache age has passed, so a rotation arrives; a failed read is not kept', async () => {
+    answer('r1', 'k'.repeat(40));
+    let now = 0;
+    const secrets = secretsFrom(
+      deployed({ terminal: 'r1', signing: 'r1', url: 'r1' }),
+      fetchSecret,
+      () => now,
+    );
+    expect(await secrets.signingKey()).toBe('k'.repeat(40));
+    answer('r1', 'n'.repeat(40));
+    now = SECRET_CACHE_SECONDS * 1000 - 1;
+    expect(await secrets.signingKey()).toBe('k'.repeat(40));
+    now = SECRET_CACHE_SECONDS * 1000;
+    expect(await secrets.signingKey()).toBe('n'.repeat(40));
+    expect(extension.requests).toHaveLength(2);
+
+    const flaky = secretsFrom(deployed({ terminal: 'r2', signing: 'r2', url: 'r2' }), fetchSecret);
+    await expect(flaky.signingKey()).rejects.toThrow(/secrets extension answered 400 for .*:secret:r2/);
+    answer('r2', 's'.repeat(40));
+    expect(await flaky.signingKey()).toBe('s'.repeat(40));
+  });
+
+  it('says what is wrong when the extension cannot be used, never quoting a value', async () => {
+    const outsideLambda = secretsExtension({ ...extension.environment, AWS_SESSION_TOKEN: '' });
+    await expect(outsideLambda(ARN('x'))).rejects.toThrow(/AWS_SESSION_TOKEN is not set/);
+    const wrongToken = secretsExtension({ ...extension.environment, AWS_SESSION_TOKEN: 'other' });
+    await expect(wrongToken(ARN('x'))).rejects.toThrow(/answered 401/);
+    extension.set(ARN('binary'), undefined);
+    await expect(fetchSecret(ARN('binary'))).rejects.toThrow(/holds no SecretString/);
   });
 
   it.each([
@@ -94,7 +142,7 @@ describe('secrets from Secrets Manager (deployed)', () => {
     'refuses %s, naming the secret and never its value',
     async (_name, id, value, which, message) => {
       answer(id, value);
-      const secrets = secretsFrom(deployed({ terminal: id, signing: id, url: id }));
+      const secrets = secretsFrom(deployed({ terminal: id, signing: id, url: id }), fetchSecret);
       const failure = await secrets[which]().catch((error: unknown) => error);
       expect(failure).toBeInstanceOf(SecretNotConfiguredError);
       expect((failure as Error).message).toMatch(message);
@@ -106,18 +154,34 @@ describe('secrets from Secrets Manager (deployed)', () => {
 
 describe('secrets from the environment (local)', () => {
   it('serves the local profile’s keys, which are long enough to be accepted', async () => {
-    const secrets = secretsFrom(loadConfig(localEnvironment({})));
+    const secrets = secretsFrom(loadConfig(localEnvironment({})), noSecretsManager);
     expect(await secrets.urlKey()).toBe(LOCAL_SECRETS.urlKey);
     expect(await secrets.signingKey()).toBe(LOCAL_SECRETS.signingKey);
     expect(await secrets.authSecret()).toBe(LOCAL_SECRETS.authSecret);
   });
 
   it('refuses a missing or weak one just the same', async () => {
-    const secrets = secretsFrom(loadConfig(localEnvironment({ CREATE_PURCHASE_URL_KEY: 'guessable' })));
+    const secrets = secretsFrom(
+      loadConfig(localEnvironment({ CREATE_PURCHASE_URL_KEY: 'guessable' })),
+      noSecretsManager,
+    );
     await expect(secrets.urlKey()).rejects.toThrow(/CREATE_PURCHASE_URL_KEY must be 32-128/);
     const none = loadConfig({ ...localEnvironment({}), NOTIFICATION_SIGNING_KEY: '' });
-    await expect(secretsFrom(none).signingKey()).rejects.toThrow(
+    await expect(secretsFrom(none, noSecretsManager).signingKey()).rejects.toThrow(
       /SIGNING_KEY_SECRET_ARN \(or, locally, NOTIFICATION_SIGNING_KEY\) is not set/,
     );
+  });
+});
+
+describe('secrets from Secrets Manager through the SDK (the CLI)', () => {
+  const client = mockClient(SecretsManagerClient);
+  afterAll(() => client.restore());
+
+  it('reads SecretString, and refuses a binary secret', async () => {
+    client.on(GetSecretValueCommand, { SecretId: ARN('cli') }).resolves({ SecretString: 'value' });
+    client.on(GetSecretValueCommand, { SecretId: ARN('bin') }).resolves({});
+    const read = secretsManager('eu-north-1');
+    expect(await read(ARN('cli'))).toBe('value');
+    await expect(read(ARN('bin'))).rejects.toThrow(/holds no SecretString/);
   });
 });

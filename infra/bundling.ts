@@ -1,0 +1,33 @@
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../', import.meta.url));
+
+/**
+ * How each function is bundled, stated once: the CDK construct passes these to esbuild and
+ * `npm run bench` builds with the very same options, so the bench measures what is deployed.
+ */
+export const FUNCTION_BUNDLE = {
+  format: 'esm',
+  platform: 'node',
+  target: 'node22',
+  minify: true,
+  sourcemap: true,
+  sourcesContent: false,
+  mainFields: ['module', 'main'],
+  // Some dependencies are CommonJS and call require(); ESM output needs one.
+  banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+  alias: {
+    // Lambda hands every function its role's credentials in the environment; the SDK's default
+    // chain (shared files, SSO, web identity, instance metadata) is ~100 KiB never used there.
+    '@aws-sdk/credential-provider-node': `${root}lambda/wiring/lambda-credentials.ts`,
+  },
+  // Only ever loaded by `await import()` for event-stream operations, which DynamoDB and
+  // EventBridge calls never are. The SDK is otherwise bundled, not taken from the runtime:
+  // the version we tested is the one that runs.
+  external: ['@smithy/core/event-streams'],
+  // Licences go to a file next to the bundle instead of being parsed at every cold start.
+  legalComments: 'external',
+} as const;
+
+/** The most any function's bundle may weigh (asserted by test/infra). */
+export const MAX_BUNDLE_BYTES = 300 * 1024;
