@@ -14,7 +14,7 @@ import {
 import { formatMinor, parseDecimal } from '../lambda/checkout/money.js';
 import { ORDER_STATUSES, type OrderStatus } from '../lambda/checkout/order.js';
 import type { StockChange } from '../lambda/checkout/ports.js';
-import type { Product } from '../lambda/checkout/product.js';
+import { MAX_STOCK_SHARDS, type Product } from '../lambda/checkout/product.js';
 import { refund, resolvePendingRefund } from '../lambda/checkout/refund.js';
 import { readCatalogFile } from './catalog-file.js';
 import { type Connection, ConnectionError, connect } from './connect.js';
@@ -154,6 +154,24 @@ export function buildProgram(): Command {
     .action(async (token: string, change: StockChange, _flags, command: Command) =>
       session(command, async ({ wiring }, options) => {
         const product = await wiring.catalog.adjustStock(token, change);
+        show(options, productJson(product), () => stockLine(product));
+      }),
+    );
+  products
+    .command('shards')
+    .argument('<purchaseToken>')
+    .argument(
+      '<count>',
+      `1 to ${MAX_STOCK_SHARDS}; 1 puts the stock back on the product alone`,
+      parseShardCount,
+    )
+    .description(
+      'spread a hot product’s stock over several items so more buyers a second can reserve at once ' +
+        '(docs/hot-products.md); the units on hand stay the same, and you keep setting one number',
+    )
+    .action(async (token: string, count: number, _flags, command: Command) =>
+      session(command, async ({ wiring }, options) => {
+        const product = await wiring.catalog.setStockShards(token, count);
         show(options, productJson(product), () => stockLine(product));
       }),
     );
@@ -348,6 +366,14 @@ function parseStockChange(value: string): StockChange {
   if (match[1] === '+') return { delta: amount };
   if (match[1] === '-') return { delta: -amount };
   return { set: amount };
+}
+
+function parseShardCount(value: string): number {
+  const count = Number(value.trim());
+  if (!/^\d{1,2}$/.test(value.trim()) || count < 1 || count > MAX_STOCK_SHARDS) {
+    throw new InvalidArgumentError(`use a whole number from 1 to ${MAX_STOCK_SHARDS}`);
+  }
+  return count;
 }
 
 function parseAmount(value: string): number {

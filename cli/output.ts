@@ -20,12 +20,14 @@ export function productJson(product: Product) {
     reserved: product.reserved,
     available: product.available,
     sold: product.sold,
+    stockShards: product.stockShards,
     ean: product.ean ?? null,
   };
 }
 
 export function stockLine(product: Product): string {
-  return `${product.purchaseToken}: ${product.onHand} on hand, ${product.reserved} reserved, ${product.available} available, ${product.sold} sold`;
+  const shards = product.stockShards > 1 ? ` (spread over ${product.stockShards} stock shards)` : '';
+  return `${product.purchaseToken}: ${product.onHand} on hand, ${product.reserved} reserved, ${product.available} available, ${product.sold} sold${shards}`;
 }
 
 /** A plain-text table, columns padded to their widest cell. */

@@ -26,6 +26,13 @@ export interface CreatePurchaseDeps {
   readonly notificationUrlFor: (orderId: string) => string;
   /** Told about failures the caller never sees, e.g. a best-effort cleanup that failed. */
   readonly warn?: (message: string, details: Record<string, unknown>) => void;
+  /** The order in which to try a sharded product's stock shards; random unless a test fixes it. */
+  readonly shardOrder?: (shards: number) => readonly number[];
+  /**
+   * How many stock shards each product had when this container last read it (kept for the life
+   * of the container), so the next purchase reads the shards' counters in its first round trip.
+   */
+  readonly stockShardsSeen?: Map<string, number>;
 }
 
 /** The shop's rules for taking purchases (configuration, README: "Configuration"). */
@@ -74,7 +81,12 @@ export async function createPurchase(
   const { orders, glase, shop, clock, policy } = deps;
   const now = clock.now();
   const { key, fingerprint } = requestKeys(request, options.idempotencyKey);
-  const { product, request: earlier } = await orders.lookup(request.purchaseToken, key);
+  const {
+    product,
+    request: earlier,
+    shardsAvailable,
+  } = await orders.lookup(request.purchaseToken, key, deps.stockShardsSeen?.get(request.purchaseToken));
+  if (product) deps.stockShardsSeen?.set(product.purchaseToken, product.stockShards);
   const live = earlier && earlier.expiresAt * 1000 > now.getTime() ? earlier : undefined;
   if (live) {
     if (live.fingerprint !== fingerprint) throw new IdempotencyKeyReusedError();
@@ -87,59 +99,95 @@ export async function createPurchase(
   if (!product) throw new UnknownPurchaseTokenError(request.purchaseToken);
   // Cheap early answers; the reservation below is what really guards stock and the flag.
   if (!product.active) throw new ProductNotForSaleError(request.purchaseToken);
-  if (product.available < 1) throw new SoldOutError(request.purchaseToken);
+  // A sharded product's own counters are one shard's: without every shard's, only reserving says.
+  const available = shardsAvailable
+    ? shardsAvailable.reduce((sum, units) => sum + units, 0)
+    : product.available;
+  if ((product.stockShards <= 1 || shardsAvailable) && available < 1) {
+    throw new SoldOutError(request.purchaseToken);
+  }
 
   const { purchaseToken, ...customer } = request;
   const quantity = 1;
   const totalMinor = sumMinor([product.unitPriceMinor * quantity]);
   const orderId = deps.newOrderId();
   const seconds = Math.floor(now.getTime() / 1000);
-  const reservation = planNewOrder(
-    {
-      orderId,
-      status: 'RESERVED',
-      purchaseToken,
-      product: {
-        sku: product.sku,
-        description: product.description,
-        unitPriceMinor: product.unitPriceMinor,
-        currency: product.currency,
-        taxRatePercent: product.taxRatePercent,
-        ean: product.ean,
-      },
-      quantity,
-      totalMinor,
-      currency: product.currency,
-      customer,
-      stock: [{ purchaseToken, quantity }],
-      requestKey: key,
-      shopperHolds:
-        policy.openOrdersPerShopper > 0
-          ? shopperKeys(request).map((shopper) => `${purchaseToken}|${shopper}`)
-          : undefined,
-      createdAt: now.toISOString(),
-      updatedAt: now.toISOString(),
-      history: [{ status: 'RESERVED', at: now.toISOString() }],
-    },
-    {
-      request: {
-        kind: 'claim',
-        now: now.getTime(),
-        record: {
-          key,
-          fingerprint,
-          orderId,
-          state: 'IN_PROGRESS',
-          expiresAt: seconds + policy.idempotencyTtlSeconds,
-          lockedUntil: options.deadline ?? now.getTime() + DEFAULT_LOCK_MS,
+  const plan = (shard: number) =>
+    planNewOrder(
+      {
+        orderId,
+        status: 'RESERVED',
+        purchaseToken,
+        product: {
+          sku: product.sku,
+          description: product.description,
+          unitPriceMinor: product.unitPriceMinor,
+          currency: product.currency,
+          taxRatePercent: product.taxRatePercent,
+          ean: product.ean,
         },
+        quantity,
+        totalMinor,
+        currency: product.currency,
+        customer,
+        stock: [{ purchaseToken, quantity, ...(shard ? { shard } : {}) }],
+        requestKey: key,
+        shopperHolds:
+          policy.openOrdersPerShopper > 0
+            ? shopperKeys(request).map((shopper) => `${purchaseToken}|${shopper}`)
+            : undefined,
+        createdAt: now.toISOString(),
+        updatedAt: now.toISOString(),
+        history: [{ status: 'RESERVED', at: now.toISOString() }],
       },
-      openOrderLimit: policy.openOrdersPerShopper,
-      holdExpiresAt: seconds + policy.invoiceTtlSeconds + HOLD_SAFETY_SECONDS,
-    },
-  );
-  await orders.apply(reservation);
-  const order = reservation.order;
+      {
+        request: {
+          kind: 'claim',
+          now: now.getTime(),
+          record: {
+            key,
+            fingerprint,
+            orderId,
+            state: 'IN_PROGRESS',
+            expiresAt: seconds + policy.idempotencyTtlSeconds,
+            lockedUntil: options.deadline ?? now.getTime() + DEFAULT_LOCK_MS,
+          },
+        },
+        openOrderLimit: policy.openOrdersPerShopper,
+        holdExpiresAt: seconds + policy.invoiceTtlSeconds + HOLD_SAFETY_SECONDS,
+      },
+    );
+  // Every shard in random order, or, when the lookup read their counters, those that showed units:
+  // an empty shard costs a refused write on an item other buyers are writing.
+  const withUnits = (shards: readonly number[], available: readonly number[]) =>
+    shards.filter((shard) => (available[shard] ?? 0) > 0);
+  const everyShard = product.stockShards > 1 ? (deps.shardOrder ?? randomOrder)(product.stockShards) : [0];
+  let candidates = shardsAvailable ? withUnits(everyShard, shardsAvailable) : everyShard;
+  let shardsRead = shardsAvailable !== undefined;
+  let order: Order | undefined;
+  while (!order && candidates.length > 0) {
+    const [shard = 0, ...rest] = candidates;
+    candidates = rest;
+    const reservation = plan(shard);
+    try {
+      await orders.apply(reservation);
+      order = reservation.order;
+    } catch (error) {
+      if (!(error instanceof SoldOutError)) throw error;
+      // One empty shard says nothing about the others. Rather than try each in turn (a refused
+      // write apiece, on items other buyers are writing), read every shard's counters once.
+      if (!shardsRead && rest.length > 0) {
+        shardsRead = true;
+        const again = await orders.lookup(purchaseToken, key, product.stockShards);
+        if (again.shardsAvailable) candidates = withUnits(rest, again.shardsAvailable);
+        // Re-spread meanwhile: the shards it has now, in a new random order.
+        else if (again.product && again.product.stockShards !== product.stockShards) {
+          candidates = (deps.shardOrder ?? randomOrder)(again.product.stockShards);
+        }
+      }
+    }
+  }
+  if (!order) throw new SoldOutError(purchaseToken);
 
   let invoiceReference: string;
   try {
@@ -172,6 +220,16 @@ export async function createPurchase(
     throw error;
   }
   return { orderId: order.orderId, invoiceReference, replayed: false };
+}
+
+/** Every shard once, in random order: buyers spread over the shards instead of queueing on one. */
+function randomOrder(shards: number): number[] {
+  const order = Array.from({ length: shards }, (_, shard) => shard);
+  for (let index = order.length - 1; index > 0; index--) {
+    const other = Math.floor(Math.random() * (index + 1));
+    [order[index], order[other]] = [order[other] as number, order[index] as number];
+  }
+  return order;
 }
 
 /**

@@ -26,6 +26,11 @@ export interface CatalogAdmin extends Catalog {
   adjustStock(purchaseToken: string, change: StockChange): Promise<Product>;
   /** Puts a product on sale, or takes it off (createPurchase then answers "not for sale"). */
   setActive(purchaseToken: string, active: boolean): Promise<Product>;
+  /**
+   * Spreads the product's stock over `shards` items (1 to MAX_STOCK_SHARDS; 1 undoes it), the
+   * units on hand unchanged. Refused while a shard that would go still holds a reservation.
+   */
+  setStockShards(purchaseToken: string, shards: number): Promise<Product>;
 }
 
 export interface OrderQuery {
@@ -48,11 +53,20 @@ export interface OpenOrdersPage {
 export interface PurchaseLookup {
   readonly product?: Product | undefined;
   readonly request?: RequestRecord | undefined;
+  /**
+   * Units available on each stock shard (index = shard), when the lookup was told how many shards
+   * to read and the product still has that many. An eventually consistent read: a hint for which
+   * shards to try, never the guard (the reservation's condition is).
+   */
+  readonly shardsAvailable?: readonly number[] | undefined;
 }
 
 export interface OrderStore {
-  /** One round trip: the product behind the token and the request record under `requestKey`. */
-  lookup(purchaseToken: string, requestKey: string): Promise<PurchaseLookup>;
+  /**
+   * One round trip: the product behind the token and the request record under `requestKey`, and,
+   * given `stockShards` > 1, the product's shard items 1…stockShards−1 with them.
+   */
+  lookup(purchaseToken: string, requestKey: string, stockShards?: number): Promise<PurchaseLookup>;
   get(orderId: string): Promise<Order | undefined>;
   /**
    * Writes `change` if the stored order is still as `change.expected` says, together with its

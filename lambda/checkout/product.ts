@@ -20,7 +20,18 @@ export interface Product extends ProductDetails, StockLevels {
   /** onHand − reserved: what a purchase may still take. */
   readonly available: number;
   readonly active: boolean;
+  /**
+   * How many items its stock is spread over (1: the product's own counters). Every purchase of
+   * a product writes its stock item, and one item takes only so many writes a second; a drop
+   * that needs more spreads the units over shards, each purchase taking from one of them
+   * (docs/hot-products.md). The counters above are the sum over all shards, except where a
+   * purchase reads the product (`OrderStore.lookup`): there they are the product item's own.
+   */
+  readonly stockShards: number;
 }
+
+/** The most shards one product's stock may be spread over (one transaction moves them all). */
+export const MAX_STOCK_SHARDS = 32;
 
 /** A catalog row as a merchant supplies it: details and how many are on the shelf. */
 export interface CatalogEntry extends ProductDetails {

@@ -1,3 +1,5 @@
+import { RefusedError } from './errors.js';
+
 /**
  * Stock, as the shop counts it: `onHand` units on the shelf, `reserved` of them held by open
  * orders, so `available` = onHand − reserved; `sold` counts units that left. An operator sets
@@ -13,6 +15,11 @@ export interface StockLevels {
 export interface StockHold {
   readonly purchaseToken: string;
   readonly quantity: number;
+  /**
+   * Which of the product's stock shards the units came from (see product.ts, `stockShards`);
+   * absent or 0 for the product's own counters. Every later change goes back to that shard.
+   */
+  readonly shard?: number | undefined;
 }
 
 /**
@@ -22,6 +29,8 @@ export interface StockHold {
  */
 export interface StockDelta {
   readonly purchaseToken: string;
+  /** The shard whose counters change; absent or 0: the product's own. */
+  readonly shard?: number | undefined;
   readonly onHand: number;
   readonly reserved: number;
   readonly sold: number;
@@ -36,6 +45,7 @@ const delta = (
   counts: Partial<Pick<StockDelta, 'onHand' | 'reserved' | 'sold'>>,
 ): StockDelta => ({
   purchaseToken: hold.purchaseToken,
+  ...(hold.shard ? { shard: hold.shard } : {}),
   onHand: counts.onHand ?? 0,
   reserved: counts.reserved ?? 0,
   sold: counts.sold ?? 0,
@@ -69,4 +79,49 @@ export function sell(hold: StockHold, legacy: boolean): StockDelta {
 /** The goods came back after a refund: on the shelf again, no longer sold. */
 export function restock(hold: StockHold): StockDelta {
   return delta(hold, { onHand: hold.quantity, sold: -hold.quantity });
+}
+
+/** One stock item's counters: shard 0 is the product's own. */
+export interface ShardLevels extends StockLevels {
+  readonly shard: number;
+}
+
+/**
+ * A product's stock re-spread over `target.shards` items with `target.onHand` units in all.
+ * Reservations stay on the shard that holds them (their orders settle there), the units
+ * available are dealt out evenly, and what shards that go had sold moves to shard 0. Refused
+ * when a shard that goes still holds a reservation, or when fewer units than are reserved would
+ * be left on hand.
+ */
+export function spreadStock(
+  purchaseToken: string,
+  current: readonly ShardLevels[],
+  target: { readonly shards: number; readonly onHand: number },
+): ShardLevels[] {
+  const leaving = current.filter((levels) => levels.shard >= target.shards);
+  const holding = leaving.filter((levels) => levels.reserved > 0);
+  if (holding.length > 0) {
+    throw new RefusedError(
+      `${purchaseToken}: shard ${holding.map((levels) => levels.shard).join(', ')} still holds units reserved by open orders; set the shards again once those orders have settled`,
+    );
+  }
+  const reserved = current.reduce((sum, levels) => sum + levels.reserved, 0);
+  if (target.onHand < reserved) {
+    throw new RefusedError(
+      `${purchaseToken}: ${target.onHand} on hand is fewer than the ${reserved} held by open orders; set at least ${reserved}`,
+    );
+  }
+  const free = target.onHand - reserved;
+  const soldLeaving = leaving.reduce((sum, levels) => sum + levels.sold, 0);
+  return Array.from({ length: target.shards }, (_, shard) => {
+    const now = current.find((levels) => levels.shard === shard);
+    const share = Math.floor(free / target.shards) + (shard < free % target.shards ? 1 : 0);
+    const held = now?.reserved ?? 0;
+    return {
+      shard,
+      onHand: held + share,
+      reserved: held,
+      sold: (now?.sold ?? 0) + (shard === 0 ? soldLeaving : 0),
+    };
+  });
 }

@@ -1,15 +1,36 @@
 import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
   type DynamoDBDocumentClient,
   GetCommand,
   ScanCommand,
+  type TransactWriteCommandInput,
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { RefusedError, UnknownPurchaseTokenError } from '../checkout/errors.js';
 import type { CatalogAdmin, StockChange } from '../checkout/ports.js';
-import { type CatalogEntry, checkProductDetails, type Product } from '../checkout/product.js';
+import {
+  type CatalogEntry,
+  checkProductDetails,
+  MAX_STOCK_SHARDS,
+  type Product,
+} from '../checkout/product.js';
+import { type ShardLevels, type StockLevels, spreadStock } from '../checkout/stock.js';
 import { decodePage, encodePage } from './pages.js';
-import { PRODUCTS_KEY } from './schema.js';
+import { PRODUCTS_KEY, SHARD_OF, stockItemKey } from './schema.js';
+import { transactWrite } from './transactions.js';
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+/** Attempts at a shard-spanning stock change that keeps meeting purchases in flight. */
+const SPREAD_ATTEMPTS = 5;
+
+/** One stock item as read; `legacy`: a product item from before the stock model (no onHand yet). */
+interface SeenShard extends ShardLevels {
+  readonly legacy: boolean;
+  /** The product's, which every shard item carries. */
+  readonly active: boolean;
+}
 
 /** The catalog in DynamoDB: one item per purchase token, with its stock counters. */
 export class DynamoCatalog implements CatalogAdmin {
@@ -20,9 +41,15 @@ export class DynamoCatalog implements CatalogAdmin {
 
   async getProduct(purchaseToken: string): Promise<Product | undefined> {
     const { Item } = await this.document.send(
-      new GetCommand({ TableName: this.tableName, Key: { [PRODUCTS_KEY]: purchaseToken } }),
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { [PRODUCTS_KEY]: purchaseToken },
+        ConsistentRead: true,
+      }),
     );
-    return Item ? toProduct(Item) : undefined;
+    const product = Item ? toProduct(Item) : undefined;
+    if (!product || product.stockShards === 1) return product;
+    return withShards(product, await this.shardItems(purchaseToken, product.stockShards));
   }
 
   async upsert(entry: CatalogEntry, { setStock }: { setStock: boolean }): Promise<'created' | 'updated'> {
@@ -75,6 +102,12 @@ export class DynamoCatalog implements CatalogAdmin {
       await this.document.send(new UpdateCommand(update([], 'attribute_exists(#key)', {})));
       return 'updated';
     }
+    const current = await this.getProduct(purchaseToken);
+    if (current && current.stockShards > 1) {
+      await this.document.send(new UpdateCommand(update([], 'attribute_exists(#key)', {})));
+      await this.adjustStock(purchaseToken, { set: onHand });
+      return 'updated';
+    }
     try {
       await this.document.send(new UpdateCommand(update(...setOnHand(onHand))));
     } catch (error) {
@@ -88,16 +121,36 @@ export class DynamoCatalog implements CatalogAdmin {
     const { Items, LastEvaluatedKey } = await this.document.send(
       new ScanCommand({ TableName: this.tableName, ExclusiveStartKey: decodePage(page) }),
     );
-    return {
-      products: (Items ?? []).flatMap((item) => toProduct(item) ?? []),
-      nextPage: encodePage(LastEvaluatedKey),
-    };
+    const products = await Promise.all(
+      (Items ?? [])
+        .filter((item) => item[SHARD_OF] === undefined)
+        .flatMap((item) => toProduct(item) ?? [])
+        .map(async (product) =>
+          product.stockShards === 1
+            ? product
+            : withShards(product, await this.shardItems(product.purchaseToken, product.stockShards)),
+        ),
+    );
+    return { products, nextPage: encodePage(LastEvaluatedKey) };
   }
 
   async adjustStock(purchaseToken: string, change: StockChange): Promise<Product> {
     const amount = 'set' in change ? change.set : change.delta;
     if (!Number.isSafeInteger(amount) || ('set' in change && amount < 0))
       throw new RefusedError('stock must be a whole number ≥ 0');
+    const product = await this.getProduct(purchaseToken);
+    if (!product) throw new UnknownPurchaseTokenError(purchaseToken);
+    if (product.stockShards > 1) {
+      return this.spread(purchaseToken, (total) => {
+        if ('set' in change) return { shards: total.shards, onHand: change.set };
+        if (change.delta < 0 && total.available < -change.delta) {
+          throw new RefusedError(
+            `only ${total.available} of ${purchaseToken} available; cannot take ${-change.delta}`,
+          );
+        }
+        return { shards: total.shards, onHand: total.onHand + change.delta };
+      });
+    }
     const [sets, condition, values] =
       'set' in change
         ? setOnHand(change.set)
@@ -115,6 +168,8 @@ export class DynamoCatalog implements CatalogAdmin {
   }
 
   async setActive(purchaseToken: string, active: boolean): Promise<Product> {
+    const product = await this.getProduct(purchaseToken);
+    if (product && product.stockShards > 1) return this.setActiveSharded(product, active);
     return this.write(
       purchaseToken,
       ['active = :active'],
@@ -122,6 +177,196 @@ export class DynamoCatalog implements CatalogAdmin {
       { ':active': active },
       async () => new UnknownPurchaseTokenError(purchaseToken),
     );
+  }
+
+  /**
+   * Every shard item carries its product's `active`, so a reservation needs only the item it takes
+   * from: all of them change in one transaction, as long as the shard count is still as read.
+   */
+  private async setActiveSharded(product: Product, active: boolean): Promise<Product> {
+    const { purchaseToken } = product;
+    let shards = product.stockShards;
+    for (let attempt = 1; attempt <= SPREAD_ATTEMPTS; attempt++) {
+      const items: TransactItem[] = Array.from({ length: shards }, (_, shard) => ({
+        Update: {
+          TableName: this.tableName,
+          Key: { [PRODUCTS_KEY]: stockItemKey(purchaseToken, shard) },
+          UpdateExpression: 'SET active = :active',
+          ConditionExpression: shard === 0 ? 'stockShards = :shards' : 'attribute_exists(#key)',
+          ...(shard === 0 ? {} : { ExpressionAttributeNames: { '#key': PRODUCTS_KEY } }),
+          ExpressionAttributeValues: { ':active': active, ...(shard === 0 ? { ':shards': shards } : {}) },
+        },
+      }));
+      const outcome = await transactWrite(this.document, { TransactItems: items }).catch((error: Error) => {
+        if (error.name === 'TransactionCanceledException') return { failed: [true], items: [] };
+        throw error;
+      });
+      const now = await this.getProduct(purchaseToken);
+      if (!now) throw new UnknownPurchaseTokenError(purchaseToken);
+      if (!outcome) return now;
+      shards = now.stockShards;
+      if (shards === 1) return this.setActive(purchaseToken, active);
+    }
+    throw new RefusedError(`${purchaseToken}: its stock shards kept changing; try again`);
+  }
+
+  async setStockShards(purchaseToken: string, shards: number): Promise<Product> {
+    if (!Number.isSafeInteger(shards) || shards < 1 || shards > MAX_STOCK_SHARDS) {
+      throw new RefusedError(`stock shards must be a whole number from 1 to ${MAX_STOCK_SHARDS}`);
+    }
+    return this.spread(purchaseToken, (total) => ({ shards, onHand: total.onHand }));
+  }
+
+  /** Shard items 1…shards−1 of a product, read consistently; a missing one is simply absent. */
+  private async shardItems(purchaseToken: string, shards: number): Promise<Record<string, unknown>[]> {
+    if (shards <= 1) return [];
+    let keys: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead: boolean }> | undefined = {
+      [this.tableName]: {
+        Keys: Array.from({ length: shards - 1 }, (_, index) => ({
+          [PRODUCTS_KEY]: stockItemKey(purchaseToken, index + 1),
+        })),
+        ConsistentRead: true,
+      },
+    };
+    const found: Record<string, unknown>[] = [];
+    for (let attempt = 0; keys && attempt < 5; attempt++) {
+      const answer: BatchGetCommandOutput = await this.document.send(
+        new BatchGetCommand({ RequestItems: keys }),
+      );
+      found.push(...(answer.Responses?.[this.tableName] ?? []));
+      const unprocessed: { Keys?: Record<string, unknown>[] } | undefined =
+        answer.UnprocessedKeys?.[this.tableName];
+      keys = unprocessed?.Keys?.length
+        ? { [this.tableName]: { Keys: unprocessed.Keys, ConsistentRead: true } }
+        : undefined;
+    }
+    return found;
+  }
+
+  /**
+   * A stock change across shards: read every stock item, let `plan` say how many shards and how
+   * many units on hand there should be, spread them (`spreadStock`), then write all of it in one
+   * transaction, each item only if it is still as read. A purchase landing in between makes the
+   * transaction fail; it is then read and planned again.
+   */
+  private async spread(
+    purchaseToken: string,
+    plan: (total: StockLevels & { available: number; shards: number }) => { shards: number; onHand: number },
+  ): Promise<Product> {
+    for (let attempt = 1; attempt <= SPREAD_ATTEMPTS; attempt++) {
+      const { Item } = await this.document.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { [PRODUCTS_KEY]: purchaseToken },
+          ConsistentRead: true,
+        }),
+      );
+      const product = Item ? toProduct(Item) : undefined;
+      if (!Item || !product) throw new UnknownPurchaseTokenError(purchaseToken);
+      const current: SeenShard[] = [
+        {
+          shard: 0,
+          onHand: product.onHand,
+          reserved: product.reserved,
+          sold: product.sold,
+          legacy: Item.onHand === undefined,
+          active: product.active,
+        },
+        ...(await this.shardItems(purchaseToken, product.stockShards)).map((item) => ({
+          shard: Number(String(item[PRODUCTS_KEY]).split('#')[1]),
+          ...levels(item),
+          legacy: false,
+          active: product.active,
+        })),
+      ];
+      const total = sumLevels(current);
+      const target = plan({
+        ...total,
+        available: total.onHand - total.reserved,
+        shards: product.stockShards,
+      });
+      const next = spreadStock(purchaseToken, current, target);
+      const outcome = await transactWrite(this.document, {
+        TransactItems: this.spreadWrites(purchaseToken, current, next),
+      }).catch((error: Error) => {
+        if (error.name === 'TransactionCanceledException') return { failed: [true], items: [] };
+        throw error;
+      });
+      if (!outcome) return (await this.getProduct(purchaseToken)) as Product;
+    }
+    throw new RefusedError(`${purchaseToken}: stock kept changing while it was being set; try again`);
+  }
+
+  /** The writes from `current` to `next`, each guarded by the item being as it was read. */
+  private spreadWrites(
+    purchaseToken: string,
+    current: readonly SeenShard[],
+    next: readonly ShardLevels[],
+  ): TransactItem[] {
+    const key = (shard: number) => ({ [PRODUCTS_KEY]: stockItemKey(purchaseToken, shard) });
+    const asRead = (seen: SeenShard) => {
+      // Items from before the stock model have no onHand yet: as read, it was available + reserved.
+      const counters = seen.legacy
+        ? 'attribute_not_exists(onHand) AND available = :seenAvailable AND sold = :seenSold'
+        : 'onHand = :seenOnHand AND reserved = :seenReserved AND sold = :seenSold';
+      // New shards copy the product's `active`: it must not change under them.
+      const active = seen.active
+        ? ' AND (attribute_not_exists(active) OR active = :seenActive)'
+        : ' AND active = :seenActive';
+      return {
+        ConditionExpression: `${counters}${seen.shard === 0 ? active : ''}`,
+        ExpressionAttributeValues: {
+          ...(seen.legacy
+            ? { ':seenAvailable': seen.onHand - seen.reserved, ':seenSold': seen.sold }
+            : { ':seenOnHand': seen.onHand, ':seenReserved': seen.reserved, ':seenSold': seen.sold }),
+          ...(seen.shard === 0 ? { ':seenActive': seen.active } : {}),
+        },
+      };
+    };
+    const writes: TransactItem[] = next.map((levels) => {
+      const seen = current.find((candidate) => candidate.shard === levels.shard);
+      const counters = {
+        onHand: levels.onHand,
+        reserved: levels.reserved,
+        available: levels.onHand - levels.reserved,
+        sold: levels.sold,
+      };
+      if (!seen) {
+        return {
+          Put: {
+            TableName: this.tableName,
+            Item: {
+              ...key(levels.shard),
+              [SHARD_OF]: purchaseToken,
+              ...counters,
+              active: current[0]?.active ?? true,
+            },
+            ConditionExpression: 'attribute_not_exists(#key)',
+            ExpressionAttributeNames: { '#key': PRODUCTS_KEY },
+          },
+        };
+      }
+      const guard = asRead(seen);
+      // Shard 0 is the product item: it also keeps how many shards there are.
+      const own = levels.shard === 0 ? { ...counters, stockShards: next.length } : counters;
+      const names = Object.keys(own);
+      return {
+        Update: {
+          TableName: this.tableName,
+          Key: key(levels.shard),
+          UpdateExpression: `SET ${names.map((name) => `${name} = :${name}`).join(', ')}`,
+          ConditionExpression: guard.ConditionExpression,
+          ExpressionAttributeValues: {
+            ...guard.ExpressionAttributeValues,
+            ...Object.fromEntries(Object.entries(own).map(([name, value]) => [`:${name}`, value])),
+          },
+        },
+      };
+    });
+    for (const seen of current.filter((candidate) => candidate.shard >= next.length)) {
+      writes.push({ Delete: { TableName: this.tableName, Key: key(seen.shard), ...asRead(seen) } });
+    }
+    return writes;
   }
 
   private async write(
@@ -197,7 +442,15 @@ export function toProduct(item: Record<string, unknown>): Product | undefined {
   const broken = Object.values(count).some(
     (value) => value !== undefined && !(Number.isSafeInteger(value) && (value as number) >= 0),
   );
-  if (broken) return undefined;
+  const shards = item.stockShards ?? 1;
+  if (
+    broken ||
+    !Number.isSafeInteger(shards) ||
+    (shards as number) < 1 ||
+    (shards as number) > MAX_STOCK_SHARDS
+  ) {
+    return undefined;
+  }
   const reserved = (count.reserved as number | undefined) ?? 0;
   const onHand =
     (count.onHand as number | undefined) ?? ((count.available as number | undefined) ?? 0) + reserved;
@@ -208,5 +461,32 @@ export function toProduct(item: Record<string, unknown>): Product | undefined {
     available: (count.available as number | undefined) ?? onHand - reserved,
     sold: (count.sold as number | undefined) ?? 0,
     active: item.active !== false,
+    stockShards: shards as number,
   };
+}
+
+/** A shard item's counters; one that is not whole and non-negative counts as empty. */
+function levels(item: Record<string, unknown>): StockLevels {
+  const count = (name: string) => {
+    const value = item[name];
+    return Number.isSafeInteger(value) && (value as number) >= 0 ? (value as number) : 0;
+  };
+  return { onHand: count('onHand'), reserved: count('reserved'), sold: count('sold') };
+}
+
+function sumLevels(all: readonly StockLevels[]): StockLevels {
+  return all.reduce(
+    (sum, one) => ({
+      onHand: sum.onHand + one.onHand,
+      reserved: sum.reserved + one.reserved,
+      sold: sum.sold + one.sold,
+    }),
+    { onHand: 0, reserved: 0, sold: 0 },
+  );
+}
+
+/** The product with its shards' counters added to its own: what the operator sees. */
+function withShards(product: Product, shardItems: readonly Record<string, unknown>[]): Product {
+  const total = sumLevels([product, ...shardItems.map(levels)]);
+  return { ...product, ...total, available: total.onHand - total.reserved };
 }

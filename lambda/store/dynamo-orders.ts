@@ -32,6 +32,7 @@ import {
   ORDERS_KEY,
   PRODUCTS_KEY,
   REQUESTS_TTL,
+  stockItemKey,
   type TableNames,
 } from './schema.js';
 import { stockUpdate } from './stock-updates.js';
@@ -59,9 +60,14 @@ export class DynamoOrderStore implements OrderStore {
     private readonly tables: Pick<TableNames, 'orders' | 'products' | 'idempotency'>,
   ) {}
 
-  async lookup(purchaseToken: string, requestKey: string): Promise<PurchaseLookup> {
+  async lookup(purchaseToken: string, requestKey: string, stockShards = 1): Promise<PurchaseLookup> {
+    const shardKeys = Array.from({ length: Math.max(0, stockShards - 1) }, (_, index) =>
+      stockItemKey(purchaseToken, index + 1),
+    );
     let keys: NonNullable<ConstructorParameters<typeof BatchGetCommand>[0]['RequestItems']> | undefined = {
-      [this.tables.products]: { Keys: [{ [PRODUCTS_KEY]: purchaseToken }] },
+      [this.tables.products]: {
+        Keys: [purchaseToken, ...shardKeys].map((key) => ({ [PRODUCTS_KEY]: key })),
+      },
       // Consistent: a retry must see the claim a moment-old request made.
       [this.tables.idempotency]: {
         Keys: [{ [IDEMPOTENCY_KEY]: `${REQUEST_PREFIX}${requestKey}` }],
@@ -82,9 +88,19 @@ export class DynamoOrderStore implements OrderStore {
     }
     const productItem = found.find((item) => item[PRODUCTS_KEY] === purchaseToken);
     const requestItem = found.find((item) => item[IDEMPOTENCY_KEY] === `${REQUEST_PREFIX}${requestKey}`);
+    const product = productItem ? toProduct(productItem) : undefined;
+    const availableOn = (key: string) => {
+      const units = found.find((item) => item[PRODUCTS_KEY] === key)?.available;
+      return Number.isSafeInteger(units) ? (units as number) : 0;
+    };
     return {
-      product: productItem ? toProduct(productItem) : undefined,
+      product,
       request: requestItem ? toRequest(requestItem) : undefined,
+      // Only when the shards read are the product's shards: it may have been re-spread since.
+      shardsAvailable:
+        product && stockShards > 1 && product.stockShards === stockShards
+          ? [product.available, ...shardKeys.map(availableOn)]
+          : undefined,
     };
   }
 
@@ -115,7 +131,8 @@ export class DynamoOrderStore implements OrderStore {
       const required = failed.find((item) => !item.optional);
       if (required) {
         const held = outcome.items[items.indexOf(required)];
-        if (required.stock && (!held || held.active === false))
+        // A shard item that is gone was taken away by a re-spread: that shard is empty, not the product.
+        if (required.stock && ((!held && !required.stock.shard) || held?.active === false))
           throw new ProductNotForSaleError(required.stock.purchaseToken);
         throw required.refused();
       }

@@ -3,6 +3,15 @@
  * this; `infra/` declares the same shape in CDK (and a test checks they agree).
  */
 export const PRODUCTS_KEY = 'purchaseToken';
+/**
+ * A product's stock shard k > 0 is an item of its own in the products table, keyed
+ * `<purchaseToken>#<k>` ('#' is never in a purchase token) and naming its product in
+ * `shardOf`; shard 0 is the product item itself.
+ */
+export const SHARD_OF = 'shardOf';
+export function stockItemKey(purchaseToken: string, shard: number | undefined): string {
+  return shard ? `${purchaseToken}#${shard}` : purchaseToken;
+}
 export const ORDERS_KEY = 'orderId';
 export const IDEMPOTENCY_KEY = 'id';
 /**

@@ -1,6 +1,6 @@
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { StockDelta } from '../checkout/stock.js';
-import { PRODUCTS_KEY } from './schema.js';
+import { PRODUCTS_KEY, stockItemKey } from './schema.js';
 
 export type Update = NonNullable<NonNullable<TransactWriteCommandInput['TransactItems']>[number]['Update']>;
 
@@ -23,13 +23,15 @@ export function stockUpdate(delta: StockDelta, table: string): Update {
     conditions.push('available >= :needed');
     values[':needed'] = delta.requireAvailable;
   }
+  // Shard items carry their product's `active` (setActive writes them all), so the item a
+  // reservation takes from answers for the product: the product item is never in the transaction.
   if (delta.requireActive) {
     conditions.push('(attribute_not_exists(active) OR active = :true)');
     values[':true'] = true;
   }
   return {
     TableName: table,
-    Key: { [PRODUCTS_KEY]: delta.purchaseToken },
+    Key: { [PRODUCTS_KEY]: stockItemKey(delta.purchaseToken, delta.shard) },
     // All right-hand sides read the item as it was: onHand falls back to the old `available`.
     UpdateExpression:
       'SET onHand = if_not_exists(onHand, available) + :onHand, available = available + :available, ' +

@@ -43,6 +43,8 @@ export function wireCreatePurchase(config: Config, options: WiringOptions = {}):
       },
       clock: options.clock ?? systemClock,
       newOrderId: () => ulid(),
+      // For the life of the container: products rarely change how many shards they have.
+      stockShardsSeen: new Map(),
       warn: (message, details) => seen.logger.warn(message, details),
     },
   };

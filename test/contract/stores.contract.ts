@@ -367,6 +367,90 @@ export function describeStores(kind: string, make: () => Promise<StoresUnderTest
       await claimed(token, record(ulid()), NOW.getTime(), holds);
     });
 
+    /** An order that holds its unit on `shard` of the product. */
+    async function placedOn(token: string, shard: number): Promise<Order> {
+      const order = newOrder(token);
+      const change = planNewOrder({ ...order, stock: [{ purchaseToken: token, quantity: 1, shard }] });
+      await stores.orders.apply(change);
+      return change.order;
+    }
+
+    it('stock shards: the operator sets one number, spread evenly; each purchase takes from one shard, and its order settles there', async () => {
+      const token = await product(10);
+      const sharded = await stores.catalog.setStockShards(token, 4);
+      expect(sharded).toMatchObject({ onHand: 10, reserved: 0, available: 10, sold: 0, stockShards: 4 });
+      // A purchase reads the product item alone: its own counters (shard 0's 3 of 10) and the count.
+      expect((await stores.orders.lookup(token, 'none')).product).toMatchObject({
+        available: 3,
+        stockShards: 4,
+      });
+      // Told how many shards there are, it reads theirs in the same round trip; told wrong, none.
+      expect((await stores.orders.lookup(token, 'none', 4)).shardsAvailable).toEqual([3, 3, 2, 2]);
+      expect((await stores.orders.lookup(token, 'none', 2)).shardsAvailable).toBeUndefined();
+      // 10 over 4: shards 0 and 1 hold 3 each, 2 and 3 hold 2. Shard 3 runs dry after two.
+      const first = await placedOn(token, 3);
+      await placedOn(token, 3);
+      await expect(placedOn(token, 3)).rejects.toBeInstanceOf(SoldOutError);
+      expect(await stock(token)).toEqual({ onHand: 10, reserved: 2, available: 8, sold: 0, active: true });
+      const invoiced = await move(first, { type: 'invoiced', invoiceReference: '7' });
+      await move(invoiced, { type: 'paid', paidAt: later(2).toISOString(), invoiceVersion: 1 });
+      expect(await stock(token)).toEqual({ onHand: 9, reserved: 1, available: 8, sold: 1, active: true });
+      // Shard 3 got nothing back from the sale: it is still empty of available units.
+      await expect(placedOn(token, 3)).rejects.toBeInstanceOf(SoldOutError);
+      // Setting stock re-deals what is available, reservations staying where they are.
+      expect(await stores.catalog.adjustStock(token, { set: 13 })).toMatchObject({
+        onHand: 13,
+        reserved: 1,
+        available: 12,
+        stockShards: 4,
+      });
+      await placedOn(token, 3);
+      expect(await stores.catalog.adjustStock(token, { delta: -10 })).toMatchObject({
+        onHand: 3,
+        available: 1,
+      });
+      await expect(stores.catalog.adjustStock(token, { delta: -2 })).rejects.toThrow(
+        /only 1 of .* available/,
+      );
+      await expect(stores.catalog.adjustStock(token, { set: 1 })).rejects.toThrow(/set at least 2/);
+      const listed = (await stores.catalog.listProducts()).products.filter((one) =>
+        one.purchaseToken.startsWith(token),
+      );
+      expect(listed).toEqual([await stores.catalog.getProduct(token)]);
+    });
+
+    it('stock shards: a shard never sells what the product off sale would not; shrinking waits for reservations to settle', async () => {
+      const token = await product(8);
+      await stores.catalog.setStockShards(token, 4);
+      await stores.catalog.setActive(token, false);
+      await expect(placedOn(token, 2)).rejects.toBeInstanceOf(ProductNotForSaleError);
+      await stores.catalog.setActive(token, true);
+      const held = await placedOn(token, 2);
+      await expect(stores.catalog.setStockShards(token, 2)).rejects.toThrow(
+        /shard 2 still holds units reserved/,
+      );
+      expect(await stock(token)).toMatchObject({ onHand: 8, reserved: 1 });
+      const invoiced = await move(held, { type: 'invoiced', invoiceReference: '8' });
+      await move(invoiced, { type: 'paid', paidAt: later(2).toISOString(), invoiceVersion: 1 });
+      // What the leaving shards sold stays counted; their units move to the shards that stay.
+      expect(await stores.catalog.setStockShards(token, 2)).toMatchObject({
+        onHand: 7,
+        reserved: 0,
+        available: 7,
+        sold: 1,
+        stockShards: 2,
+      });
+      // A buyer still aiming at a shard that went (it read the product before) finds it empty.
+      await expect(placedOn(token, 3)).rejects.toBeInstanceOf(SoldOutError);
+      expect(await stores.catalog.setStockShards(token, 1)).toMatchObject({
+        onHand: 7,
+        sold: 1,
+        stockShards: 1,
+      });
+      await expect(stores.catalog.setStockShards(token, 0)).rejects.toBeInstanceOf(RefusedError);
+      await expect(stores.catalog.setStockShards(token, 33)).rejects.toBeInstanceOf(RefusedError);
+    });
+
     it('lists open orders of one status created before a time, oldest first; finds orders newest first', async () => {
       const token = await product(20);
       const base = new Date('2030-01-01T00:00:00.000Z');

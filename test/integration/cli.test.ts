@@ -203,6 +203,37 @@ describe('glase-checkout CLI, spawned against DynamoDB Local and the sandbox', (
     expect((await cli('products', 'stock', token, 'lots')).code).toBe(2);
   });
 
+  it('spreads a hot product over stock shards: one number to set, buyers served from every shard, never oversold', async () => {
+    const token = 'JKT-RAIN-M-YELLOW';
+    expect((await cli('products', 'stock', token, '6')).code).toBe(0);
+    const spread = await cli('products', 'shards', token, '4');
+    expect(spread.stdout).toContain(
+      `${token}: 6 on hand, 0 reserved, 6 available, 0 sold (spread over 4 stock shards)`,
+    );
+    const answers = await Promise.all(
+      Array.from({ length: 9 }, (_, index) =>
+        stack.purchase({ ...glaseSampleBody, purchaseToken: token, clientName: `Drop Buyer ${index}` }),
+      ),
+    );
+    const statuses = answers.map((answer) => answer.status).sort();
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 409, 409, 409]);
+    const sold = JSON.parse((await cli('products', 'get', token, '--json')).stdout);
+    expect(sold).toMatchObject({ onHand: 6, reserved: 6, available: 0, stockShards: 4 });
+    const orders = (await stack.orders()).filter((order) => order.purchaseToken === token);
+    expect(orders).toHaveLength(6);
+    // Every shard gave exactly what it held: 2 + 2 + 1 + 1.
+    const perShard = orders.map((order) => order.stock?.[0]?.shard ?? 0).sort();
+    expect(perShard).toEqual([0, 0, 1, 1, 2, 3]);
+    const shrink = await cli('products', 'shards', token, '1');
+    expect(shrink.code).toBe(1);
+    expect(shrink.stderr).toContain('still holds units reserved by open orders');
+    expect((await cli('products', 'stock', token, '+4')).stdout).toContain(
+      '10 on hand, 6 reserved, 4 available',
+    );
+    expect((await cli('products', 'shards', token, '0')).code).toBe(2);
+    expect((await cli('products', 'shards', token, '33')).code).toBe(2);
+  });
+
   it('takes a product off sale and back: createPurchase says NOT_FOR_SALE meanwhile, nothing reserved', async () => {
     const token = 'JKT-RAIN-M-NAVY';
     const off = await cli('products', 'deactivate', token);

@@ -22,7 +22,8 @@ describe('stock tells the truth under concurrent purchases, payments, declines, 
     | { kind: 'decline' }
     | { kind: 'cancel' }
     | { kind: 'refund-restock' }
-    | { kind: 'count'; delta: number };
+    | { kind: 'count'; delta: number }
+    | { kind: 'reshard'; shards: number };
   const step: fc.Arbitrary<Step> = fc.oneof(
     { weight: 4, arbitrary: fc.constant({ kind: 'buy' as const }) },
     { weight: 2, arbitrary: fc.constant({ kind: 'pay' as const }) },
@@ -32,6 +33,10 @@ describe('stock tells the truth under concurrent purchases, payments, declines, 
     {
       weight: 2,
       arbitrary: fc.integer({ min: -3, max: 3 }).map((delta) => ({ kind: 'count' as const, delta })),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.integer({ min: 1, max: 4 }).map((shards) => ({ kind: 'reshard' as const, shards })),
     },
   );
 
@@ -48,12 +53,15 @@ describe('stock tells the truth under concurrent purchases, payments, declines, 
         fc.integer({ min: 0, max: 4 }),
         fc.array(fc.array(step, { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 3 }),
         fc.option(fc.integer({ min: 0, max: 6 }), { nil: undefined }),
-        async (start, batches, recount) => {
+        fc.constantFrom(1, 1, 3),
+        async (start, batches, recount, shards) => {
           const token = `TRUTH-${++products}`;
           await catalog.upsert(
             { ...(await catalog.getProduct('29834231890234'))!, purchaseToken: token, onHand: start },
             { setStock: true },
           );
+          // Some products spread their stock over shards from the start; steps may re-spread it.
+          if (shards > 1) await catalog.setStockShards(token, shards);
           // What the shelf must hold: what came in (counts, restocks) minus what left (sales).
           let expectedOnHand = start;
           let shoppers = 0;
@@ -116,6 +124,10 @@ describe('stock tells the truth under concurrent purchases, payments, declines, 
                 );
                 return;
               }
+              case 'reshard':
+                // Refused while a shard that would go holds a reservation: units never move.
+                await catalog.setStockShards(token, action.shards).catch(() => undefined);
+                return;
               case 'count':
                 await catalog.adjustStock(token, { delta: action.delta }).then(
                   () => {

@@ -27,9 +27,9 @@ import type {
   StatusQuery,
   StockChange,
 } from '../../lambda/checkout/ports.js';
-import type { CatalogEntry, Product } from '../../lambda/checkout/product.js';
+import { type CatalogEntry, MAX_STOCK_SHARDS, type Product } from '../../lambda/checkout/product.js';
 import type { RequestRecord } from '../../lambda/checkout/purchase-requests.js';
-import type { StockDelta } from '../../lambda/checkout/stock.js';
+import { type ShardLevels, type StockDelta, spreadStock } from '../../lambda/checkout/stock.js';
 
 /**
  * Every port in memory, with the DynamoDB adapters' semantics (test/contract proves they
@@ -38,15 +38,25 @@ import type { StockDelta } from '../../lambda/checkout/stock.js';
 
 const copy = <T>(value: T): T => structuredClone(value);
 
-interface StoredProduct {
-  details: Omit<CatalogEntry, 'onHand'>;
-  /** Undefined for an item from before the stock model (only `available` and `sold`). */
+/** One stock item's counters; shard 0 may be legacy (no onHand/reserved: available and sold only). */
+interface StoredShard {
   onHand?: number;
   reserved?: number;
   available: number;
   sold: number;
+}
+
+interface StoredProduct {
+  details: Omit<CatalogEntry, 'onHand'>;
+  /** Index k is stock shard k; shard 0 is the product's own counters. */
+  shards: StoredShard[];
   active: boolean;
 }
+
+const levelsOf = (shard: number, stored: StoredShard): ShardLevels => {
+  const reserved = stored.reserved ?? 0;
+  return { shard, onHand: stored.onHand ?? stored.available + reserved, reserved, sold: stored.sold };
+};
 
 export class InMemoryCatalog implements CatalogAdmin {
   readonly items = new Map<string, StoredProduct>();
@@ -55,8 +65,7 @@ export class InMemoryCatalog implements CatalogAdmin {
   seedLegacy(entry: Omit<CatalogEntry, 'onHand'>, stock: { available: number; sold?: number }): void {
     this.items.set(entry.purchaseToken, {
       details: copy(entry),
-      available: stock.available,
-      sold: stock.sold ?? 0,
+      shards: [{ available: stock.available, sold: stock.sold ?? 0 }],
       active: true,
     });
   }
@@ -64,6 +73,12 @@ export class InMemoryCatalog implements CatalogAdmin {
   async getProduct(purchaseToken: string): Promise<Product | undefined> {
     const item = this.items.get(purchaseToken);
     return item ? view(item) : undefined;
+  }
+
+  /** The product as a purchase reads it: the product item's own counters, not the shards'. */
+  ownView(purchaseToken: string): Product | undefined {
+    const item = this.items.get(purchaseToken);
+    return item ? view(item, true) : undefined;
   }
 
   async upsert(entry: CatalogEntry, { setStock }: { setStock: boolean }): Promise<'created' | 'updated'> {
@@ -81,21 +96,18 @@ export class InMemoryCatalog implements CatalogAdmin {
     if (!item) {
       this.items.set(entry.purchaseToken, {
         details: copy(details),
-        onHand,
-        reserved: 0,
-        available: onHand,
-        sold: 0,
+        shards: [{ onHand, reserved: 0, available: onHand, sold: 0 }],
         active: true,
       });
       return 'created';
     }
-    if (setStock) this.setOnHand(item, onHand);
     item.details = copy(details);
+    if (setStock) this.respread(item, (total) => ({ shards: total.shards, onHand }));
     return 'updated';
   }
 
   async listProducts(): Promise<{ products: Product[]; nextPage?: string | undefined }> {
-    return { products: [...this.items.values()].map(view) };
+    return { products: [...this.items.values()].map((item) => view(item)) };
   }
 
   async adjustStock(purchaseToken: string, change: StockChange): Promise<Product> {
@@ -104,14 +116,15 @@ export class InMemoryCatalog implements CatalogAdmin {
     if (!Number.isSafeInteger(amount) || ('set' in change && amount < 0)) {
       throw new RefusedError('stock must be a whole number ≥ 0');
     }
-    if ('set' in change) this.setOnHand(item, change.set);
+    if ('set' in change) this.respread(item, (total) => ({ shards: total.shards, onHand: change.set }));
     else {
-      if (change.delta < 0 && item.available < -change.delta) {
+      const { available } = view(item);
+      if (change.delta < 0 && available < -change.delta) {
         throw new RefusedError(
-          `only ${item.available} of ${purchaseToken} available; cannot take ${-change.delta}`,
+          `only ${available} of ${purchaseToken} available; cannot take ${-change.delta}`,
         );
       }
-      this.applyDelta({ purchaseToken, onHand: change.delta, reserved: 0, sold: 0 });
+      this.respread(item, (total) => ({ shards: total.shards, onHand: total.onHand + change.delta }));
     }
     return view(item);
   }
@@ -122,33 +135,54 @@ export class InMemoryCatalog implements CatalogAdmin {
     return view(item);
   }
 
+  async setStockShards(purchaseToken: string, shards: number): Promise<Product> {
+    if (!Number.isSafeInteger(shards) || shards < 1 || shards > MAX_STOCK_SHARDS) {
+      throw new RefusedError(`stock shards must be a whole number from 1 to ${MAX_STOCK_SHARDS}`);
+    }
+    const item = this.known(purchaseToken);
+    this.respread(item, (total) => ({ shards, onHand: total.onHand }));
+    return view(item);
+  }
+
   /** The guard a reservation's transaction item checks, without writing. */
   check(delta: StockDelta): void {
     const item = this.items.get(delta.purchaseToken);
+    const shard = item?.shards[delta.shard ?? 0];
     if (!item || (delta.requireActive && !item.active)) throw new ProductNotForSaleError(delta.purchaseToken);
-    if (delta.requireAvailable !== undefined && item.available < delta.requireAvailable) {
+    // A shard that is gone was taken away by a re-spread: that shard is empty, not the product.
+    if (!shard) throw new SoldOutError(delta.purchaseToken);
+    if (delta.requireAvailable !== undefined && shard.available < delta.requireAvailable) {
       throw new SoldOutError(delta.purchaseToken);
     }
   }
 
   applyDelta(delta: StockDelta): void {
-    const item = this.known(delta.purchaseToken);
-    item.onHand = (item.onHand ?? item.available) + delta.onHand;
-    item.reserved = (item.reserved ?? 0) + delta.reserved;
-    item.available += delta.onHand - delta.reserved;
-    item.sold += delta.sold;
+    const shard = this.known(delta.purchaseToken).shards[delta.shard ?? 0];
+    if (!shard) throw new UnknownPurchaseTokenError(delta.purchaseToken);
+    shard.onHand = (shard.onHand ?? shard.available) + delta.onHand;
+    shard.reserved = (shard.reserved ?? 0) + delta.reserved;
+    shard.available += delta.onHand - delta.reserved;
+    shard.sold += delta.sold;
   }
 
-  private setOnHand(item: StoredProduct, onHand: number): void {
-    const reserved = item.reserved ?? 0;
-    if (onHand < reserved) {
-      throw new RefusedError(
-        `${item.details.purchaseToken}: ${onHand} on hand is fewer than the ${reserved} held by open orders; set at least ${reserved}`,
-      );
-    }
-    item.onHand = onHand;
-    item.reserved = reserved;
-    item.available = onHand - reserved;
+  /** Sets onHand (and the shard count) through the same rule as DynamoDB: `spreadStock`. */
+  private respread(
+    item: StoredProduct,
+    plan: (total: { onHand: number; shards: number }) => { shards: number; onHand: number },
+  ): void {
+    const current = item.shards.map((stored, shard) => levelsOf(shard, stored));
+    const onHand = current.reduce((sum, levels) => sum + levels.onHand, 0);
+    const next = spreadStock(
+      item.details.purchaseToken,
+      current,
+      plan({ onHand, shards: item.shards.length }),
+    );
+    item.shards = next.map((levels) => ({
+      onHand: levels.onHand,
+      reserved: levels.reserved,
+      available: levels.onHand - levels.reserved,
+      sold: levels.sold,
+    }));
   }
 
   private known(purchaseToken: string): StoredProduct {
@@ -158,15 +192,18 @@ export class InMemoryCatalog implements CatalogAdmin {
   }
 }
 
-function view(item: StoredProduct): Product {
-  const reserved = item.reserved ?? 0;
+function view(item: StoredProduct, ownOnly = false): Product {
+  const shards = ownOnly ? item.shards.slice(0, 1) : item.shards;
+  const levels = shards.map((stored, shard) => levelsOf(shard, stored));
+  const sum = (pick: (levels: ShardLevels) => number) => levels.reduce((total, one) => total + pick(one), 0);
   return {
     ...copy(item.details),
-    onHand: item.onHand ?? item.available + reserved,
-    reserved,
-    available: item.available,
-    sold: item.sold,
+    onHand: sum((one) => one.onHand),
+    reserved: sum((one) => one.reserved),
+    available: shards.reduce((total, one) => total + one.available, 0),
+    sold: sum((one) => one.sold),
     active: item.active,
+    stockShards: item.shards.length,
   };
 }
 
@@ -177,9 +214,17 @@ export class InMemoryOrderStore implements OrderStore {
   readonly holds = new Map<string, number>();
   constructor(readonly catalog: InMemoryCatalog) {}
 
-  async lookup(purchaseToken: string, requestKey: string): Promise<PurchaseLookup> {
+  async lookup(purchaseToken: string, requestKey: string, stockShards = 1): Promise<PurchaseLookup> {
     const request = this.requests.get(requestKey);
-    return { product: await this.catalog.getProduct(purchaseToken), request: request && copy(request) };
+    const shards = this.catalog.items.get(purchaseToken)?.shards;
+    return {
+      product: this.catalog.ownView(purchaseToken),
+      request: request && copy(request),
+      shardsAvailable:
+        shards && stockShards > 1 && shards.length === stockShards
+          ? shards.map((shard) => shard.available)
+          : undefined,
+    };
   }
 
   async get(orderId: string): Promise<Order | undefined> {

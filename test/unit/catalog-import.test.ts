@@ -81,7 +81,14 @@ describe('catalog items read back from DynamoDB', () => {
   };
 
   it('become products, sold counted from zero', () => {
-    expect(toProduct(item)).toEqual({ ...item, reserved: 0, available: 2, sold: 0, active: true });
+    expect(toProduct(item)).toEqual({
+      ...item,
+      reserved: 0,
+      available: 2,
+      sold: 0,
+      active: true,
+      stockShards: 1,
+    });
     // From before the stock model: `available` and `sold` only.
     const { onHand: _onHand, ...legacy } = item;
     expect(toProduct({ ...legacy, available: 4, sold: 1 })).toMatchObject({
@@ -100,6 +107,8 @@ describe('catalog items read back from DynamoDB', () => {
     ['a bad currency', { currency: 'kronor' }],
     ['stock as text', { available: '2' }],
     ['a negative reservation', { reserved: -1 }],
+    ['no stock shards', { stockShards: 0 }],
+    ['more stock shards than one transaction can move', { stockShards: 33 }],
   ])('are not for sale with %s', (_name, change) => {
     expect(toProduct({ ...item, ...change })).toBeUndefined();
   });

@@ -162,4 +162,89 @@ describe('createPurchase', () => {
     await createPurchase(shop.purchase, { ...REQUEST, email: 'third@example.com' });
     expect(shop.glase.callsTo('sendInvoice').at(-1)?.budget).toEqual({ deadline: undefined });
   });
+
+  describe('a product whose stock is spread over shards', () => {
+    const shopper = (index: number) => ({ ...REQUEST, email: `shopper-${index}@shopping.com` });
+
+    it('takes its unit from the first shard in the order given, recording which on the order', async () => {
+      const shop = await unitShop([{ ...MUG, onHand: 8 }]);
+      await shop.catalog.setStockShards(MUG.purchaseToken, 4);
+      const result = await createPurchase({ ...shop.purchase, shardOrder: () => [2, 0, 1, 3] }, REQUEST);
+      expect((await shop.orders.get(result.orderId))?.stock).toEqual([
+        { purchaseToken: MUG.purchaseToken, quantity: 1, shard: 2 },
+      ]);
+    });
+
+    it('moves on from an empty shard to the next, and is sold out only when every shard is', async () => {
+      const shop = await unitShop([{ ...MUG, onHand: 2 }]);
+      await shop.catalog.setStockShards(MUG.purchaseToken, 4);
+      // 2 units over 4 shards: shards 0 and 1 hold one each; 2 and 3 are empty from the start.
+      const deps = { ...shop.purchase, shardOrder: () => [3, 2, 1, 0] };
+      const first = await createPurchase(deps, shopper(1));
+      const second = await createPurchase(deps, shopper(2));
+      expect(
+        [first, second].map((result) => shop.orders.orders.get(result.orderId)?.stock?.[0]?.shard),
+      ).toEqual([1, undefined]);
+      await expect(createPurchase(deps, shopper(3))).rejects.toBeInstanceOf(SoldOutError);
+      expect(await shop.catalog.getProduct(MUG.purchaseToken)).toMatchObject({ reserved: 2, available: 0 });
+      expect(shop.glase.callsTo('sendInvoice')).toHaveLength(2);
+    });
+
+    it('does not answer sold out from the product item alone: its counters are one shard’s', async () => {
+      const shop = await unitShop([{ ...MUG, onHand: 3 }]);
+      await shop.catalog.setStockShards(MUG.purchaseToken, 4);
+      // 3 units over 4 shards: shards 0, 1 and 2 hold one each. Once shard 0's sells, 1 and 2 remain.
+      const deps = { ...shop.purchase, shardOrder: () => [0, 1, 2, 3] };
+      await createPurchase(deps, shopper(1));
+      expect(await shop.orders.lookup(MUG.purchaseToken, 'x')).toMatchObject({ product: { available: 0 } });
+      const next = await createPurchase(deps, shopper(2));
+      expect(shop.orders.orders.get(next.orderId)?.stock?.[0]?.shard).toBe(1);
+    });
+
+    it('answers not for sale when the product is off sale, whichever shard it tries', async () => {
+      const shop = await unitShop([{ ...MUG, onHand: 8 }]);
+      await shop.catalog.setStockShards(MUG.purchaseToken, 4);
+      await shop.catalog.setActive(MUG.purchaseToken, false);
+      await expect(
+        createPurchase({ ...shop.purchase, shardOrder: () => [3, 2, 1, 0] }, REQUEST),
+      ).rejects.toBeInstanceOf(ProductNotForSaleError);
+    });
+
+    it('tries every shard once, in a random order when none is given', async () => {
+      const shop = await unitShop([{ ...MUG, onHand: 16 }]);
+      await shop.catalog.setStockShards(MUG.purchaseToken, 16);
+      const shards = new Set<number>();
+      for (let index = 0; index < 16; index++) {
+        const result = await createPurchase(shop.purchase, shopper(index));
+        shards.add(shop.orders.orders.get(result.orderId)?.stock?.[0]?.shard ?? 0);
+      }
+      // 16 buyers, 16 shards of one unit each: every shard sold exactly its unit.
+      expect(shards.size).toBe(16);
+      await expect(createPurchase(shop.purchase, shopper(99))).rejects.toBeInstanceOf(SoldOutError);
+    });
+
+    it('once it has seen the shard count, reads every shard in its first round trip and tries only those with units', async () => {
+      const shop = await unitShop([{ ...MUG, onHand: 2 }]);
+      await shop.catalog.setStockShards(MUG.purchaseToken, 4);
+      const stockShardsSeen = new Map<string, number>();
+      const deps = { ...shop.purchase, stockShardsSeen, shardOrder: () => [3, 2, 1, 0] };
+      const tried: number[] = [];
+      const apply = shop.orders.apply.bind(shop.orders);
+      shop.orders.apply = async (change) => {
+        if (change.expected === 'new') tried.push(change.stock[0]?.shard ?? 0);
+        return apply(change);
+      };
+      // First purchase: the shard count is not known yet. Empty shard 3 refuses; one read of every
+      // shard then skips empty shard 2 and goes to 1.
+      await createPurchase(deps, shopper(1));
+      expect(stockShardsSeen.get(MUG.purchaseToken)).toBe(4);
+      expect(tried.splice(0)).toEqual([3, 1]);
+      // Second: it read every shard's counters, so it goes straight to the one with a unit.
+      await createPurchase(deps, shopper(2));
+      expect(tried.splice(0)).toEqual([0]);
+      // Third: every shard read empty: sold out, nothing written.
+      await expect(createPurchase(deps, shopper(3))).rejects.toBeInstanceOf(SoldOutError);
+      expect(tried).toEqual([]);
+    });
+  });
 });
