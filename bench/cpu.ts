@@ -124,5 +124,4 @@ writeFileSync(
     overhead: sum(oursMs) / sum(floorMs),
   }),
 );
-wiring.metrics.publishStoredMetrics();
 process.exit(0);

@@ -15,7 +15,6 @@ import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-n
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { SECRET_CACHE_SECONDS } from '../../lambda/wiring/secrets.js';
 import { FUNCTION_BUNDLE } from '../bundling.js';
 import { accept } from '../nag-suppressions.js';
 
@@ -24,6 +23,12 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 /** The functions' service name and metrics namespace (the code's own, pinned equal by test/infra). */
 export const SERVICE_NAME = 'glase-checkout';
 export const METRICS_NAMESPACE = 'GlaseCheckout';
+/**
+ * How long the secrets extension keeps a secret: as long as the code keeps it in the process
+ * (SECRET_CACHE_SECONDS in lambda/wiring/secrets.ts, pinned equal by test/infra), so a rotated
+ * secret reaches warm containers within twice this.
+ */
+export const SECRETS_EXTENSION_TTL_SECONDS = 150;
 
 export interface CheckoutFunctionProps {
   /** File under `lambda/handlers/` exporting `handler`. */
@@ -103,7 +108,7 @@ export class CheckoutFunction extends Construct {
           ? undefined
           : ParamsAndSecretsLayerVersion.fromVersion(ParamsAndSecretsVersions.V1_0_103, {
               cacheEnabled: true,
-              secretsManagerTtl: Duration.seconds(SECRET_CACHE_SECONDS),
+              secretsManagerTtl: Duration.seconds(SECRETS_EXTENSION_TTL_SECONDS),
               logLevel: ParamsAndSecretsLogLevel.WARN,
             }),
       loggingFormat: LoggingFormat.JSON,
