@@ -5,7 +5,7 @@
  * Results go to bench/results.json with the commit they were measured on.
  *
  * Knobs: COLD_RUNS (15), CPU_ROUNDS (300), BENCH_DURATION (s, 10), BENCH_CONNECTIONS (10),
- * FLASH_SHOPPERS (500), FLASH_STOCK (100), NOTIFY_RUNS (20).
+ * FLASH_SHOPPERS (500), FLASH_STOCK (100), NOTIFY_RUNS (20), CLI_RUNS (7).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { startDynamoDbLocal } from '../local/dynamodb-local.js';
 import { type LocalStack, startLocalStack } from '../local/stack.js';
+import { measureCliStart } from './cli-start.js';
 import { type ColdStartResult, measureColdStart } from './cold-start.js';
 import { type FlashSaleResult, flashSale } from './flash-sale.js';
 import { type BenchServer, fixed, percentile, printTable, say } from './report.js';
@@ -26,6 +27,7 @@ const COLD_RUNS = knob('COLD_RUNS', 15);
 const DURATION = knob('BENCH_DURATION', 10);
 const CONNECTIONS = knob('BENCH_CONNECTIONS', 10);
 const NOTIFY_RUNS = knob('NOTIFY_RUNS', 20);
+const CLI_RUNS = knob('CLI_RUNS', 7);
 const CPU_PRODUCT = '29834231890234';
 /** The goals issue #14 set; the bench prints each figure next to its own. */
 export const GOALS = { roundTrips: 3, replayRoundTrips: 1, coldImportRatio: 1.6, cpuOverhead: 1.3 } as const;
@@ -330,6 +332,7 @@ async function main(): Promise<void> {
     const flash: FlashSaleResult[] = await flashSale(server, seeder);
     results.flashSale = flash;
     results.notificationToStatus = await notificationDeadline(server);
+    results.cliStart = measureCliStart(CLI_RUNS, dynamo.endpoint, 'bench-');
     summary(cold, cpu);
     if (flash.some((run) => run.oversold > 0)) process.exitCode = 1;
   } finally {

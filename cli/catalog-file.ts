@@ -1,28 +1,80 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
+import { CATALOG_COLUMNS, REQUIRED_CATALOG_COLUMNS } from '../lambda/checkout/catalog-import.js';
+import { CheckoutError } from '../lambda/checkout/errors.js';
+
+/** A catalog file that cannot be read as a catalog at all: nothing in it was looked at. */
+export class CatalogFileError extends CheckoutError {
+  readonly code = 'BAD_CATALOG_FILE';
+}
 
 /**
  * Reads a catalog file into plain rows: a JSON array of objects, or CSV with a header line
  * (RFC 4180: quoted fields may hold commas, quotes as "" and line breaks).
  */
 export async function readCatalogFile(path: string): Promise<Record<string, unknown>[]> {
-  const content = await readFile(path, 'utf8');
+  let content: string;
+  try {
+    content = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'is a directory, not a file'
+          : code === 'EACCES'
+            ? 'not allowed to read it'
+            : (error as Error).message;
+    throw new CatalogFileError(`${path}: ${why}`);
+  }
   const extension = extname(path).toLowerCase();
   if (extension === '.json') {
-    const parsed: unknown = JSON.parse(content);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(content);
+    } catch (error) {
+      throw new CatalogFileError(`${path}: not valid JSON (${(error as Error).message})`);
+    }
     if (
       !Array.isArray(parsed) ||
       parsed.some((row) => typeof row !== 'object' || row === null || Array.isArray(row))
     ) {
-      throw new Error(`${path}: a JSON catalog is an array of product objects`);
+      throw new CatalogFileError(`${path}: a JSON catalog is an array of product objects`);
     }
     return parsed as Record<string, unknown>[];
   }
-  if (extension === '.csv') return parseCsv(content.replace(/^\uFEFF/, ''));
-  throw new Error(`${path}: use a .json or .csv file`);
+  if (extension === '.csv') {
+    const { header, rows } = parseCsvTable(content.replace(/^\uFEFF/, ''));
+    checkHeader(path, header);
+    return rows;
+  }
+  throw new CatalogFileError(`${path}: use a .json or .csv file`);
+}
+
+/**
+ * A header that names none of the columns we need is not a catalog: say so once, and guess why
+ * (another separator), instead of a wrong-field error on every row.
+ */
+function checkHeader(path: string, header: readonly string[]): void {
+  const missing = REQUIRED_CATALOG_COLUMNS.filter((column) => !header.includes(column));
+  if (missing.length === 0) return;
+  const line = header.join(',');
+  const separator = [';', '\t', '|'].find((candidate) => line.includes(candidate));
+  const hint = separator
+    ? ` It looks separated by ${separator === '\t' ? 'tabs' : `"${separator}"`}: save it as CSV with commas.`
+    : '';
+  throw new CatalogFileError(
+    `${path}: header not recognised: missing ${missing.join(', ')}.${hint} ` +
+      `The first line names the columns: ${CATALOG_COLUMNS.join(', ')}.`,
+  );
 }
 
 export function parseCsv(text: string): Record<string, string>[] {
+  return parseCsvTable(text).rows;
+}
+
+function parseCsvTable(text: string): { header: string[]; rows: Record<string, string>[] } {
   const records: string[][] = [];
   let record: string[] = [];
   let field = '';
@@ -58,7 +110,10 @@ export function parseCsv(text: string): Record<string, string>[] {
     records.push(record);
   }
   const [header, ...rows] = records.filter((row) => row.some((cell) => cell.trim() !== ''));
-  if (!header) return [];
+  if (!header) return { header: [], rows: [] };
   const columns = header.map((name) => name.trim());
-  return rows.map((row) => Object.fromEntries(columns.map((column, index) => [column, row[index] ?? ''])));
+  return {
+    header: columns,
+    rows: rows.map((row) => Object.fromEntries(columns.map((column, index) => [column, row[index] ?? '']))),
+  };
 }

@@ -2,8 +2,15 @@
  * glase-checkout: the merchant's operator CLI. Exit codes: 0 done, 1 refused (the reason is
  * printed), 2 usage error. No stack traces unless --debug; secrets are never printed.
  */
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { importCatalog, validateCatalog } from '../lambda/checkout/catalog-import.js';
+import {
+  importCatalog,
+  type PlannedImport,
+  planImport,
+  rowsWithIssues,
+  validateCatalog,
+} from '../lambda/checkout/catalog-import.js';
 import { cancelInvoiced } from '../lambda/checkout/complete-payment.js';
 import {
   CheckoutError,
@@ -13,19 +20,22 @@ import {
 } from '../lambda/checkout/errors.js';
 import { formatMinor, parseDecimal } from '../lambda/checkout/money.js';
 import { ORDER_STATUSES, type OrderStatus } from '../lambda/checkout/order.js';
+import { lookupKeysFor, PENDING_REFUND } from '../lambda/checkout/order-lookups.js';
 import type { StockChange } from '../lambda/checkout/ports.js';
 import { MAX_STOCK_SHARDS, type Product } from '../lambda/checkout/product.js';
 import { refund, resolvePendingRefund } from '../lambda/checkout/refund.js';
-import { readCatalogFile } from './catalog-file.js';
+import { CatalogFileError, readCatalogFile } from './catalog-file.js';
 import { type Connection, ConnectionError, connect } from './connect.js';
 import { diagnose } from './doctor.js';
 import {
   orderDetails,
   orderJson,
   orderTable,
+  pendingRefundTable,
   productJson,
   productTable,
   qrSnippet,
+  refundLine,
   stockLine,
 } from './output.js';
 
@@ -45,9 +55,21 @@ const show = (options: GlobalOptions, data: unknown, human: () => string) =>
   out(options.json ? JSON.stringify(data, null, 2) : human());
 const note = (text: string) => process.stderr.write(`${text}\n`);
 
+/** The package's version, read where it sits next to both cli/ and dist/. */
+function version(): string {
+  try {
+    return (
+      JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+    ).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
 export function buildProgram(): Command {
   const program = new Command('glase-checkout')
     .description('Operate a Glase Instant Checkout shop: catalog, orders, refunds, cancels')
+    .version(version(), '-V, --version')
     .option('--stack <name>', 'work on a deployed stack (CloudFormation outputs + your AWS credentials)')
     .option('--region <region>', 'AWS region of --stack')
     .option('--json', 'print JSON for scripts instead of tables')
@@ -84,20 +106,43 @@ export function buildProgram(): Command {
       ) => {
         const rows = await readCatalogFile(file);
         await session(command, async (connection, options) => {
-          const { products: valid, issues } = validateCatalog(
-            rows,
-            flags.currency ?? connection.wiring.config.defaultCurrency,
-          );
+          const {
+            products: valid,
+            issues,
+            warnings,
+          } = validateCatalog(rows, flags.currency ?? connection.wiring.config.defaultCurrency);
+          if (!options.json) {
+            for (const warning of warnings)
+              note(`row ${warning.row}: warning: ${warning.field} ${warning.message}`);
+          }
           if (issues.length > 0) {
-            if (options.json) out(JSON.stringify({ imported: false, rows: rows.length, issues }, null, 2));
-            else for (const issue of issues) note(`row ${issue.row}: ${issue.field} ${issue.message}`);
-            throw new RefusedError(`${issues.length} problem(s) in ${rows.length} rows; nothing was written`);
+            if (options.json) {
+              out(JSON.stringify({ imported: false, rows: rows.length, issues, warnings }, null, 2));
+            } else for (const issue of issues) note(`row ${issue.row}: ${issue.field} ${issue.message}`);
+            throw new RefusedError(
+              `${issues.length} problem(s) in ${rowsWithIssues(issues)} of ${rows.length} rows; nothing was written`,
+            );
           }
           if (flags.dryRun) {
+            const plan = await planImport(connection.wiring.catalog, valid, {
+              setStock: flags.setStock ?? false,
+            });
+            const count = (action: PlannedImport['action']) =>
+              plan.filter((entry) => entry.action === action).length;
+            const summary = {
+              create: count('create'),
+              update: count('update'),
+              unchanged: count('unchanged'),
+            };
             show(
               options,
-              { imported: false, dryRun: true, rows: rows.length },
-              () => `${valid.length} rows valid; dry run, nothing written`,
+              { imported: false, dryRun: true, rows: rows.length, ...summary, plan, warnings },
+              () =>
+                [
+                  ...importPlanLines(plan),
+                  `${valid.length} rows valid: ${summary.create} to create, ${summary.update} to update, ` +
+                    `${summary.unchanged} unchanged${flags.setStock ? '' : ' (live stock kept)'}; dry run, nothing written`,
+                ].join('\n'),
             );
             return;
           }
@@ -108,7 +153,7 @@ export function buildProgram(): Command {
           });
           show(
             options,
-            { imported: true, rows: rows.length, ...result },
+            { imported: true, rows: rows.length, ...result, ...(warnings.length > 0 ? { warnings } : {}) },
             () =>
               `imported ${valid.length} rows: ${result.created} created, ${result.updated} updated${flags.setStock ? '' : ' (live stock kept)'}`,
           );
@@ -202,25 +247,71 @@ export function buildProgram(): Command {
   const orders = program.command('orders').description('orders, refunds and cancels');
   orders
     .command('list')
-    .addOption(new Option('--status <status>', 'only this status').choices([...ORDER_STATUSES]))
+    .addOption(
+      new Option('--status <status>', `only this status (${ORDER_STATUSES.join(', ')}; any case)`).argParser(
+        parseStatus,
+      ),
+    )
+    .option('--pending-refunds', 'only orders with a refund Glase has not confirmed yet, oldest first')
     .option('--since <time>', 'only orders created at or after this ISO date/time', parseSince)
     .option('--limit <n>', 'at most this many (newest first)', parsePositive, 50)
-    .description('orders, newest first (through the status index, never a table scan)')
-    .action(async (flags: { status?: OrderStatus; since?: string; limit: number }, command: Command) =>
-      session(command, async ({ wiring }, options) => {
-        const found = await wiring.orders.findOrders(flags);
-        show(options, found.map(orderJson), () => orderTable(found));
-      }),
+    .description('orders, newest first (through the indexes, never a table scan)')
+    .action(
+      async (
+        flags: { status?: OrderStatus; pendingRefunds?: boolean; since?: string; limit: number },
+        command: Command,
+      ) =>
+        session(command, async ({ wiring }, options) => {
+          const found = flags.pendingRefunds
+            ? (await wiring.orders.findByLookup([PENDING_REFUND], { limit: flags.limit }))
+                .filter(
+                  (order) =>
+                    (!flags.status || order.status === flags.status) &&
+                    (!flags.since || order.createdAt >= flags.since),
+                )
+                .reverse()
+            : await wiring.orders.findOrders(flags);
+          show(options, found.map(orderJson), () =>
+            flags.pendingRefunds ? pendingRefundTable(found) : orderTable(found),
+          );
+        }),
     );
   orders
     .command('get')
-    .argument('<orderId>')
+    .argument('<order>', 'our order id, or anything `orders find` takes')
     .description('one order with its history, Glase references and refunds')
-    .action(async (orderId: string, _flags, command: Command) =>
+    .action(async (term: string, _flags, command: Command) =>
       session(command, async ({ wiring }, options) => {
-        const order = await wiring.orders.get(orderId);
-        if (!order) throw new OrderNotFoundError(orderId);
+        const byId = await wiring.orders.get(term.trim());
+        const found = byId ? [byId] : await wiring.orders.findByLookup(lookupKeysFor(term), { limit: 10 });
+        const [order] = found;
+        if (!order) throw new OrderNotFoundError(term, SEARCHED);
+        if (found.length > 1) {
+          show(options, found.map(orderJson), () =>
+            [`${found.length} orders match ${term}; give one order id:`, orderTable(found)].join('\n'),
+          );
+          return;
+        }
         show(options, orderJson(order), () => orderDetails(order));
+      }),
+    );
+  orders
+    .command('find')
+    .argument(
+      '<term>',
+      'an invoice, payment or ers reference from Glase, an e-mail address or a phone number',
+    )
+    .option('--limit <n>', 'at most this many (newest first)', parsePositive, 50)
+    .description(`find orders by what a support call quotes (${SEARCHED}), through an index`)
+    .action(async (term: string, flags: { limit: number }, command: Command) =>
+      session(command, async ({ wiring }, options) => {
+        const byId = await wiring.orders.get(term.trim());
+        const found = byId
+          ? [byId]
+          : await wiring.orders.findByLookup(lookupKeysFor(term), { limit: flags.limit });
+        show(options, found.map(orderJson), () =>
+          found.length > 0 ? orderTable(found) : `no order matches ${term} (searched ${SEARCHED})`,
+        );
       }),
     );
   orders
@@ -260,26 +351,48 @@ export function buildProgram(): Command {
       'Glase confirms the pending refund went through, with this reference',
     )
     .option('--failed <reason>', 'Glase confirms the pending refund did not happen')
+    .option(
+      '--amount <amount>',
+      'with --succeeded: what Glase refunded, if less than was asked (at most what is pending)',
+      parseAmount,
+    )
     .description('settle a refund left pending by a timeout, after checking with Glase')
-    .action(async (orderId: string, flags: { succeeded?: string; failed?: string }, command: Command) => {
-      if (Boolean(flags.succeeded) === Boolean(flags.failed)) {
-        throw new CommanderError(
-          2,
-          'usage',
-          'give exactly one of --succeeded <ersReference> or --failed <reason>',
-        );
-      }
-      await session(command, async ({ wiring }, options) => {
-        const order = await resolvePendingRefund(
-          wiring.refund,
-          orderId,
-          flags.succeeded
-            ? { succeeded: true, ersReference: flags.succeeded }
-            : { succeeded: false, reason: flags.failed ?? '' },
-        );
-        show(options, orderJson(order), () => `order ${order.orderId} is ${order.status}`);
-      });
-    });
+    .action(
+      async (
+        orderId: string,
+        flags: { succeeded?: string; failed?: string; amount?: number },
+        command: Command,
+      ) => {
+        if (Boolean(flags.succeeded) === Boolean(flags.failed) || (flags.amount && !flags.succeeded)) {
+          throw new CommanderError(
+            2,
+            'usage',
+            'give exactly one of --succeeded <ersReference> [--amount <amount>] or --failed <reason>',
+          );
+        }
+        await session(command, async ({ wiring }, options) => {
+          const before = await wiring.orders.get(orderId);
+          const refundId = before?.pendingRefundId;
+          const order = await resolvePendingRefund(
+            wiring.refund,
+            orderId,
+            flags.succeeded
+              ? { succeeded: true, ersReference: flags.succeeded, amountMinor: flags.amount }
+              : { succeeded: false, reason: flags.failed ?? '' },
+          );
+          const settled = order.refunds?.find((refund) => refund.refundId === refundId);
+          show(options, orderJson(order), () =>
+            [
+              `recorded: refund ${settled?.refundId} of ${formatMinor(settled?.amountMinor ?? 0)} ${order.currency} ` +
+                (settled?.status === 'SUCCEEDED'
+                  ? `SUCCEEDED (Glase ${settled.ersReference})`
+                  : `FAILED (${settled?.failure})`),
+              `order ${order.orderId} is ${order.status}; refunded ${refundLine(order)}`,
+            ].join('\n'),
+          );
+        });
+      },
+    );
   orders
     .command('cancel')
     .argument('<orderId>')
@@ -341,22 +454,53 @@ export function buildProgram(): Command {
     .option('--selector <css>', 'the element the QR code is drawn in', '#qrcode')
     .description('print the product-page HTML for the Glase QR widget')
     .action(async (token: string, flags: { scriptUrl: string; selector: string }, command: Command) =>
-      session(command, async ({ wiring }) => {
+      session(command, async ({ wiring }, options) => {
         if (!(await wiring.catalog.getProduct(token))) throw new UnknownPurchaseTokenError(token);
-        if (flags.scriptUrl === DEFAULT_SCRIPT_URL && !process.env.GLASE_QR_SCRIPT_URL) {
+        const placeholder = flags.scriptUrl === DEFAULT_SCRIPT_URL && !process.env.GLASE_QR_SCRIPT_URL;
+        if (placeholder) {
           note('note: using a placeholder script URL; pass --script-url with the address Glase gave you');
         }
-        out(
-          qrSnippet({
-            scriptUrl: flags.scriptUrl,
-            selector: flags.selector,
-            purchaseToken: token,
-            webshopId: wiring.config.glase.webshopId ?? '',
-          }),
+        const widget = {
+          scriptUrl: flags.scriptUrl,
+          selector: flags.selector,
+          purchaseToken: token,
+          webshopId: wiring.config.glase.webshopId ?? '',
+        };
+        show(options, { ...widget, placeholderScriptUrl: placeholder, html: qrSnippet(widget) }, () =>
+          qrSnippet(widget),
         );
       }),
     );
   return program;
+}
+
+/** `--dry-run`'s listing: one line per product that would change. */
+function importPlanLines(plan: readonly PlannedImport[]): string[] {
+  const money = formatMinor;
+  return plan
+    .filter((entry) => entry.action !== 'unchanged')
+    .map((entry) => {
+      if (entry.action === 'create') {
+        return `create  ${entry.purchaseToken}  ${money(entry.price?.to ?? 0)}, ${entry.onHand?.to ?? 0} on hand`;
+      }
+      const changes = [
+        ...(entry.price ? [`price ${money(entry.price.from)} → ${money(entry.price.to)}`] : []),
+        ...(entry.onHand ? [`on hand ${entry.onHand.from} → ${entry.onHand.to}`] : []),
+        ...entry.details,
+      ];
+      return `update  ${entry.purchaseToken}  ${changes.join('; ')}`;
+    });
+}
+
+/** What `orders get` and `orders find` search besides our order id. */
+const SEARCHED = 'order id, Glase invoice/payment/ers reference, e-mail, phone';
+
+function parseStatus(value: string): OrderStatus {
+  const status = value.trim().toUpperCase();
+  if (!(ORDER_STATUSES as readonly string[]).includes(status)) {
+    throw new InvalidArgumentError(`use one of ${ORDER_STATUSES.join(', ')}`);
+  }
+  return status as OrderStatus;
 }
 
 function parseStockChange(value: string): StockChange {
@@ -414,9 +558,28 @@ function progressBar(total: number): ((done: number, total: number) => void) | u
   };
 }
 
+/**
+ * Runs one command; the exit code says how it went. With `--json`, a failure is one JSON object
+ * on stderr, `{"error": {"code", "message"}}`, with a stable code: the domain's own
+ * (SOLD_OUT, ORDER_NOT_FOUND, REFUSED, GLASE_UNAVAILABLE…), USAGE, NOT_CONNECTED or INTERNAL.
+ */
 export async function run(argv: string[]): Promise<number> {
   const program = buildProgram();
   const debug = argv.includes('--debug');
+  const json = argv.includes('--json');
+  const fail = (exitCode: number, code: string, prefix: string, message: string) => {
+    note(json ? JSON.stringify({ error: { code, message } }) : `${prefix}: ${message}`);
+    return exitCode;
+  };
+  if (json) {
+    // Commander's own usage messages go through `fail` too, as JSON; every subcommand keeps the
+    // output settings it was created with, so each is told.
+    const quiet = (command: Command): void => {
+      command.configureOutput({ writeErr: () => undefined });
+      command.commands.forEach(quiet);
+    };
+    quiet(program);
+  }
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;
@@ -429,16 +592,17 @@ export async function run(argv: string[]): Promise<number> {
       ) {
         return 0;
       }
-      if (error.code === 'usage') note(`error: ${error.message}`);
+      if (error.code === 'usage' || json) {
+        return fail(2, 'USAGE', 'error', error.message.replace(/^error: /, ''));
+      }
       return 2;
     }
-    if (error instanceof CheckoutError || error instanceof ConnectionError) {
-      note(`refused: ${error.message}`);
-      return 1;
-    }
-    note(`error: ${(error as Error).message ?? String(error)}`);
+    if (error instanceof CatalogFileError) return fail(1, error.code, 'error', error.message);
+    if (error instanceof CheckoutError) return fail(1, error.code, 'refused', error.message);
+    if (error instanceof ConnectionError) return fail(1, 'NOT_CONNECTED', 'refused', error.message);
+    const code = fail(1, 'INTERNAL', 'error', (error as Error).message ?? String(error));
     if (debug) note((error as Error).stack ?? '');
-    return 1;
+    return code;
   }
 }
 

@@ -1,5 +1,5 @@
 import { formatMinor } from '../lambda/checkout/money.js';
-import { type Order, refundedMinor } from '../lambda/checkout/order.js';
+import { type Order, refundTotal } from '../lambda/checkout/order.js';
 import { orderView } from '../lambda/checkout/order-view.js';
 import type { Product } from '../lambda/checkout/product.js';
 
@@ -68,7 +68,7 @@ export function orderDetails(order: Order): string {
     `status     ${order.status}`,
     `product    ${order.purchaseToken} (${order.product.sku}) ${order.product.description}`,
     `total      ${money(order.totalMinor)} (tax ${order.product.taxRatePercent}%)`,
-    `refunded   ${money(refundedMinor(order))}`,
+    `refunded   ${refundLine(order)}`,
     `invoice    ${order.invoiceReference ?? '-'}`,
     `payment    ${order.ersReference ?? '-'}${order.paidAt ? ` paid ${order.paidAt}` : ''}`,
     `customer   ${customer.clientName} <${customer.email}>${customer.msisdn ? ` ${customer.msisdn}` : ''}`,
@@ -89,6 +89,40 @@ export function orderDetails(order: Order): string {
     }
   }
   return lines.join('\n');
+}
+
+/** Confirmed and pending refunds apart: a pending one may or may not have gone through. */
+export function refundLine(order: Order): string {
+  const money = (minor: number) => `${formatMinor(minor)} ${order.currency}`;
+  const confirmed = `${money(refundTotal(order, 'SUCCEEDED'))} confirmed`;
+  const pending = refundTotal(order, 'PENDING');
+  return pending > 0
+    ? `${confirmed}, ${money(pending)} PENDING (${order.pendingRefundId}: ask Glase, then \`orders settle-refund ${order.orderId}\`)`
+    : confirmed;
+}
+
+/** Orders whose refund waits for Glase's answer, oldest first, with what to do about them. */
+export function pendingRefundTable(orders: readonly Order[]): string {
+  if (orders.length === 0) return 'no pending refunds';
+  const rows = orders.flatMap((order) => {
+    const refund = order.refunds?.find((each) => each.refundId === order.pendingRefundId);
+    if (!refund) return [];
+    return [
+      [
+        order.orderId,
+        refund.refundId,
+        `${formatMinor(refund.amountMinor)} ${order.currency}`,
+        refund.requestedAt.slice(0, 19).replace('T', ' '),
+        order.ersReference ?? '-',
+      ],
+    ];
+  });
+  return [
+    table(['ORDER', 'REFUND', 'AMOUNT', 'ASKED', 'PAYMENT'], rows),
+    '',
+    'each refund is PENDING: ask Glase whether it went through, then record the answer with',
+    '  orders settle-refund <order> --succeeded <Glase reference> | --failed <reason>',
+  ].join('\n');
 }
 
 export function productTable(products: readonly Product[]): string {

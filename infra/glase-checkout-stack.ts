@@ -80,6 +80,7 @@ export class GlaseCheckoutStack extends Stack {
         SHOP_CASHIER_ID: settings.cashierId,
         SHOP_RECEIPT_FOOTER: settings.receiptFooter,
         INVOICE_TTL_SECONDS: settings.invoiceTtlSeconds,
+        REFUND_PENDING_ALERT_MINUTES: settings.refundPendingAlertMinutes,
         IDEMPOTENCY_TTL_SECONDS: settings.idempotencyTtlSeconds,
         OPEN_ORDERS_PER_SHOPPER: settings.openOrdersPerShopper,
         PUBLIC_BASE_URL: settings.customDomain ? `https://${settings.customDomain.domainName}` : undefined,
@@ -113,7 +114,7 @@ export class GlaseCheckoutStack extends Stack {
       secretsExtension: !settings.samLocal,
     })
       .allow(tables.products, 'lookup', 'stock')
-      .allow(tables.orders, 'record-orders')
+      .allow(tables.orders, 'record-orders', 'order-lookups')
       .allow(tables.idempotency, 'lookup', 'claim-requests')
       .allowSecrets(credentials, signingKey, ...(settings.callerAuth === 'url-key' ? [urlKey] : []));
 
@@ -134,7 +135,7 @@ export class GlaseCheckoutStack extends Stack {
       secretsExtension: !settings.samLocal,
     })
       .allow(tables.products, 'stock')
-      .allow(tables.orders, 'settle-orders')
+      .allow(tables.orders, 'settle-orders', 'order-lookups')
       .allow(tables.idempotency, 'settle-requests')
       .allowSecrets(credentials, signingKey);
 
@@ -148,9 +149,11 @@ export class GlaseCheckoutStack extends Stack {
       secretsExtension: !settings.samLocal,
     })
       .allow(tables.products, 'stock')
-      .allow(tables.orders, 'settle-orders')
+      .allow(tables.orders, 'settle-orders', 'order-lookups')
       .allow(tables.idempotency, 'settle-requests')
       .allowQuery(tables.orders, CheckoutTables.ORDERS_BY_STATUS_INDEX)
+      // Counting refunds pending too long (a metric): no order is read through it.
+      .allowQuery(tables.orders, CheckoutTables.ORDERS_BY_LOOKUP_INDEX)
       .allowSecrets(credentials);
 
     const api = new CheckoutApi(this, 'Http', {

@@ -30,6 +30,8 @@ export interface CheckoutSettings {
   readonly cashierId?: string | undefined;
   readonly receiptFooter?: string | undefined;
   readonly invoiceTtlSeconds?: number | undefined;
+  /** Minutes a refund may stay pending before the RefundsPendingOverdue alarm. */
+  readonly refundPendingAlertMinutes?: number | undefined;
   readonly idempotencyTtlSeconds?: number | undefined;
   /** Unpaid orders of one product one shopper may hold at once (0: no limit). */
   readonly openOrdersPerShopper?: number | undefined;
@@ -199,6 +201,7 @@ export function settingsFrom(read: Read, stage = DEFAULT_STAGE): CheckoutSetting
     cashierId: text('cashierId', '') || undefined,
     receiptFooter: text('receiptFooter', '') || undefined,
     invoiceTtlSeconds: number('invoiceTtlSeconds'),
+    refundPendingAlertMinutes: number('refundPendingAlertMinutes'),
     idempotencyTtlSeconds: number('idempotencyTtlSeconds'),
     openOrdersPerShopper: wholeOrZero('openOrdersPerShopper'),
     logRetentionDays: number('logRetentionDays', 90) as number,

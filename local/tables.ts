@@ -6,6 +6,10 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import {
   IDEMPOTENCY_KEY,
+  LOOKUP_ORDER_ID,
+  ORDERS_BY_LOOKUP_INDEX,
+  ORDERS_BY_LOOKUP_PARTITION,
+  ORDERS_BY_LOOKUP_SORT,
   ORDERS_BY_STATUS_INDEX,
   ORDERS_BY_STATUS_PARTITION,
   ORDERS_BY_STATUS_SORT,
@@ -35,6 +39,8 @@ export async function createTables(client: DynamoDBClient, names: TableNames): P
         { AttributeName: ORDERS_KEY, AttributeType: 'S' },
         { AttributeName: ORDERS_BY_STATUS_PARTITION, AttributeType: 'S' },
         { AttributeName: ORDERS_BY_STATUS_SORT, AttributeType: 'S' },
+        { AttributeName: ORDERS_BY_LOOKUP_PARTITION, AttributeType: 'S' },
+        { AttributeName: ORDERS_BY_LOOKUP_SORT, AttributeType: 'S' },
       ],
       KeySchema: [{ AttributeName: ORDERS_KEY, KeyType: 'HASH' }],
       GlobalSecondaryIndexes: [
@@ -45,6 +51,14 @@ export async function createTables(client: DynamoDBClient, names: TableNames): P
             { AttributeName: ORDERS_BY_STATUS_SORT, KeyType: 'RANGE' },
           ],
           Projection: { ProjectionType: 'ALL' },
+        },
+        {
+          IndexName: ORDERS_BY_LOOKUP_INDEX,
+          KeySchema: [
+            { AttributeName: ORDERS_BY_LOOKUP_PARTITION, KeyType: 'HASH' },
+            { AttributeName: ORDERS_BY_LOOKUP_SORT, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [LOOKUP_ORDER_ID] },
         },
       ],
     }),

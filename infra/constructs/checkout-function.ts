@@ -53,7 +53,11 @@ export type TableAccess =
   | 'record-orders'
   | 'settle-orders'
   | 'claim-requests'
-  | 'settle-requests';
+  | 'settle-requests'
+  | 'order-lookups';
+
+/** Items keyed `lookup#…` in the orders table (lambda/store/schema.ts: LOOKUP_ITEM_PREFIX). */
+const LOOKUP_ITEMS = 'lookup#*';
 
 const ACTIONS: Record<TableAccess, string[]> = {
   // createPurchase's first read: the product and the request record, in one BatchGetItem.
@@ -68,6 +72,8 @@ const ACTIONS: Record<TableAccess, string[]> = {
   'claim-requests': ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
   // Releasing request records and lowering those counters when orders settle.
   'settle-requests': ['dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+  // Writing and removing what finds an order (its lookup items), and nothing else: see `allow`.
+  'order-lookups': ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
 };
 
 /**
@@ -147,10 +153,24 @@ export class CheckoutFunction extends Construct {
 
   /** Grants exactly the DynamoDB actions `access` needs on `table` (and its key, if any). */
   allow(table: Table, ...access: TableAccess[]): this {
-    const actions = [...new Set(access.flatMap((kind) => ACTIONS[kind]))].sort();
-    this.role.addToPrincipalPolicy(
-      new PolicyStatement({ effect: Effect.ALLOW, actions, resources: [table.tableArn] }),
-    );
+    const plain = access.filter((kind) => kind !== 'order-lookups');
+    const actions = [...new Set(plain.flatMap((kind) => ACTIONS[kind]))].sort();
+    if (actions.length > 0) {
+      this.role.addToPrincipalPolicy(
+        new PolicyStatement({ effect: Effect.ALLOW, actions, resources: [table.tableArn] }),
+      );
+    }
+    if (access.includes('order-lookups')) {
+      // Only items whose key starts `lookup#`: a settling function still cannot put an order.
+      this.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          actions: [...ACTIONS['order-lookups']].sort(),
+          resources: [table.tableArn],
+          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [LOOKUP_ITEMS] } },
+        }),
+      );
+    }
     if (table.encryptionKey) {
       table.encryptionKey.grantEncryptDecrypt(this.role);
       accept(

@@ -165,6 +165,12 @@ export class CheckoutOperations extends Construct {
     );
     this.alarm('ReconcileErrors', 'The reconciler could not settle some orders', custom('ReconcileErrors'));
     this.alarm(
+      'RefundsPendingOverdue',
+      'A refund Glase never confirmed is still pending: ask Glase, then `orders settle-refund` (`orders list --pending-refunds`)',
+      // The reconciler reports the count every minute: the largest in the period, not the sum.
+      custom('RefundsPendingOverdue').with({ statistic: 'Maximum' }),
+    );
+    this.alarm(
       'NotConfigured',
       'A secret is missing or still a placeholder: purchases are refused with 503 until it is fixed',
       custom('NotConfigured'),

@@ -1,5 +1,5 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 
@@ -18,6 +18,7 @@ export class CheckoutTables extends Construct {
   readonly idempotency: Table;
   readonly key?: Key;
   static readonly ORDERS_BY_STATUS_INDEX = 'byStatus';
+  static readonly ORDERS_BY_LOOKUP_INDEX = 'byLookup';
 
   constructor(scope: Construct, id: string, props: CheckoutTablesProps) {
     super(scope, id);
@@ -52,6 +53,15 @@ export class CheckoutTables extends Construct {
       indexName: CheckoutTables.ORDERS_BY_STATUS_INDEX,
       partitionKey: { name: 'status', type: AttributeType.STRING },
       sortKey: { name: 'createdAt', type: AttributeType.STRING },
+    });
+    // What finds an order besides its id (e-mail, phone, Glase's references, pending refunds):
+    // small `lookup#` items, one index for every kind, so a new kind never needs a new index.
+    this.orders.addGlobalSecondaryIndex({
+      indexName: CheckoutTables.ORDERS_BY_LOOKUP_INDEX,
+      partitionKey: { name: 'lookupKey', type: AttributeType.STRING },
+      sortKey: { name: 'lookupAt', type: AttributeType.STRING },
+      projectionType: ProjectionType.INCLUDE,
+      nonKeyAttributes: ['refersTo'],
     });
     this.idempotency = new Table(this, 'Idempotency', {
       billingMode: BillingMode.PAY_PER_REQUEST,

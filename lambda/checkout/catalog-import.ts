@@ -1,6 +1,22 @@
 import { parseDecimal } from './money.js';
-import type { CatalogAdmin } from './ports.js';
+import type { Catalog, CatalogAdmin } from './ports.js';
 import { type CatalogEntry, checkCatalogEntry } from './product.js';
+
+/** The columns a catalog file may have (README: Catalog files); `available` is onHand's old name. */
+export const CATALOG_COLUMNS = [
+  'purchaseToken',
+  'sku',
+  'description',
+  'price',
+  'unitPriceMinor',
+  'currency',
+  'taxRatePercent',
+  'onHand',
+  'available',
+  'ean',
+] as const;
+/** Without these a file is not a catalog at all. */
+export const REQUIRED_CATALOG_COLUMNS = ['purchaseToken', 'sku', 'description'] as const;
 
 export interface RowIssue {
   readonly row: number;
@@ -11,6 +27,13 @@ export interface RowIssue {
 export interface ValidatedCatalog {
   readonly products: CatalogEntry[];
   readonly issues: RowIssue[];
+  /** Worth a look, not wrong: e.g. one SKU under two purchase tokens. */
+  readonly warnings: RowIssue[];
+}
+
+/** How many rows have at least one issue (a row may have several). */
+export function rowsWithIssues(issues: readonly RowIssue[]): number {
+  return new Set(issues.map((issue) => issue.row)).size;
 }
 
 /**
@@ -25,7 +48,9 @@ export function validateCatalog(
 ): ValidatedCatalog {
   const products: CatalogEntry[] = [];
   const issues: RowIssue[] = [];
+  const warnings: RowIssue[] = [];
   const seen = new Map<string, number>();
+  const skus = new Map<string, { row: number; purchaseToken: string }>();
   rows.forEach((raw, index) => {
     const row = index + 1;
     const rowIssues: RowIssue[] = [];
@@ -69,10 +94,77 @@ export function validateCatalog(
     } else if (candidate.purchaseToken) {
       seen.set(candidate.purchaseToken, row);
     }
+    const sameSku = skus.get(candidate.sku);
+    if (sameSku && sameSku.purchaseToken !== candidate.purchaseToken) {
+      warnings.push({
+        row,
+        field: 'sku',
+        message: `${candidate.sku} is also row ${sameSku.row}'s (${sameSku.purchaseToken}): two tokens sell the same article`,
+      });
+    } else if (candidate.sku && !sameSku) {
+      skus.set(candidate.sku, { row, purchaseToken: candidate.purchaseToken });
+    }
     if (rowIssues.length > 0 || !parsed.ok) issues.push(...rowIssues);
     else products.push(parsed.value);
   });
-  return { products, issues };
+  return { products, issues, warnings };
+}
+
+/** What an import would do to one product; `--dry-run` lists these. */
+export interface PlannedImport {
+  readonly purchaseToken: string;
+  readonly action: 'create' | 'update' | 'unchanged';
+  readonly price?: { readonly from: number; readonly to: number } | undefined;
+  readonly onHand?: { readonly from: number; readonly to: number } | undefined;
+  /** Other details that would change (description, sku, tax rate, currency, EAN). */
+  readonly details: readonly string[];
+}
+
+/** Compares each valid product with the catalog as it is, writing nothing. */
+export async function planImport(
+  catalog: Catalog,
+  products: readonly CatalogEntry[],
+  options: { setStock: boolean; concurrency?: number },
+): Promise<PlannedImport[]> {
+  const planned: PlannedImport[] = new Array(products.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < products.length) {
+      const index = next++;
+      const entry = products[index] as CatalogEntry;
+      const current = await catalog.getProduct(entry.purchaseToken);
+      if (!current) {
+        planned[index] = {
+          purchaseToken: entry.purchaseToken,
+          action: 'create',
+          price: { from: 0, to: entry.unitPriceMinor },
+          onHand: { from: 0, to: entry.onHand },
+          details: [],
+        };
+        continue;
+      }
+      const details = (['description', 'sku', 'taxRatePercent', 'currency', 'ean'] as const).filter(
+        (field) => (current[field] ?? '') !== (entry[field] ?? ''),
+      );
+      const price =
+        current.unitPriceMinor === entry.unitPriceMinor
+          ? undefined
+          : { from: current.unitPriceMinor, to: entry.unitPriceMinor };
+      const onHand =
+        options.setStock && current.onHand !== entry.onHand
+          ? { from: current.onHand, to: entry.onHand }
+          : undefined;
+      planned[index] = {
+        purchaseToken: entry.purchaseToken,
+        action: price || onHand || details.length > 0 ? 'update' : 'unchanged',
+        price,
+        onHand,
+        details,
+      };
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 16, products.length) }, worker));
+  return planned;
 }
 
 export interface ImportResult {

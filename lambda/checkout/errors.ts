@@ -77,8 +77,12 @@ export class OpenOrderLimitError extends CheckoutError {
 
 export class OrderNotFoundError extends CheckoutError {
   readonly code = 'ORDER_NOT_FOUND';
-  constructor(readonly orderId: string) {
-    super(`no order ${orderId}`);
+  constructor(
+    readonly orderId: string,
+    /** What else was searched, when more than our order id was. */
+    searched?: string,
+  ) {
+    super(searched ? `no order matches ${orderId} (searched ${searched})` : `no order ${orderId}`);
   }
 }
 
@@ -154,4 +158,26 @@ export class GlaseUnavailableError extends CheckoutError {
 /** An operator asked for something the order's state or history does not allow. */
 export class RefusedError extends CheckoutError {
   readonly code = 'REFUSED';
+}
+
+/**
+ * Glase did not say what became of a refund (a timeout, a 5xx, an answer we cannot read): it is
+ * recorded as PENDING and may have gone through, so no other refund of the order starts until
+ * an operator settles it with what Glase says.
+ */
+export class RefundPendingError extends CheckoutError {
+  readonly code = 'REFUND_PENDING';
+  constructor(
+    readonly orderId: string,
+    readonly refundId: string,
+    readonly amount: string,
+    cause: Error,
+  ) {
+    super(
+      `refund ${refundId} of ${amount} is PENDING: Glase did not say whether it went through (${cause.message}). ` +
+        `Ask Glase about it, then record what they say: \`orders settle-refund ${orderId} --succeeded <Glase reference>\` ` +
+        `or \`orders settle-refund ${orderId} --failed <reason>\`. No other refund of this order starts until then.`,
+      { cause },
+    );
+  }
 }

@@ -1,8 +1,4 @@
-/** One wrong field: the shape every error body and CLI report uses. */
-export interface FieldIssue {
-  readonly field: string;
-  readonly message: string;
-}
+import type { FieldIssue } from './errors.js';
 
 export interface TextRule {
   test(value: string): boolean;

@@ -9,6 +9,7 @@ import {
   refundedMinor,
   type StatusChange,
 } from './order.js';
+import { type LookupEntry, lookupChanges } from './order-lookups.js';
 import type { RequestRecord } from './purchase-requests.js';
 import { release, reserve, restock, type StockDelta, sell } from './stock.js';
 
@@ -36,7 +37,12 @@ export type LifecycleEvent =
   | { readonly type: 'refund-settled'; readonly refundId: string; readonly outcome: RefundOutcome };
 
 export type RefundOutcome =
-  | { readonly succeeded: true; readonly ersReference: string }
+  | {
+      readonly succeeded: true;
+      readonly ersReference: string;
+      /** What Glase says it refunded, when less than was asked (an operator's settlement). */
+      readonly amountMinor?: number | undefined;
+    }
   | { readonly succeeded: false; readonly reason: string };
 
 /**
@@ -51,6 +57,8 @@ export interface OrderChange {
   readonly stock: readonly StockDelta[];
   readonly request?: RequestEffect | undefined;
   readonly holds: readonly HoldEffect[];
+  /** What finds the order (order-lookups.ts): entries that become true, and ones that stop. */
+  readonly lookups: { readonly add: readonly LookupEntry[]; readonly remove: readonly LookupEntry[] };
 }
 
 /**
@@ -90,9 +98,11 @@ export function planNewOrder(order: Order, terms: NewOrderTerms = {}): OrderChan
   if (order.status !== 'RESERVED' || !order.stock?.length || order.version !== undefined) {
     throw new OrderStateConflictError(order.orderId, 'RESERVED');
   }
+  const written = { ...order, version: 1 };
   return {
     expected: 'new',
-    order: { ...order, version: 1 },
+    order: written,
+    lookups: lookupChanges(undefined, written),
     stock: order.stock.map(reserve),
     request: terms.request,
     holds: (order.shopperHolds ?? []).map((key) => ({
@@ -124,19 +134,21 @@ export function planChange(order: Order, event: LifecycleEvent, now: Date): Orde
       ? [move.reason ? { status: move.to, at, reason: move.reason } : { status: move.to, at }]
       : [];
     const version = order.version ?? 0;
+    const written: Order = {
+      ...order,
+      ...fields,
+      status: move?.to ?? order.status,
+      version: version + 1,
+      updatedAt: at,
+      history: [...order.history, ...entry],
+    };
     return {
       expected: { version, status: order.status },
-      order: {
-        ...order,
-        ...fields,
-        status: move?.to ?? order.status,
-        version: version + 1,
-        updatedAt: at,
-        history: [...order.history, ...entry],
-      },
+      order: written,
       stock: effects.stock ?? [],
       request: effects.request,
       holds: effects.holds ?? [],
+      lookups: lookupChanges(order, written),
     };
   };
   // An order that stops being open stops counting in its shopper's holds.
@@ -145,6 +157,10 @@ export function planChange(order: Order, event: LifecycleEvent, now: Date): Orde
   const releasing = (): RequestEffect | undefined =>
     order.requestKey ? { kind: 'release', key: order.requestKey, orderId: order.orderId } : undefined;
 
+  // An operator must always be able to find out why an order ended unpaid.
+  if ((event.type === 'failed' || event.type === 'canceled') && !event.reason.trim()) {
+    throw new TypeError(`order ${order.orderId}: ${event.type} needs a reason for its history`);
+  }
   switch (event.type) {
     case 'invoiced':
       return next(
@@ -218,17 +234,20 @@ function settleRefund(
   const index = refunds.findIndex((refund) => refund.refundId === refundId && refund.status === 'PENDING');
   const pending = refunds[index];
   if (!pending || order.pendingRefundId !== refundId) throw conflict('refund');
+  const amountMinor = outcome.succeeded ? (outcome.amountMinor ?? pending.amountMinor) : pending.amountMinor;
+  if (!Number.isSafeInteger(amountMinor) || amountMinor <= 0 || amountMinor > pending.amountMinor) {
+    throw conflict('refund');
+  }
   const settled: Refund = outcome.succeeded
-    ? { ...pending, status: 'SUCCEEDED', ersReference: outcome.ersReference, completedAt: at }
+    ? { ...pending, amountMinor, status: 'SUCCEEDED', ersReference: outcome.ersReference, completedAt: at }
     : { ...pending, status: 'FAILED', failure: outcome.reason, completedAt: at };
-  const fields: Partial<Order> = {
+  const fields = {
     refunds: refunds.map((refund, position) => (position === index ? settled : refund)),
     pendingRefundId: undefined,
   };
   if (!outcome.succeeded) return next(fields);
-  // `refundedMinor` already counts the pending refund.
-  const to = refundedMinor(order) >= order.totalMinor ? 'REFUNDED' : 'PARTIALLY_REFUNDED';
-  const reason = `refund ${refundId} of ${formatMinor(pending.amountMinor)} ${order.currency}`;
+  const to = refundedMinor(fields) >= order.totalMinor ? 'REFUNDED' : 'PARTIALLY_REFUNDED';
+  const reason = `refund ${refundId} of ${formatMinor(amountMinor)} ${order.currency}`;
   if (!pending.restock || order.restocked) return next(fields, { to, reason });
   const { holds } = holdsOf(order);
   return next({ ...fields, restocked: true }, { to, reason }, { stock: holds.map(restock) });

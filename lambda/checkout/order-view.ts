@@ -1,5 +1,5 @@
 import { formatMinor } from './money.js';
-import { type Order, refundedMinor } from './order.js';
+import { type Order, refundedMinor, refundTotal } from './order.js';
 import { customerFields } from './purchase-request.js';
 
 const amount = (minor: number, currency: string) => ({ value: formatMinor(minor), currency });
@@ -21,7 +21,11 @@ export function orderView(order: Order) {
     ersReference: order.ersReference ?? null,
     paymentReference: order.paymentReference ?? null,
     total: amount(order.totalMinor, order.currency),
+    /** Confirmed and pending together: what can no longer be refunded. */
     refunded: amount(refundedMinor(order), order.currency),
+    refundConfirmed: amount(refundTotal(order, 'SUCCEEDED'), order.currency),
+    /** Asked of Glase, outcome unknown: `orders settle-refund` records it. */
+    refundPending: amount(refundTotal(order, 'PENDING'), order.currency),
     customer: customerFields(order.customer),
     createdAt: order.createdAt,
     updatedAt: order.updatedAt,

@@ -95,10 +95,15 @@ export interface Refund {
   readonly failure?: string | undefined;
 }
 
-/** Money refunded, or possibly refunded (pending), so far. */
+/** Money refunded, or possibly refunded (pending), so far: what is no longer refundable. */
 export function refundedMinor(order: Pick<Order, 'refunds'>): number {
+  return refundTotal(order, 'SUCCEEDED') + refundTotal(order, 'PENDING');
+}
+
+/** The sum of the order's refunds in one state: SUCCEEDED is confirmed by Glase, PENDING is not yet. */
+export function refundTotal(order: Pick<Order, 'refunds'>, status: RefundStatus): number {
   return (order.refunds ?? [])
-    .filter((refund) => refund.status !== 'FAILED')
+    .filter((refund) => refund.status === status)
     .reduce((sum, refund) => sum + refund.amountMinor, 0);
 }
 

@@ -82,6 +82,18 @@ export interface OrderStore {
   listByStatus(status: OrderStatus, createdBefore: string, page?: string): Promise<OpenOrdersPage>;
   /** Newest first, through the status index (one query per status), never a table scan. */
   findOrders(query: OrderQuery): Promise<Order[]>;
+  /**
+   * The orders any of `keys` finds (order-lookups.ts), newest entry first, at most `limit`, read
+   * consistently; through the lookup index, never a scan. With `before`, only entries older.
+   */
+  findByLookup(keys: readonly string[], options: LookupQuery): Promise<Order[]>;
+  /** How many orders `key` finds with an entry older than `before` (a metric: no orders read). */
+  countByLookup(key: string, before: string): Promise<number>;
+}
+
+export interface LookupQuery {
+  readonly limit: number;
+  readonly before?: string | undefined;
 }
 
 export interface InvoiceRow {

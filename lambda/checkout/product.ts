@@ -1,4 +1,5 @@
-import { type FieldIssue, FieldReader, matches } from './fields.js';
+import type { FieldIssue } from './errors.js';
+import { FieldReader, matches } from './fields.js';
 import type { StockLevels } from './stock.js';
 
 export const PURCHASE_TOKEN = /^[A-Za-z0-9._-]{1,64}$/;

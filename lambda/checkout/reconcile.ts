@@ -6,6 +6,7 @@ import {
 } from './complete-payment.js';
 import { OrderStateConflictError } from './errors.js';
 import type { Order, OrderStatus } from './order.js';
+import { PENDING_REFUND } from './order-lookups.js';
 import { transition } from './transition.js';
 
 export interface ReconcileDeps extends CompletePaymentDeps {
@@ -15,6 +16,8 @@ export interface ReconcileDeps extends CompletePaymentDeps {
   readonly reservationGraceSeconds?: number;
   /** Settle at most this many orders at once, to be gentle with Glase. */
   readonly concurrency?: number;
+  /** A refund Glase has not confirmed for this long is overdue (REFUND_PENDING_ALERT_MINUTES). */
+  readonly refundPendingAlertMinutes?: number;
   /** Stop starting new work when this returns true (the Lambda is about to time out). */
   readonly outOfTime?: () => boolean;
 }
@@ -29,6 +32,8 @@ export interface ReconcileReport {
   errors: number;
   /** Orders that an unfinished run left for the next one. */
   deferred: number;
+  /** Refunds pending (outcome unknown) for longer than the alert time: a person must settle them. */
+  refundsPendingOverdue: number;
 }
 
 /**
@@ -46,8 +51,18 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
     unchanged: 0,
     errors: 0,
     deferred: 0,
+    refundsPendingOverdue: 0,
   };
   const now = deps.clock.now().getTime();
+  if (deps.refundPendingAlertMinutes !== undefined) {
+    const overdueBefore = new Date(now - deps.refundPendingAlertMinutes * 60_000).toISOString();
+    try {
+      report.refundsPendingOverdue = await deps.orders.countByLookup(PENDING_REFUND, overdueBefore);
+    } catch (error) {
+      report.errors++;
+      deps.warn?.('could not count pending refunds', { error: (error as Error).message });
+    }
+  }
   const graceMs = (deps.reservationGraceSeconds ?? 120) * 1000;
   const expiresBefore = new Date(now - deps.invoiceTtlSeconds * 1000).toISOString();
 

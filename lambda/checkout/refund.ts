@@ -1,4 +1,4 @@
-import { GlaseRejectedError, OrderNotFoundError, RefusedError } from './errors.js';
+import { GlaseRejectedError, OrderNotFoundError, RefundPendingError, RefusedError } from './errors.js';
 import { formatMinor } from './money.js';
 import { type Order, type Refund, refundedMinor } from './order.js';
 import type { RefundOutcome } from './order-plan.js';
@@ -100,7 +100,10 @@ export async function refund(deps: RefundDeps, command: RefundCommand): Promise<
       cashierId: deps.shop.cashierId,
     }));
   } catch (error) {
-    if (!(error instanceof GlaseRejectedError) || error.retryable) throw error; // outcome unknown: stays PENDING
+    if (!(error instanceof GlaseRejectedError) || error.retryable) {
+      // Outcome unknown: it stays PENDING, and the operator is told exactly what to do next.
+      throw new RefundPendingError(order.orderId, pending.refundId, money(amountMinor), error as Error);
+    }
     // Glase definitely refused: nothing was refunded.
     await transition(deps, recorded, {
       type: 'refund-settled',
@@ -116,7 +119,17 @@ export async function refund(deps: RefundDeps, command: RefundCommand): Promise<
   });
 }
 
-/** The operator's answer for a refund left pending: what Glase says happened to it. */
+/**
+ * The form of Glase's references (ersReference): decimal digits, as its server issues them and
+ * every example in its documents shows. An operator typing something else has the wrong value.
+ */
+const GLASE_REFERENCE = /^\d{1,40}$/;
+
+/**
+ * The operator's answer for a refund left pending: what Glase says happened to it. A success
+ * names the refund's own Glase reference (not the payment's) and, if Glase refunded less than
+ * was asked, how much; nothing is recorded when either is wrong.
+ */
 export async function resolvePendingRefund(
   deps: Pick<RefundDeps, 'orders' | 'clock'>,
   orderId: string,
@@ -124,6 +137,33 @@ export async function resolvePendingRefund(
 ): Promise<Order> {
   const order = await deps.orders.get(orderId);
   if (!order) throw new OrderNotFoundError(orderId);
-  if (!order.pendingRefundId) throw new RefusedError(`order ${orderId} has no pending refund`);
-  return transition(deps, order, { type: 'refund-settled', refundId: order.pendingRefundId, outcome });
+  const pending = order.refunds?.find((refund) => refund.refundId === order.pendingRefundId);
+  if (!pending) throw new RefusedError(`order ${orderId} has no pending refund`);
+  const money = (minor: number) => `${formatMinor(minor)} ${order.currency}`;
+  if (outcome.succeeded) {
+    const reference = outcome.ersReference.trim();
+    if (!GLASE_REFERENCE.test(reference)) {
+      throw new RefusedError(
+        `"${outcome.ersReference}" is not a Glase reference: use the refund's ersReference Glase gave you (digits only)`,
+      );
+    }
+    if (reference === order.ersReference) {
+      throw new RefusedError(
+        `${reference} is the payment's own reference; give the reference of the refund transaction`,
+      );
+    }
+    const amount = outcome.amountMinor;
+    if (
+      amount !== undefined &&
+      (!Number.isSafeInteger(amount) || amount <= 0 || amount > pending.amountMinor)
+    ) {
+      throw new RefusedError(
+        `the amount refunded must be more than 0 and at most the ${money(pending.amountMinor)} pending`,
+      );
+    }
+    outcome = { ...outcome, ersReference: reference };
+  } else if (!outcome.reason.trim()) {
+    throw new RefusedError('say why the refund failed, as Glase told you');
+  }
+  return transition(deps, order, { type: 'refund-settled', refundId: pending.refundId, outcome });
 }

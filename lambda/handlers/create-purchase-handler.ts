@@ -32,7 +32,11 @@ export function createPurchaseHandler(wiring: CreatePurchaseWiring) {
       result = await createPurchase(
         {
           ...wiring.purchase,
-          notificationUrlFor: (orderId) => notificationUrl(baseUrl, orderId, signingKey),
+          notificationUrlFor: (orderId) => {
+            // Asked for once the order exists: from here on every log line, errors too, names it.
+            logger.appendKeys({ orderId });
+            return notificationUrl(baseUrl, orderId, signingKey);
+          },
         },
         event.body,
         { deadline, idempotencyKey: idempotencyKeyOf(event) },

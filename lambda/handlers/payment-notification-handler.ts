@@ -26,6 +26,8 @@ export function paymentNotificationHandler(wiring: SettlementWiring) {
       metrics.addMetric('NotificationRejected', MetricUnit.Count, 1);
       throw new HttpRefusal(403, 'INVALID_SIGNATURE', 'the notification URL is not one this shop issued');
     }
+    // A signed id is ours: every log line of this call, errors too, names it.
+    logger.appendKeys({ orderId });
     const order = await urgentSettlement.orders.get(orderId);
     if (!order) throw new OrderNotFoundError(orderId);
 

@@ -21,12 +21,14 @@ export function reconcileHandler(wiring: SettlementWiring) {
     const report = await reconcile({
       ...wiring.settlement,
       invoiceTtlSeconds: config.invoiceTtlSeconds,
+      refundPendingAlertMinutes: config.refundPendingAlertMinutes,
       outOfTime: () => context.getRemainingTimeInMillis() < SAFETY_MARGIN_MS,
     });
     metrics.addMetric('ReconcilePaymentsCommitted', MetricUnit.Count, report.paid);
     metrics.addMetric('ReconcileInvoicesExpired', MetricUnit.Count, report.expired);
     metrics.addMetric('ReconcileReservationsReleased', MetricUnit.Count, report.abandonedReservations);
     metrics.addMetric('ReconcileErrors', MetricUnit.Count, report.errors);
+    metrics.addMetric('RefundsPendingOverdue', MetricUnit.Count, report.refundsPendingOverdue);
     const busy =
       report.paid + report.canceled + report.expired + report.abandonedReservations + report.errors > 0;
     if (busy) logger.info('reconciled', { ...report });

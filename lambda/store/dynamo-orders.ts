@@ -19,13 +19,24 @@ import {
 } from '../checkout/errors.js';
 import { ORDER_STATUSES, type Order, type OrderStatus } from '../checkout/order.js';
 import type { HoldEffect, OrderChange, RequestEffect } from '../checkout/order-plan.js';
-import type { OpenOrdersPage, OrderQuery, OrderStore, PurchaseLookup } from '../checkout/ports.js';
+import type {
+  LookupQuery,
+  OpenOrdersPage,
+  OrderQuery,
+  OrderStore,
+  PurchaseLookup,
+} from '../checkout/ports.js';
 import type { RequestRecord } from '../checkout/purchase-requests.js';
 import type { StockDelta } from '../checkout/stock.js';
 import { toProduct } from './dynamo-catalog.js';
 import { decodePage, encodePage } from './pages.js';
 import {
   IDEMPOTENCY_KEY,
+  LOOKUP_ITEM_PREFIX,
+  LOOKUP_ORDER_ID,
+  ORDERS_BY_LOOKUP_INDEX,
+  ORDERS_BY_LOOKUP_PARTITION,
+  ORDERS_BY_LOOKUP_SORT,
   ORDERS_BY_STATUS_INDEX,
   ORDERS_BY_STATUS_PARTITION,
   ORDERS_BY_STATUS_SORT,
@@ -105,6 +116,8 @@ export class DynamoOrderStore implements OrderStore {
   }
 
   async get(orderId: string): Promise<Order | undefined> {
+    // Lookup items share the table; they are never orders.
+    if (orderId.startsWith(LOOKUP_ITEM_PREFIX)) return undefined;
     const { Item } = await this.document.send(
       new GetCommand({ TableName: this.tables.orders, Key: { [ORDERS_KEY]: orderId }, ConsistentRead: true }),
     );
@@ -122,6 +135,7 @@ export class DynamoOrderStore implements OrderStore {
       })),
       ...(change.request ? [this.requestItem(change.request)] : []),
       ...change.holds.map((hold) => this.holdItem(hold, change.order.purchaseToken)),
+      ...this.lookupItems(change),
     ];
     for (;;) {
       if (items.length === 1) return this.putAlone(change);
@@ -288,6 +302,39 @@ export class DynamoOrderStore implements OrderStore {
     };
   }
 
+  /**
+   * Lookup entries as items of their own, unconditional: they stand or fall with the order
+   * change in the same transaction. An entry whose time moved is simply put again.
+   */
+  private lookupItems({ order, lookups }: OrderChange): Item[] {
+    const itemKey = (key: string) => ({ [ORDERS_KEY]: `${LOOKUP_ITEM_PREFIX}${key}#${order.orderId}` });
+    const unconditional = {
+      optional: false,
+      refused: () => new OrderStateConflictError(order.orderId, order.status),
+    };
+    const puts = lookups.add.map((entry) => ({
+      ...unconditional,
+      write: {
+        Put: {
+          TableName: this.tables.orders,
+          Item: {
+            ...itemKey(entry.key),
+            [ORDERS_BY_LOOKUP_PARTITION]: entry.key,
+            [ORDERS_BY_LOOKUP_SORT]: entry.at,
+            [LOOKUP_ORDER_ID]: order.orderId,
+          },
+        },
+      },
+    }));
+    const deletes = lookups.remove
+      .filter((entry) => !lookups.add.some((added) => added.key === entry.key))
+      .map((entry) => ({
+        ...unconditional,
+        write: { Delete: { TableName: this.tables.orders, Key: itemKey(entry.key) } },
+      }));
+    return [...puts, ...deletes];
+  }
+
   private conflict(change: OrderChange): OrderStateConflictError {
     return new OrderStateConflictError(change.order.orderId, change.order.status);
   }
@@ -320,6 +367,90 @@ export class DynamoOrderStore implements OrderStore {
       .flat()
       .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
       .slice(0, query.limit);
+  }
+
+  async findByLookup(keys: readonly string[], query: LookupQuery): Promise<Order[]> {
+    const entries = (
+      await Promise.all([...new Set(keys)].map((key) => this.queryLookup(key, query.before, query.limit)))
+    ).flat();
+    entries.sort((a, b) => b.at.localeCompare(a.at));
+    const ids = [...new Set(entries.map((entry) => entry.orderId))].slice(0, query.limit);
+    const orders = await this.getMany(ids);
+    return ids.flatMap((id) => orders.get(id) ?? []);
+  }
+
+  async countByLookup(key: string, before: string): Promise<number> {
+    let count = 0;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const answer = await this.document.send(
+        new QueryCommand({ ...this.lookupQuery(key, before), Select: 'COUNT', ExclusiveStartKey: start }),
+      );
+      count += answer.Count ?? 0;
+      start = answer.LastEvaluatedKey;
+    } while (start);
+    return count;
+  }
+
+  private lookupQuery(key: string, before: string | undefined) {
+    return {
+      TableName: this.tables.orders,
+      IndexName: ORDERS_BY_LOOKUP_INDEX,
+      KeyConditionExpression: `#key = :key${before ? ' AND #at < :before' : ''}`,
+      ExpressionAttributeNames: {
+        '#key': ORDERS_BY_LOOKUP_PARTITION,
+        ...(before ? { '#at': ORDERS_BY_LOOKUP_SORT } : {}),
+      },
+      ExpressionAttributeValues: { ':key': key, ...(before ? { ':before': before } : {}) },
+    };
+  }
+
+  /** Up to `limit` entries under one key, newest first. */
+  private async queryLookup(
+    key: string,
+    before: string | undefined,
+    limit: number,
+  ): Promise<{ orderId: string; at: string }[]> {
+    const found: { orderId: string; at: string }[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const answer = await this.document.send(
+        new QueryCommand({
+          ...this.lookupQuery(key, before),
+          ScanIndexForward: false,
+          Limit: Math.min(limit - found.length, PAGE_SIZE),
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of answer.Items ?? []) {
+        found.push({ orderId: String(item[LOOKUP_ORDER_ID]), at: String(item[ORDERS_BY_LOOKUP_SORT]) });
+      }
+      start = answer.LastEvaluatedKey;
+    } while (start && found.length < limit);
+    return found;
+  }
+
+  /** Orders by id, read consistently: the index is eventually consistent, the orders are not. */
+  private async getMany(ids: readonly string[]): Promise<Map<string, Order>> {
+    const orders = new Map<string, Order>();
+    for (let offset = 0; offset < ids.length; offset += PAGE_SIZE) {
+      let keys: NonNullable<ConstructorParameters<typeof BatchGetCommand>[0]['RequestItems']> | undefined = {
+        [this.tables.orders]: {
+          Keys: ids.slice(offset, offset + PAGE_SIZE).map((id) => ({ [ORDERS_KEY]: id })),
+          ConsistentRead: true,
+        },
+      };
+      for (let attempt = 0; keys && Object.keys(keys).length > 0 && attempt < 5; attempt++) {
+        const answer: BatchGetCommandOutput = await this.document.send(
+          new BatchGetCommand({ RequestItems: keys }),
+        );
+        for (const item of answer.Responses?.[this.tables.orders] ?? []) {
+          orders.set(String(item[ORDERS_KEY]), item as Order);
+        }
+        keys = answer.UnprocessedKeys;
+      }
+    }
+    return orders;
   }
 
   /** One page of the byStatus index: orders in `status` created before or since a time. */

@@ -23,6 +23,18 @@ export const REQUESTS_TTL = 'expiration';
 export const ORDERS_BY_STATUS_INDEX = 'byStatus';
 export const ORDERS_BY_STATUS_PARTITION = 'status';
 export const ORDERS_BY_STATUS_SORT = 'createdAt';
+/**
+ * What finds an order besides its id (lambda/checkout/order-lookups.ts): one small item per key
+ * and order in the orders table, keyed `lookup#<key>#<orderId>`, found through one sparse index.
+ * One index for every kind of key, so adding a kind never needs a second index (CloudFormation
+ * adds one index per update).
+ */
+export const LOOKUP_ITEM_PREFIX = 'lookup#';
+export const ORDERS_BY_LOOKUP_INDEX = 'byLookup';
+export const ORDERS_BY_LOOKUP_PARTITION = 'lookupKey';
+export const ORDERS_BY_LOOKUP_SORT = 'lookupAt';
+/** The order a lookup item finds (projected into the index). */
+export const LOOKUP_ORDER_ID = 'refersTo';
 
 export interface TableNames {
   readonly products: string;

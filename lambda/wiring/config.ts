@@ -22,6 +22,8 @@ export const DEFAULTS = {
   /** Unpaid orders of one product one shopper (by e-mail or phone) may hold at once; 0: no limit. */
   OPEN_ORDERS_PER_SHOPPER: 1,
   INVOICE_TTL_SECONDS: 900,
+  /** A refund Glase has not confirmed for this long raises the RefundsPendingOverdue alarm. */
+  REFUND_PENDING_ALERT_MINUTES: 60,
   SERVICE_NAME: 'glase-checkout',
   METRICS_NAMESPACE: 'GlaseCheckout',
 } as const;
@@ -119,6 +121,7 @@ export interface Config {
   readonly defaultCurrency: string;
   readonly idempotencyTtlSeconds: number;
   readonly invoiceTtlSeconds: number;
+  readonly refundPendingAlertMinutes: number;
   readonly openOrdersPerShopper: number;
   readonly secrets: {
     readonly terminal: SecretSource<TerminalSecret>;
@@ -181,6 +184,10 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     ),
     idempotencyTtlSeconds: env.wholeNumber('IDEMPOTENCY_TTL_SECONDS', DEFAULTS.IDEMPOTENCY_TTL_SECONDS),
     invoiceTtlSeconds: env.wholeNumber('INVOICE_TTL_SECONDS', DEFAULTS.INVOICE_TTL_SECONDS),
+    refundPendingAlertMinutes: env.wholeNumber(
+      'REFUND_PENDING_ALERT_MINUTES',
+      DEFAULTS.REFUND_PENDING_ALERT_MINUTES,
+    ),
     openOrdersPerShopper: env.wholeNumber('OPEN_ORDERS_PER_SHOPPER', DEFAULTS.OPEN_ORDERS_PER_SHOPPER, 0),
     // Deployed, each secret lives in Secrets Manager and only its ARN is here; locally, the value.
     secrets: {

@@ -9,6 +9,7 @@ import {
   UnknownPurchaseTokenError,
 } from '../../lambda/checkout/errors.js';
 import type { Order } from '../../lambda/checkout/order.js';
+import { lookupKeysFor, PENDING_REFUND } from '../../lambda/checkout/order-lookups.js';
 import { type LifecycleEvent, planChange, planNewOrder } from '../../lambda/checkout/order-plan.js';
 import type { CatalogAdmin, OrderStore } from '../../lambda/checkout/ports.js';
 import type { CatalogEntry } from '../../lambda/checkout/product.js';
@@ -449,6 +450,69 @@ export function describeStores(kind: string, make: () => Promise<StoresUnderTest
       });
       await expect(stores.catalog.setStockShards(token, 0)).rejects.toBeInstanceOf(RefusedError);
       await expect(stores.catalog.setStockShards(token, 33)).rejects.toBeInstanceOf(RefusedError);
+    });
+
+    it('finds an order by what a support call quotes, from the change that makes it true; pending refunds while pending', async () => {
+      const token = await product(5);
+      const shopper = `Ann.${ulid().toLowerCase()}@Example.com`;
+      const phone = `+46 70 ${Math.floor(Math.random() * 1e7)}`;
+      const base = newOrder(token);
+      const change = planNewOrder({ ...base, customer: { ...base.customer, email: shopper, msisdn: phone } });
+      await stores.orders.apply(change);
+      const ids = async (term: string) =>
+        (await stores.orders.findByLookup(lookupKeysFor(term), { limit: 10 })).map((order) => order.orderId);
+      const id = change.order.orderId;
+      expect(await ids(shopper.toUpperCase())).toEqual([id]);
+      expect(await ids(phone.replace(/\D/g, ''))).toEqual([id]);
+      const invoiceReference = `9${Date.now()}`;
+      expect(await ids(invoiceReference)).toEqual([]);
+      const invoiced = await move(change.order, { type: 'invoiced', invoiceReference });
+      expect(await ids(invoiceReference)).toEqual([id]);
+      const ers = `7${Date.now()}`;
+      const paid = await move(invoiced, {
+        type: 'paid',
+        paidAt: later(2).toISOString(),
+        invoiceVersion: 2,
+        ersReference: ers,
+        paymentReference: `P-${ers}`,
+      });
+      expect(await ids(ers)).toEqual([id]);
+      expect(await ids(`P-${ers}`)).toEqual([id]);
+      // Found orders are read whole and current, not from the index.
+      expect((await stores.orders.findByLookup(lookupKeysFor(ers), { limit: 10 }))[0]).toEqual(paid);
+
+      const askedAt = '2031-01-01T00:00:00.000Z';
+      const pending = await move(paid, {
+        type: 'refund-requested',
+        refund: { refundId: 'R1', amountMinor: 100, status: 'PENDING', requestedAt: askedAt, restock: false },
+      });
+      const pendingIds = async (before?: string) =>
+        (await stores.orders.findByLookup([PENDING_REFUND], { limit: 1000, before })).map(
+          (order) => order.orderId,
+        );
+      expect(await pendingIds()).toContain(id);
+      expect(await pendingIds(askedAt)).not.toContain(id);
+      expect(await pendingIds('2031-01-01T00:00:01.000Z')).toContain(id);
+      const olderThan = (time: string) => stores.orders.countByLookup(PENDING_REFUND, time);
+      expect((await olderThan('2031-01-01T00:00:01.000Z')) - (await olderThan(askedAt))).toBe(1);
+      const refundErs = `8${Date.now()}`;
+      await move(pending, {
+        type: 'refund-settled',
+        refundId: 'R1',
+        outcome: { succeeded: true, ersReference: refundErs },
+      });
+      expect(await pendingIds()).not.toContain(id);
+      expect(await ids(refundErs)).toEqual([id]);
+      // Two orders of one shopper: newest first, and `limit` holds.
+      const second = planNewOrder({
+        ...newOrder(token, 1, later(5)),
+        customer: { ...base.customer, email: shopper, msisdn: '' },
+      });
+      await stores.orders.apply(second);
+      expect(await ids(shopper)).toEqual([second.order.orderId, id]);
+      expect(await stores.orders.findByLookup(lookupKeysFor(shopper), { limit: 1 })).toHaveLength(1);
+      // A lookup item is never an order, whatever id is asked for.
+      expect(await stores.orders.get(`lookup#${PENDING_REFUND}#${id}`)).toBeUndefined();
     });
 
     it('lists open orders of one status created before a time, oldest first; finds orders newest first', async () => {

@@ -8,6 +8,11 @@ import { API_4XX_THRESHOLD, WAF_BLOCKED_THRESHOLD } from '../../infra/constructs
 import { readSettings, settingsFrom } from '../../infra/settings.js';
 import {
   IDEMPOTENCY_KEY,
+  LOOKUP_ITEM_PREFIX,
+  LOOKUP_ORDER_ID,
+  ORDERS_BY_LOOKUP_INDEX,
+  ORDERS_BY_LOOKUP_PARTITION,
+  ORDERS_BY_LOOKUP_SORT,
   ORDERS_BY_STATUS_INDEX,
   ORDERS_BY_STATUS_PARTITION,
   ORDERS_BY_STATUS_SORT,
@@ -37,7 +42,10 @@ function tableLogicalId(template: Template, prefix: string): string {
 }
 
 /** Every DynamoDB statement in the policies attached to the role of the function `prefix`. */
-function dynamoStatements(template: Template, prefix: string): { actions: string[]; resource: string }[] {
+function dynamoStatements(
+  template: Template,
+  prefix: string,
+): { actions: string[]; resource: string; condition?: unknown }[] {
   const roleRef = functionNamed(template, prefix).Properties.Role['Fn::GetAtt'][0];
   return byType(template, 'AWS::IAM::Policy')
     .filter(([, policy]) => policy.Properties.Roles.some((role: any) => role.Ref === roleRef))
@@ -47,7 +55,7 @@ function dynamoStatements(template: Template, prefix: string): { actions: string
       if (!actions.some((action) => action.startsWith('dynamodb:'))) return [];
       return ([] as any[])
         .concat(statement.Resource)
-        .map((resource) => ({ actions, resource: JSON.stringify(resource) }));
+        .map((resource) => ({ actions, resource: JSON.stringify(resource), condition: statement.Condition }));
     });
 }
 
@@ -259,15 +267,23 @@ describe('GlaseCheckoutStack', () => {
         ],
         Projection: { ProjectionType: 'ALL' },
       },
+      {
+        IndexName: ORDERS_BY_LOOKUP_INDEX,
+        KeySchema: [
+          { AttributeName: ORDERS_BY_LOOKUP_PARTITION, KeyType: 'HASH' },
+          { AttributeName: ORDERS_BY_LOOKUP_SORT, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [LOOKUP_ORDER_ID] },
+      },
     ]);
   });
 
   it('grants each function only the DynamoDB actions it needs, never a wildcard', () => {
     const products = tableLogicalId(template, 'DataProducts');
     const orders = tableLogicalId(template, 'DataOrders');
-    const on = (statements: { actions: string[]; resource: string }[], table: string) =>
+    const on = (statements: { actions: string[]; resource: string; condition?: unknown }[], table: string) =>
       statements
-        .filter((statement) => statement.resource.includes(table))
+        .filter((statement) => statement.resource.includes(table) && !statement.condition)
         .flatMap((statement) => statement.actions)
         .sort();
 
@@ -301,9 +317,22 @@ describe('GlaseCheckoutStack', () => {
     for (const settles of [notify, reconcile]) {
       expect(on(settles, requests)).toEqual(['dynamodb:DeleteItem', 'dynamodb:UpdateItem']);
     }
+    // Lookup items (what finds an order) are the only other writes, and only items keyed `lookup#`:
+    // putting one can never create or overwrite an order.
+    for (const writes of [create, notify, reconcile]) {
+      const conditional = writes.filter((statement) => statement.condition);
+      expect(conditional.map((statement) => statement.actions.sort())).toEqual([
+        ['dynamodb:DeleteItem', 'dynamodb:PutItem'],
+      ]);
+      expect(conditional[0]?.resource).toContain(orders);
+      expect(conditional[0]?.condition).toEqual({
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${LOOKUP_ITEM_PREFIX}*`] },
+      });
+    }
     const queries = reconcile.filter((statement) => statement.actions.includes('dynamodb:Query'));
-    expect(queries).toHaveLength(1);
-    expect(queries[0]?.resource).toContain(`/index/${ORDERS_BY_STATUS_INDEX}`);
+    expect(queries.map((statement) => statement.resource.match(/\/index\/(\w+)/)?.[1]).sort()).toEqual(
+      [ORDERS_BY_LOOKUP_INDEX, ORDERS_BY_STATUS_INDEX].sort(),
+    );
   });
 
   it('exposes POST /webshop/{urlKey}/createPurchase and POST /webshop/notify/{orderId} on a throttled, logged REST API', () => {
@@ -459,6 +488,7 @@ describe('GlaseCheckoutStack', () => {
         'NotConfigured',
         'ReconcileErrors',
         'ReconcilePaymentsCommitted',
+        'RefundsPendingOverdue',
         'Throttles',
         'Throttles',
         'Throttles',

@@ -108,7 +108,7 @@ describe('glase-checkout CLI, spawned against DynamoDB Local and the sandbox', (
       expect(run.stderr).toContain('row 2: price must be an amount such as 899.00');
       expect(run.stderr).toContain('row 3: purchaseToken must be 1-64 letters');
       expect(run.stderr).toContain('row 4: taxRatePercent must be at most 100');
-      expect(run.stderr).toContain('3 problem(s) in 4 rows; nothing was written');
+      expect(run.stderr).toContain('3 problem(s) in 3 of 4 rows; nothing was written');
       expect(run.stderr).not.toMatch(/at .*\.ts:\d+/); // no stack trace without --debug
       expect(await stack.product('NEW-1')).toBeUndefined();
       expect(await stack.product('JKT-RAIN-M-NAVY')).toEqual(before);
@@ -127,8 +127,26 @@ describe('glase-checkout CLI, spawned against DynamoDB Local and the sandbox', (
 
       const dry = await cli('products', 'import', csv, '--dry-run');
       expect(dry.code).toBe(0);
-      expect(dry.stdout).toContain('2 rows valid; dry run, nothing written');
+      // It lists what would be created and what would change, and writes nothing.
+      expect(dry.stdout).toContain('create  CSV-SCARF-RED  349.00, 7 on hand');
+      expect(dry.stdout).toContain(
+        `update  BOOK.fika-2nd-ed  price ${(before.unitPriceMinor / 100).toFixed(2)} → 199.00; description`,
+      );
+      expect(dry.stdout).toContain(
+        '2 rows valid: 1 to create, 1 to update, 0 unchanged (live stock kept); dry run, nothing written',
+      );
+      const dryJson = JSON.parse(
+        (await cli('products', 'import', csv, '--dry-run', '--set-stock', '--json')).stdout,
+      );
+      expect(dryJson.plan).toContainEqual({
+        purchaseToken: 'BOOK.fika-2nd-ed',
+        action: 'update',
+        price: { from: before.unitPriceMinor, to: 19900 },
+        onHand: { from: before.onHand, to: 999 },
+        details: expect.arrayContaining(['description']),
+      });
       expect(await stack.product('CSV-SCARF-RED')).toBeUndefined();
+      expect(await stack.product('BOOK.fika-2nd-ed')).toEqual(before);
 
       const run = await cli('products', 'import', csv);
       expect(run.code).toBe(0);
@@ -148,6 +166,46 @@ describe('glase-checkout CLI, spawned against DynamoDB Local and the sandbox', (
       const setStock = await cli('products', 'import', csv, '--set-stock', '--json');
       expect(JSON.parse(setStock.stdout)).toEqual({ imported: true, rows: 2, created: 0, updated: 2 });
       expect((await stack.product('BOOK.fika-2nd-ed')).available).toBe(999);
+    });
+  });
+
+  describe('products import: files that are not what they seem', () => {
+    it('a missing file: one clear line, exit 1, in JSON a stable code', async () => {
+      const missing = join(files, 'nope.csv');
+      const run = await cli('products', 'import', missing);
+      expect([run.code, run.stderr.trim()]).toEqual([1, `error: ${missing}: no such file`]);
+      const json = await cli('products', 'import', missing, '--json');
+      expect(JSON.parse(json.stderr)).toEqual({
+        error: { code: 'BAD_CATALOG_FILE', message: `${missing}: no such file` },
+      });
+    });
+
+    it('a semicolon-separated CSV: "header not recognised", not an error per field', async () => {
+      const path = file(
+        'semicolons.csv',
+        'purchaseToken;sku;description;price;currency;taxRatePercent;available\nSEMI-1;S1;Semi;10.00;SEK;25;1\n',
+      );
+      const run = await cli('products', 'import', path);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain('header not recognised: missing purchaseToken, sku, description');
+      expect(run.stderr).toContain('It looks separated by ";": save it as CSV with commas.');
+      expect(run.stderr.trim().split('\n')).toHaveLength(1);
+      expect(await stack.product('SEMI-1')).toBeUndefined();
+    });
+
+    it('warns when one SKU is sold under two tokens, and still imports', async () => {
+      const path = file(
+        'twins.csv',
+        [
+          'purchaseToken,sku,description,price,currency,taxRatePercent,available',
+          'TWIN-A,TWIN-SKU,Twin,10.00,SEK,25,1',
+          'TWIN-B,TWIN-SKU,Twin again,10.00,SEK,25,1',
+        ].join('\n'),
+      );
+      const run = await cli('products', 'import', path);
+      expect(run.code).toBe(0);
+      expect(run.stderr).toContain("row 2: warning: sku TWIN-SKU is also row 1's (TWIN-A)");
+      expect(run.stdout).toContain('imported 2 rows: 2 created, 0 updated');
     });
   });
 
@@ -325,17 +383,68 @@ describe('glase-checkout CLI, spawned against DynamoDB Local and the sandbox', (
       stack.sandbox!.injectFault({ operation: 'refundPayment', kind: 'delay', delayMs: 2500 });
       const calls = refundCalls();
 
-      const timedOut = await cli('orders', 'refund', order.orderId);
+      const timedOut = await cli('orders', 'refund', order.orderId, '--amount', '500');
       expect(timedOut.code).toBe(1);
+      // It says the refund is PENDING and exactly what to run next.
+      expect(timedOut.stderr).toMatch(/^refused: refund R\w+ of 500\.00 SEK is PENDING: Glase did not say/);
+      expect(timedOut.stderr).toContain(
+        `orders settle-refund ${order.orderId} --succeeded <Glase reference>`,
+      );
       const retry = await cli('orders', 'refund', order.orderId);
       expect(retry.code).toBe(1);
       expect(retry.stderr).toContain('still pending');
       expect(refundCalls()).toBe(calls + 1);
 
-      const stored = (await stack.orders()).find((o) => o.orderId === order.orderId)!;
-      expect(stored.pendingRefundId).toBeDefined();
+      // Confirmed and pending are shown apart, in text and JSON.
+      const shown = await cli('orders', 'get', order.orderId);
+      expect(shown.stdout).toMatch(/refunded {3}0\.00 SEK confirmed, 500\.00 SEK PENDING \(R\w+: ask Glase/);
+      const json = JSON.parse((await cli('orders', 'get', order.orderId, '--json')).stdout);
+      expect([json.refundConfirmed, json.refundPending]).toEqual([
+        { value: '0.00', currency: 'SEK' },
+        { value: '500.00', currency: 'SEK' },
+      ]);
+      const pendingList = await cli('orders', 'list', '--pending-refunds');
+      expect(pendingList.stdout).toMatch(new RegExp(`${order.orderId}\\s+R\\w+\\s+500\\.00 SEK`));
+      expect(pendingList.stdout).toContain('orders settle-refund <order> --succeeded');
+
+      // settle-refund checks what it is told, and records nothing when it is wrong.
+      const banana = await cli('orders', 'settle-refund', order.orderId, '--succeeded', 'banana');
+      expect([banana.code, banana.stderr]).toEqual([
+        1,
+        expect.stringContaining('"banana" is not a Glase reference'),
+      ]);
+      const tooMuch = await cli(
+        'orders',
+        'settle-refund',
+        order.orderId,
+        '--succeeded',
+        '1234567890',
+        '--amount',
+        '500.01',
+      );
+      expect(tooMuch.stderr).toContain('at most the 500.00 SEK pending');
+      const amountAlone = await cli(
+        'orders',
+        'settle-refund',
+        order.orderId,
+        '--failed',
+        'x',
+        '--amount',
+        '1',
+      );
+      expect(amountAlone.code).toBe(2);
+      expect((await stack.orders()).find((o) => o.orderId === order.orderId)?.pendingRefundId).toBeDefined();
+
       const settled = await cli('orders', 'settle-refund', order.orderId, '--succeeded', '1234567890');
-      expect(settled.stdout).toContain('is REFUNDED');
+      expect(settled.code).toBe(0);
+      expect(settled.stdout).toMatch(/^recorded: refund R\w+ of 500\.00 SEK SUCCEEDED \(Glase 1234567890\)/);
+      expect(settled.stdout).toContain('is PARTIALLY_REFUNDED; refunded 500.00 SEK confirmed');
+      expect((await cli('orders', 'list', '--pending-refunds', '--json')).stdout).not.toContain(
+        order.orderId,
+      );
+      // The refund's own reference finds the order now.
+      const found = JSON.parse((await cli('orders', 'find', '1234567890', '--json')).stdout);
+      expect(found.map((o: { orderId: string }) => o.orderId)).toEqual([order.orderId]);
     });
   });
 
@@ -398,6 +507,77 @@ describe('glase-checkout CLI, spawned against DynamoDB Local and the sandbox', (
     const human = await cli('orders', 'get', orders[0].orderId);
     expect(human.stdout).toMatch(/history\n {2}\S+ {2}RESERVED/);
     expect((await cli('orders', 'get', '01JBZK3Q8N5V7W9X2Y4Z6A8B0C')).code).toBe(1);
+  });
+
+  it('finds orders by what a support call quotes: Glase references, e-mail, phone; any case of status', async () => {
+    const email = `Finder.${Date.now()}@Example.com`;
+    const response = await stack.purchase({
+      ...glaseSampleBody,
+      clientName: 'Find Me',
+      email,
+      msisdn: '+46 70 111 22 33',
+    });
+    await stack.sandbox!.pay(response.json.invoiceReferenceId);
+    const order = (await stack.orders()).find(
+      (o) => o.invoiceReference === response.json.invoiceReferenceId,
+    )!;
+    const ids = async (...args: string[]) =>
+      JSON.parse((await cli('orders', 'find', ...args, '--json')).stdout).map(
+        (o: { orderId: string }) => o.orderId,
+      );
+    expect(await ids(order.invoiceReference!)).toEqual([order.orderId]);
+    expect(await ids(order.ersReference!)).toEqual([order.orderId]);
+    expect(await ids(order.paymentReference!)).toEqual([order.orderId]);
+    expect(await ids(email.toLowerCase())).toEqual([order.orderId]);
+    expect(await ids('+46701112233')).toContain(order.orderId);
+    // `orders get` takes them too, and says what it searched when nothing matches.
+    const byInvoice = await cli('orders', 'get', order.invoiceReference!, '--json');
+    expect(JSON.parse(byInvoice.stdout).orderId).toBe(order.orderId);
+    const none = await cli('orders', 'get', '1795999999999');
+    expect([none.code, none.stderr.trim()]).toEqual([
+      1,
+      'refused: no order matches 1795999999999 (searched order id, Glase invoice/payment/ers reference, e-mail, phone)',
+    ]);
+    const nothing = await cli('orders', 'find', 'nobody@nowhere.example');
+    expect(nothing.stdout).toContain('no order matches nobody@nowhere.example');
+    const paid = JSON.parse((await cli('orders', 'list', '--status', 'paid', '--json')).stdout);
+    expect(paid.map((o: { orderId: string }) => o.orderId)).toContain(order.orderId);
+    const wrong = await cli('orders', 'list', '--status', 'payed');
+    expect([wrong.code, wrong.stderr]).toEqual([
+      2,
+      expect.stringContaining('use one of RESERVED, INVOICED, PAID'),
+    ]);
+  });
+
+  it('answers --version, and --json everywhere: the snippet as data, errors as one JSON object on stderr', async () => {
+    const version = await cli('--version');
+    expect([version.code, version.stdout.trim()]).toEqual([0, expect.stringMatching(/^\d+\.\d+\.\d+/)]);
+    const snippet = await cli(
+      'snippet',
+      '29834231890234',
+      '--script-url',
+      'https://cdn.example/qr.js',
+      '--json',
+    );
+    expect(JSON.parse(snippet.stdout)).toEqual({
+      scriptUrl: 'https://cdn.example/qr.js',
+      selector: '#qrcode',
+      purchaseToken: '29834231890234',
+      webshopId: 'local-shop',
+      placeholderScriptUrl: false,
+      html: expect.stringContaining('purchaseToken: "29834231890234"'),
+    });
+    const errors = await Promise.all([
+      cli('snippet', 'NO-SUCH-TOKEN', '--json'),
+      cli('orders', 'refund', '--json'),
+      cli('orders', 'get', 'NOPE', '--json'),
+    ]);
+    expect(errors.map((run) => [run.code, JSON.parse(run.stderr).error.code])).toEqual([
+      [1, 'UNKNOWN_PURCHASE_TOKEN'],
+      [2, 'USAGE'],
+      [1, 'ORDER_NOT_FOUND'],
+    ]);
+    for (const run of errors) expect(run.stdout).toBe('');
   });
 
   it('prints the QR widget snippet for a known token only', async () => {

@@ -175,5 +175,12 @@ describe('createPurchase keeps to its time budget: our answer, never a gateway t
     // The one attempt was given the budget's few hundred milliseconds, not the usual 5000.
     const failure = logger.lines.find((line) => line.includes('did not answer within'));
     expect(failure).toMatch(/sendInvoice did not answer within \d{1,3} ms/);
+    // The operator can find out why: the reason is in the order's history, the order id in the error line.
+    expect(order?.history.at(-1)).toMatchObject({
+      status: 'FAILED',
+      reason: expect.stringMatching(/^sendInvoice failed: Glase sendInvoice did not answer within \d+ ms/),
+    });
+    const errors = logger.lines.map((line) => JSON.parse(line)).filter((line) => line.level === 'ERROR');
+    expect(errors.map((line) => [line.message, line.orderId])).toEqual([['request failed', order?.orderId]]);
   });
 });

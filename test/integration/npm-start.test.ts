@@ -1,4 +1,4 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -66,7 +66,34 @@ describe('npm start', () => {
 "state": "", "zip": "11122", "email": "very.happy@shopping.com"}`,
       });
       expect(response.status).toBe(200);
-      expect(await response.json()).toEqual({ invoiceReferenceId: expect.stringMatching(/^\d+$/) });
+      const { invoiceReferenceId } = (await response.json()) as { invoiceReferenceId: string };
+      expect(invoiceReferenceId).toMatch(/^\d+$/);
+
+      // The banner's CLI command works as printed from another terminal, non-default ports and all.
+      const operate = /operate {4}(.*) npm run cli -- orders list/.exec(output())?.[1] ?? '';
+      expect(operate).toBe(`PORT=${port} DYNAMODB_PORT=${dynamodbPort} GLASE_SANDBOX_PORT=${sandboxPort}`);
+      const printed = Object.fromEntries(operate.split(' ').map((pair) => pair.split('=')));
+      const bare = Object.fromEntries(
+        Object.entries(process.env).filter(([name]) => !/^(PORT|DYNAMODB_|GLASE_|TABLE_PREFIX)/.test(name)),
+      );
+      const listed = execFileSync(
+        process.execPath,
+        [join(root, 'cli/bin.mjs'), 'orders', 'find', invoiceReferenceId, '--json'],
+        { env: { ...bare, ...printed }, timeout: 60_000 },
+      );
+      expect(JSON.parse(String(listed)).map((order: { status: string }) => order.status)).toEqual([
+        'INVOICED',
+      ]);
+
+      // A second npm start on the same ports says which one is busy, and starts nothing.
+      const second = spawnSync(process.execPath, ['--import', 'tsx', 'local/start.ts'], {
+        cwd: root,
+        env: { ...process.env, PORT: String(port), DYNAMODB_PORT: String(dynamodbPort) },
+        timeout: 60_000,
+      });
+      expect(second.status).toBe(1);
+      expect(String(second.stdout)).toContain(`port ${port} for the API is already in use`);
+      expect(String(second.stdout)).not.toMatch(/pid \d+/);
     } finally {
       const javaPid = Number(/pid (\d+)/.exec(output())?.[1]);
       const exited = new Promise((resolve) => child.once('exit', resolve));

@@ -16,6 +16,7 @@ import type {
   Clock,
   EventPublisher,
   Invoice,
+  LookupQuery,
   OpenOrdersPage,
   OrderEvent,
   OrderQuery,
@@ -212,6 +213,8 @@ export class InMemoryOrderStore implements OrderStore {
   readonly requests = new Map<string, RequestRecord>();
   /** Shoppers' unpaid-order counters. */
   readonly holds = new Map<string, number>();
+  /** Lookup entries: key → (orderId → when). */
+  readonly lookups = new Map<string, Map<string, string>>();
   constructor(readonly catalog: InMemoryCatalog) {}
 
   async lookup(purchaseToken: string, requestKey: string, stockShards = 1): Promise<PurchaseLookup> {
@@ -280,6 +283,33 @@ export class InMemoryOrderStore implements OrderStore {
       if (hold.delta > 0) this.holds.set(hold.key, count + 1);
       else if (count > 0) this.holds.set(hold.key, count - 1);
     }
+    const orderId = change.order.orderId;
+    for (const entry of change.lookups.remove) this.lookups.get(entry.key)?.delete(orderId);
+    for (const entry of change.lookups.add) {
+      const entries = this.lookups.get(entry.key) ?? new Map<string, string>();
+      entries.set(orderId, entry.at);
+      this.lookups.set(entry.key, entries);
+    }
+  }
+
+  private entries(key: string, before: string | undefined): { orderId: string; at: string }[] {
+    return [...(this.lookups.get(key) ?? [])]
+      .map(([orderId, at]) => ({ orderId, at }))
+      .filter((entry) => !before || entry.at < before);
+  }
+
+  async findByLookup(keys: readonly string[], query: LookupQuery): Promise<Order[]> {
+    const entries = [...new Set(keys)].flatMap((key) => this.entries(key, query.before));
+    entries.sort((a, b) => b.at.localeCompare(a.at));
+    const ids = [...new Set(entries.map((entry) => entry.orderId))].slice(0, query.limit);
+    return ids.flatMap((id) => {
+      const order = this.orders.get(id);
+      return order ? [copy(order)] : [];
+    });
+  }
+
+  async countByLookup(key: string, before: string): Promise<number> {
+    return this.entries(key, before).length;
   }
 
   async listByStatus(status: OrderStatus, createdBefore: string, page?: string): Promise<OpenOrdersPage> {
@@ -394,11 +424,13 @@ export class ManualClock implements Clock {
 /** The store with some of its methods replaced: how a test stands a crash or a race at an exact point. */
 export function overridden(store: OrderStore, replacements: Partial<OrderStore>): OrderStore {
   return {
-    lookup: (token, key) => store.lookup(token, key),
+    lookup: (...args) => store.lookup(...args),
     get: (orderId) => store.get(orderId),
     apply: (change) => store.apply(change),
     listByStatus: (...args) => store.listByStatus(...args),
     findOrders: (query) => store.findOrders(query),
+    findByLookup: (...args) => store.findByLookup(...args),
+    countByLookup: (...args) => store.countByLookup(...args),
     ...replacements,
   };
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Order } from '../../lambda/checkout/order.js';
 import type { Product } from '../../lambda/checkout/product.js';
+import { LOOKUP_ITEM_PREFIX } from '../../lambda/store/schema.js';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/stack.js';
 
 export const glaseSampleBody = {
@@ -78,7 +79,12 @@ export async function startTestStack(options: Partial<LocalStackOptions> = {}): 
         const page = await document.send(
           new ScanCommand({ TableName: stack.tables.orders, ConsistentRead: true, ExclusiveStartKey: start }),
         );
-        items.push(...((page.Items ?? []) as Order[]));
+        // The table also holds lookup items (what finds an order); they are not orders.
+        items.push(
+          ...((page.Items ?? []).filter(
+            (item) => !String(item.orderId).startsWith(LOOKUP_ITEM_PREFIX),
+          ) as Order[]),
+        );
         start = page.LastEvaluatedKey;
       } while (start);
       return items;

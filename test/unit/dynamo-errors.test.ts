@@ -110,7 +110,8 @@ describe('DynamoOrderStore error paths', () => {
 
   it('writes a change without effects as one conditional update, and a lost compare-and-set as a conflict', async () => {
     const { requestKey: _key, ...plain } = reserve.order;
-    const invoiced = planChange(plain, { type: 'invoiced', invoiceReference: '1' }, new Date());
+    const planned = planChange(plain, { type: 'invoiced', invoiceReference: '1' }, new Date());
+    const invoiced = { ...planned, lookups: { add: [], remove: [] } };
     mock
       .on(UpdateCommand)
       .rejects(Object.assign(new Error('x'), { name: 'ConditionalCheckFailedException' }));

@@ -72,6 +72,7 @@ describe('planNewOrder', () => {
       stock: [reserve(hold)],
       request: undefined,
       holds: [],
+      lookups: { add: [{ key: 'email:a@b.se', at: fresh.createdAt }], remove: [] },
     });
   });
 
@@ -87,6 +88,20 @@ describe('planNewOrder', () => {
 
 describe('planChange: the state machine, with what each move writes', () => {
   const plan = (current: Order, event: LifecycleEvent) => planChange(current, event, AT);
+
+  it('an order that ends unpaid records why in its history, and cannot end without a reason', () => {
+    const invoiced = order({ status: 'INVOICED' });
+    expect(plan(order(), { type: 'failed', reason: 'sendInvoice failed' }).order.history.at(-1)).toEqual({
+      status: 'FAILED',
+      at: AT.toISOString(),
+      reason: 'sendInvoice failed',
+    });
+    expect(plan(invoiced, { type: 'canceled', reason: 'declined' }).order.history.at(-1)?.reason).toBe(
+      'declined',
+    );
+    expect(() => plan(order(), { type: 'failed', reason: ' ' })).toThrow(/needs a reason/);
+    expect(() => plan(invoiced, { type: 'canceled', reason: '' })).toThrow(/needs a reason/);
+  });
 
   it('INVOICED records the reference and version 0, a compare-and-set on the version read', () => {
     const change = plan(order(), { type: 'invoiced', invoiceReference: '123' });

@@ -1,5 +1,8 @@
+import { completePayment } from '../../lambda/checkout/complete-payment.js';
 import { createPurchase } from '../../lambda/checkout/create-purchase.js';
+import { RefundPendingError } from '../../lambda/checkout/errors.js';
 import { reconcile } from '../../lambda/checkout/reconcile.js';
+import { refund } from '../../lambda/checkout/refund.js';
 import { rejection } from '../../lambda/glase/result-codes.js';
 import { failingWrites, overridden, ScriptedGlase, unavailable } from '../support/in-memory.js';
 import { MUG, REQUEST, unitShop } from '../support/shop.js';
@@ -37,6 +40,33 @@ const statuses = async (shop: Awaited<ReturnType<typeof shopWith>>) =>
   [...shop.orders.orders.values()].map((order) => order.status).sort();
 
 describe('reconcile', () => {
+  it('counts refunds pending longer than the alert time (a metric a person acts on); a failed count is an error', async () => {
+    const shop = await shopWith({ invoiced: 2 });
+    shop.glase.script('getPaymentStatus', { status: 'PAID', version: 1, ersReference: '11' });
+    shop.glase.script('getPaymentStatus', { status: 'PAID', version: 1, ersReference: '12' });
+    for (const orderId of shop.ids) {
+      await completePayment(shop.settlement, (await shop.orders.get(orderId))!);
+    }
+    shop.glase.script('refundPayment', unavailable('refundPayment'), unavailable('refundPayment'));
+    await expect(refund(shop.refund, { orderId: shop.ids[0]! })).rejects.toBeInstanceOf(RefundPendingError);
+    shop.clock.advance(30 * MINUTE);
+    await expect(refund(shop.refund, { orderId: shop.ids[1]! })).rejects.toBeInstanceOf(RefundPendingError);
+    const overdue = async (minutes?: number) =>
+      (await reconcile(deps(shop, minutes === undefined ? {} : { refundPendingAlertMinutes: minutes })))
+        .refundsPendingOverdue;
+    expect(await overdue()).toBe(0);
+    expect(await overdue(60)).toBe(0);
+    shop.clock.advance(31 * MINUTE);
+    expect(await overdue(60)).toBe(1);
+    expect(await overdue(1)).toBe(2);
+    const broken = {
+      ...deps(shop, { refundPendingAlertMinutes: 60 }),
+      orders: overridden(shop.orders, { countByLookup: () => Promise.reject(new Error('throttled')) }),
+    };
+    expect(await reconcile(broken)).toMatchObject({ refundsPendingOverdue: 0, errors: 1 });
+    expect(shop.warnings.at(-1)).toMatchObject({ message: 'could not count pending refunds' });
+  });
+
   it('fails reservations abandoned past their grace period, not younger ones, and gives their units back', async () => {
     const shop = await shopWith({ reserved: 2 });
     expect((await reconcile(deps(shop))).abandonedReservations).toBe(0);

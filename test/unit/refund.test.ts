@@ -1,6 +1,6 @@
 import { completePayment } from '../../lambda/checkout/complete-payment.js';
 import { createPurchase } from '../../lambda/checkout/create-purchase.js';
-import { OrderNotFoundError, RefusedError } from '../../lambda/checkout/errors.js';
+import { OrderNotFoundError, RefundPendingError, RefusedError } from '../../lambda/checkout/errors.js';
 import type { Order } from '../../lambda/checkout/order.js';
 import { refund, resolvePendingRefund } from '../../lambda/checkout/refund.js';
 import { rejection } from '../../lambda/glase/result-codes.js';
@@ -10,7 +10,7 @@ import { REQUEST, unitShop } from '../support/shop.js';
 async function paidShop() {
   const shop = await unitShop();
   const { orderId } = await createPurchase(shop.purchase, REQUEST);
-  shop.glase.script('getPaymentStatus', { status: 'PAID', version: 1, ersReference: 'PAY-1' });
+  shop.glase.script('getPaymentStatus', { status: 'PAID', version: 1, ersReference: '5550001' });
   await completePayment(shop.settlement, (await shop.orders.get(orderId)) as Order);
   return { ...shop, orderId };
 }
@@ -31,7 +31,7 @@ describe('refund', () => {
     expect(shop.glase.callsTo('refundPayment')[0]?.request).toEqual({
       orderId: shop.orderId,
       refundId: 'R1',
-      paymentErsReference: 'PAY-1',
+      paymentErsReference: '5550001',
       amountMinor: 4900,
       currency: 'SEK',
       title: 'Test Shop',
@@ -140,7 +140,13 @@ describe('refund', () => {
     async (_name, error) => {
       const shop = await paidShop();
       shop.glase.script('refundPayment', error);
-      await expect(refund(shop.refund, { orderId: shop.orderId, amountMinor: 100 })).rejects.toBe(error);
+      const pending = await refund(shop.refund, { orderId: shop.orderId, amountMinor: 100 }).catch((e) => e);
+      // It says the refund is PENDING, and exactly what to run next.
+      expect(pending).toBeInstanceOf(RefundPendingError);
+      expect(pending.cause).toBe(error);
+      expect(pending.message).toMatch(/^refund R1 of 1\.00 SEK is PENDING: /);
+      expect(pending.message).toContain(`orders settle-refund ${shop.orderId} --succeeded <Glase reference>`);
+      expect(pending.message).toContain(`orders settle-refund ${shop.orderId} --failed <reason>`);
       expect(await shop.orders.get(shop.orderId)).toMatchObject({ status: 'PAID', pendingRefundId: 'R1' });
       await expect(refund(shop.refund, { orderId: shop.orderId, amountMinor: 100 })).rejects.toThrow(
         /refund R1 of order .* is still pending: .*orders settle-refund/,
@@ -162,10 +168,10 @@ describe('resolvePendingRefund', () => {
     const shop = await pendingShop();
     const order = await resolvePendingRefund(shop.refund, shop.orderId, {
       succeeded: true,
-      ersReference: 'REF-9',
+      ersReference: ' 9009 ',
     });
     expect(order).toMatchObject({ status: 'REFUNDED', pendingRefundId: undefined, restocked: true });
-    expect(order.refunds?.[0]).toMatchObject({ status: 'SUCCEEDED', ersReference: 'REF-9' });
+    expect(order.refunds?.[0]).toMatchObject({ status: 'SUCCEEDED', ersReference: '9009' });
     expect((await shop.stock()).onHand).toBe(5);
   });
 
@@ -177,6 +183,40 @@ describe('resolvePendingRefund', () => {
     });
     expect(order).toMatchObject({ status: 'PAID', pendingRefundId: undefined });
     expect((await shop.stock()).onHand).toBe(4);
+  });
+
+  it('records less than was asked when Glase refunded less: the order stays partly refundable', async () => {
+    const shop = await pendingShop();
+    const order = await resolvePendingRefund(shop.refund, shop.orderId, {
+      succeeded: true,
+      ersReference: '9009',
+      amountMinor: 4000,
+    });
+    expect(order.status).toBe('PARTIALLY_REFUNDED');
+    expect(order.refunds?.[0]).toMatchObject({ status: 'SUCCEEDED', amountMinor: 4000 });
+    expect(order.history.at(-1)?.reason).toBe('refund R1 of 40.00 SEK');
+  });
+
+  it.each([
+    ['a reference that is not Glase’s form', { ersReference: 'banana' }, /"banana" is not a Glase reference/],
+    ['the payment’s own reference', { ersReference: '5550001' }, /payment's own reference/],
+    ['more than is pending', { ersReference: '9009', amountMinor: 14901 }, /at most the 149\.00 SEK pending/],
+    ['nothing', { ersReference: '9009', amountMinor: 0 }, /more than 0/],
+  ])('refuses %s and records nothing', async (_name, outcome, message) => {
+    const shop = await pendingShop();
+    const before = await shop.orders.get(shop.orderId);
+    await expect(
+      resolvePendingRefund(shop.refund, shop.orderId, { succeeded: true, ...outcome }),
+    ).rejects.toThrow(message);
+    expect(await shop.orders.get(shop.orderId)).toEqual(before);
+  });
+
+  it('refuses a failure without a reason', async () => {
+    const shop = await pendingShop();
+    await expect(
+      resolvePendingRefund(shop.refund, shop.orderId, { succeeded: false, reason: '  ' }),
+    ).rejects.toThrow(/say why/);
+    expect((await shop.orders.get(shop.orderId))?.pendingRefundId).toBe('R1');
   });
 
   it('refuses an order with nothing pending, or no order at all', async () => {
