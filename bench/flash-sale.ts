@@ -1,5 +1,5 @@
 import type { LocalStack } from '../local/stack.js';
-import { type BenchServer, fixed, percentile, printTable, say } from './report.js';
+import { type BenchServer, fixed, percentile, printTable, say, shopperBody } from './report.js';
 
 const SHOPPERS = Number(process.env.FLASH_SHOPPERS ?? 500);
 const STOCK = Number(process.env.FLASH_STOCK ?? 250);
@@ -33,18 +33,6 @@ export interface FlashSaleResult {
   readonly modelPurchasesPerSecond: number;
 }
 
-const body = (clientName: string, purchaseToken: string) =>
-  JSON.stringify({
-    purchaseToken,
-    clientName,
-    street: 'Storgatan 1',
-    city: 'Stockholm',
-    country: 'Sweden',
-    state: '',
-    zip: '11122',
-    email: `${clientName.replace(/\W/g, '').toLowerCase()}@bench.example`,
-  });
-
 /**
  * SHOPPERS buyers at once for STOCK units of one product, its stock in 1, 4 and 16 shards. Counts
  * what each shopper was answered, what DynamoDB refused (the server's SDK middleware counted it:
@@ -76,7 +64,7 @@ export async function flashSale(server: BenchServer, operator: LocalStack): Prom
         const response = await fetch(`${server.apiUrl}/webshop/createPurchase`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: body(`Flash Shopper ${shards} ${index}`, token),
+          body: shopperBody(`Flash Shopper ${shards} ${index}`, token),
         });
         await response.arrayBuffer();
         return { status: response.status, ms: performance.now() - begin };

@@ -3,6 +3,19 @@ import type { ChildProcess } from 'node:child_process';
 /** What the bench prints, and the server it measures: shared by bench/run.ts and its scenarios. */
 
 export const say = (line = '') => process.stdout.write(`${line}\n`);
+
+/** A createPurchase body as Glase sends it, for one named shopper (their own e-mail from the name). */
+export const shopperBody = (clientName: string, purchaseToken: string) =>
+  JSON.stringify({
+    purchaseToken,
+    clientName,
+    street: 'Storgatan 1',
+    city: 'Stockholm',
+    country: 'Sweden',
+    state: '',
+    zip: '11122',
+    email: `${clientName.replace(/\W/g, '').toLowerCase()}@bench.example`,
+  });
 export const fixed = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
 export function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);

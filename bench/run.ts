@@ -19,7 +19,7 @@ import { type LocalStack, startLocalStack } from '../local/stack.js';
 import { measureCliStart } from './cli-start.js';
 import { type ColdStartResult, measureColdStart } from './cold-start.js';
 import { type FlashSaleResult, flashSale } from './flash-sale.js';
-import { type BenchServer, fixed, percentile, printTable, say } from './report.js';
+import { type BenchServer, fixed, percentile, printTable, say, shopperBody } from './report.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const knob = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -135,17 +135,7 @@ async function handlerCpu(dynamodbEndpoint: string, server: BenchServer): Promis
 }
 
 // ---------------------------------------------------------------- warm path
-const shopper = (clientName: string, purchaseToken = CPU_PRODUCT) =>
-  JSON.stringify({
-    purchaseToken,
-    clientName,
-    street: 'Storgatan 1',
-    city: 'Stockholm',
-    country: 'Sweden',
-    state: '',
-    zip: '11122',
-    email: 'bench@shop.example',
-  });
+const shopper = (clientName: string, purchaseToken = CPU_PRODUCT) => shopperBody(clientName, purchaseToken);
 
 async function warmPath(server: BenchServer) {
   let sequence = 0;

@@ -1,12 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { CATALOG_COLUMNS, REQUIRED_CATALOG_COLUMNS } from '../lambda/checkout/catalog-import.js';
-import { CheckoutError } from '../lambda/checkout/errors.js';
-
-/** A catalog file that cannot be read as a catalog at all: nothing in it was looked at. */
-export class CatalogFileError extends CheckoutError {
-  readonly code = 'BAD_CATALOG_FILE';
-}
+import { CatalogFileError } from './errors.js';
 
 /**
  * Reads a catalog file into plain rows: a JSON array of objects, or CSV with a header line

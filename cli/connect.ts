@@ -1,20 +1,17 @@
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import * as z from 'zod/mini';
 import { type Config, loadConfig } from '../lambda/wiring/config.js';
 import { localEnvironment } from '../lambda/wiring/local-profile.js';
 import { type OperatorWiring, wireOperator } from '../lambda/wiring/operator.js';
+import { ConnectionError } from './errors.js';
+
+export { ConnectionError };
 
 export interface Connection {
   readonly wiring: OperatorWiring;
   readonly target: string;
   /** The createPurchase URL to give Glase, `{urlKey}` standing for the secret key. */
   readonly createPurchaseUrl?: string | undefined;
-}
-
-/** A refusal to even start: nothing to connect to. Exit code 1, one clear line. */
-export class ConnectionError extends Error {
-  override readonly name = 'ConnectionError';
 }
 
 /** The stack output the CLI reads (infra/glase-checkout-stack.ts writes it). */
@@ -59,6 +56,8 @@ export async function connect(options: { stack?: string; region?: string }): Pro
 }
 
 export async function stackSettings(stackName: string, region?: string): Promise<OperatorSettings> {
+  // Only `--stack` needs CloudFormation: a local command never loads it.
+  const { CloudFormationClient, DescribeStacksCommand } = await import('@aws-sdk/client-cloudformation');
   const cloudFormation = new CloudFormationClient(region ? { region } : {});
   let value: string | undefined;
   try {

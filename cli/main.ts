@@ -24,9 +24,9 @@ import { lookupKeysFor, PENDING_REFUND } from '../lambda/checkout/order-lookups.
 import type { StockChange } from '../lambda/checkout/ports.js';
 import { MAX_STOCK_SHARDS, type Product } from '../lambda/checkout/product.js';
 import { refund, resolvePendingRefund } from '../lambda/checkout/refund.js';
-import { CatalogFileError, readCatalogFile } from './catalog-file.js';
-import { type Connection, ConnectionError, connect } from './connect.js';
-import { diagnose } from './doctor.js';
+import { readCatalogFile } from './catalog-file.js';
+import type { Connection } from './connect.js';
+import { CatalogFileError, ConnectionError } from './errors.js';
 import {
   orderDetails,
   orderJson,
@@ -82,6 +82,8 @@ export function buildProgram(): Command {
     work: (connection: Connection, options: GlobalOptions) => Promise<T>,
   ) => {
     const options = command.optsWithGlobals<GlobalOptions>();
+    // Loaded on first use: `--help`, `--version` and usage errors never load the AWS SDK.
+    const { connect } = await import('./connect.js');
     const connection = await connect(options);
     try {
       return await work(connection, options);
@@ -423,6 +425,7 @@ export function buildProgram(): Command {
     )
     .action(async (_flags, command: Command) =>
       session(command, async (connection, options) => {
+        const { diagnose } = await import('./doctor.js');
         const diagnosis = await diagnose(connection);
         show(options, diagnosis, () =>
           [

@@ -39,7 +39,10 @@ export class DynamoCatalog implements CatalogAdmin {
     private readonly tableName: string,
   ) {}
 
-  async getProduct(purchaseToken: string): Promise<Product | undefined> {
+  /** The product item alone (shard 0), read consistently, as stored and as a product. */
+  private async productItem(
+    purchaseToken: string,
+  ): Promise<{ item?: Record<string, unknown>; product?: Product | undefined }> {
     const { Item } = await this.document.send(
       new GetCommand({
         TableName: this.tableName,
@@ -47,7 +50,11 @@ export class DynamoCatalog implements CatalogAdmin {
         ConsistentRead: true,
       }),
     );
-    const product = Item ? toProduct(Item) : undefined;
+    return { item: Item, product: Item ? toProduct(Item) : undefined };
+  }
+
+  async getProduct(purchaseToken: string): Promise<Product | undefined> {
+    const { product } = await this.productItem(purchaseToken);
     if (!product || product.stockShards === 1) return product;
     return withShards(product, await this.shardItems(purchaseToken, product.stockShards));
   }
@@ -254,22 +261,15 @@ export class DynamoCatalog implements CatalogAdmin {
     plan: (total: StockLevels & { available: number; shards: number }) => { shards: number; onHand: number },
   ): Promise<Product> {
     for (let attempt = 1; attempt <= SPREAD_ATTEMPTS; attempt++) {
-      const { Item } = await this.document.send(
-        new GetCommand({
-          TableName: this.tableName,
-          Key: { [PRODUCTS_KEY]: purchaseToken },
-          ConsistentRead: true,
-        }),
-      );
-      const product = Item ? toProduct(Item) : undefined;
-      if (!Item || !product) throw new UnknownPurchaseTokenError(purchaseToken);
+      const { item, product } = await this.productItem(purchaseToken);
+      if (!item || !product) throw new UnknownPurchaseTokenError(purchaseToken);
       const current: SeenShard[] = [
         {
           shard: 0,
           onHand: product.onHand,
           reserved: product.reserved,
           sold: product.sold,
-          legacy: Item.onHand === undefined,
+          legacy: item.onHand === undefined,
           active: product.active,
         },
         ...(await this.shardItems(purchaseToken, product.stockShards)).map((item) => ({

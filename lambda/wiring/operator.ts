@@ -1,22 +1,21 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { ulid } from 'ulid';
 import type { CompletePaymentDeps } from '../checkout/complete-payment.js';
-import type { CatalogAdmin, OrderStore } from '../checkout/ports.js';
+import type { CatalogAdmin, EventPublisher, OrderStore } from '../checkout/ports.js';
 import type { RefundDeps } from '../checkout/refund.js';
 import { DynamoCatalog } from '../store/dynamo-catalog.js';
 import type { DynamoClients } from '../store/dynamo-client.js';
 import { type Config, DEFAULTS } from './config.js';
-import { orderEvents } from './events.js';
 import {
   dynamoClients,
   glaseClient,
+  type Observability,
   observability,
   orderStore,
   systemClock,
   type WiringOptions,
 } from './parts.js';
-import { type Secrets, secretsFrom } from './secrets.js';
-import { secretsManager } from './secrets-manager.js';
+import { type SecretFetch, type Secrets, secretsFrom } from './secrets.js';
 
 /** The merchant's operator CLI: the same use cases and adapters the functions use. */
 export interface OperatorWiring {
@@ -30,12 +29,34 @@ export interface OperatorWiring {
   close(): void;
 }
 
+/*
+ * A CLI command is a process of its own: what it does not use it should not load. Secrets
+ * Manager and EventBridge are loaded the first time a command asks for a secret or publishes.
+ */
+function secretsManagerOnFirstUse(region: string | undefined): SecretFetch {
+  let fetch: Promise<SecretFetch> | undefined;
+  return async (arn) => {
+    fetch ??= import('./secrets-manager.js').then(({ secretsManager }) => secretsManager(region));
+    return (await fetch)(arn);
+  };
+}
+
+function eventsOnFirstUse(config: Config, seen: Observability): EventPublisher {
+  let publisher: Promise<EventPublisher> | undefined;
+  return {
+    publish: async (event) => {
+      publisher ??= import('./events.js').then(({ orderEvents }) => orderEvents(config, seen));
+      return (await publisher).publish(event);
+    },
+  };
+}
+
 export function wireOperator(config: Config, options: WiringOptions = {}): OperatorWiring {
   const seen = observability({
     ...options,
     logger: options.logger ?? new Logger({ serviceName: `${DEFAULTS.SERVICE_NAME}-cli`, logLevel: 'SILENT' }),
   });
-  const secrets = secretsFrom(config, options.secretFetch ?? secretsManager(config.region));
+  const secrets = secretsFrom(config, options.secretFetch ?? secretsManagerOnFirstUse(config.region));
   const dynamo = dynamoClients(config, options);
   const clock = options.clock ?? systemClock;
   const orders = orderStore(config, dynamo);
@@ -49,7 +70,7 @@ export function wireOperator(config: Config, options: WiringOptions = {}): Opera
     settlement: {
       orders,
       glase,
-      events: orderEvents(config, seen),
+      events: eventsOnFirstUse(config, seen),
       clock,
       warn: (message, details) => seen.logger.warn(message, details),
     },

@@ -3,6 +3,7 @@ import * as z from 'zod/mini';
 import { InvalidInputError } from '../../lambda/checkout/errors.js';
 import { checkCatalogEntry } from '../../lambda/checkout/product.js';
 import { parsePurchaseRequest } from '../../lambda/checkout/purchase-request.js';
+import { propertyRuns } from '../support/property-runs.js';
 
 /**
  * The hand-written field rules replaced zod schemas that had been in production: these are the
@@ -156,7 +157,7 @@ describe('hand-written field rules give the verdicts the zod schemas gave', () =
           old.success ? { ok: true, value: old.data } : { ok: false, issues: issuesOf(old.error.issues) },
         );
       }),
-      { numRuns: 3000 },
+      { numRuns: propertyRuns(3000) },
     );
   });
 
@@ -190,7 +191,7 @@ describe('hand-written field rules give the verdicts the zod schemas gave', () =
           );
         }
       }),
-      { numRuns: 3000 },
+      { numRuns: propertyRuns(3000) },
     );
   });
 });

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { readXml, UnreadableXmlError } from '../../lambda/glase/xml.js';
+import { propertyRuns } from '../support/property-runs.js';
 
 /**
  * Our reader (lambda/glase/xml.ts) against fast-xml-parser, a mature parser used here only as
@@ -69,7 +70,7 @@ describe('the Payment API answer reader', () => {
         expect(XMLValidator.validate(xml)).toBe(true);
         expect(readXml(xml)).toEqual(oracleRead(xml));
       }),
-      { numRuns: 500 },
+      { numRuns: propertyRuns(500) },
     );
   });
 
@@ -93,7 +94,7 @@ describe('the Payment API answer reader', () => {
           expect(ours).toEqual(oracleRead(broken));
         },
       ),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(1000) },
     );
   });
 
