@@ -119,6 +119,79 @@ describe('the Payment API answer reader', () => {
     expect(() => readXml(xml)).toThrow(UnreadableXmlError);
   });
 
+  // Each refusal says what is wrong: an operator reads it in the log.
+  it.each([
+    ['nothing', '', 'the answer is not well-formed XML: no root element'],
+    ['no root', '<?xml version="1.0"?>', 'the answer is not well-formed XML: no root element'],
+    ['two roots', '<a/><b/>', 'the answer is not well-formed XML: a second root element'],
+    [
+      'text outside the root',
+      'hello<a/>',
+      'the answer is not well-formed XML: text outside the root element',
+    ],
+    ['text after the root', '<a/>tail', 'the answer is not well-formed XML: text outside the root element'],
+    ['an unclosed element', '<a><b></b>', 'the answer is not well-formed XML: <a> is never closed'],
+    ['a mismatched end tag', '<a></b>', 'the answer is not well-formed XML: an unexpected </b>'],
+    ['an end tag that never ends', '<a></a', 'the answer is not well-formed XML: an unexpected </a>'],
+    ['an end tag before any element', '</a>', 'the answer is not well-formed XML: an unexpected </a>'],
+    ['a bare ampersand', '<a>fish & chips</a>', 'a bare & in text'],
+    ['an undefined entity', '<a>&nbsp;</a>', 'undefined entity &nbsp;'],
+    ['a reference to no XML character', '<a>&#0;</a>', 'a character reference to no XML character'],
+    ['a reference to U+001F', '<a>&#x1F;</a>', 'a character reference to no XML character'],
+    ['a reference to a surrogate', '<a>&#xD800;</a>', 'a character reference to no XML character'],
+    ['a reference to U+FFFE', '<a>&#xFFFE;</a>', 'a character reference to no XML character'],
+    ['a reference past U+10FFFF', '<a>&#x110000;</a>', 'a character reference to no XML character'],
+    ['a DOCTYPE', '<!DOCTYPE a><a/>', 'the answer carries a DOCTYPE'],
+    [
+      'a processing instruction',
+      '<a><?php echo 1 ?></a>',
+      'the answer is not well-formed XML: a processing instruction or declaration',
+    ],
+    [
+      'a declaration inside',
+      '<a><!ELEMENT a ANY></a>',
+      'the answer is not well-formed XML: a processing instruction or declaration',
+    ],
+    ['an attribute twice', '<a id="1" id="2"/>', 'the answer is not well-formed XML: attribute id twice'],
+    ['an unquoted attribute', '<a id=1/>', 'the answer is not well-formed XML: a malformed <a> tag'],
+    ['a < in an attribute', '<a id="<"/>', 'the answer is not well-formed XML: a malformed <a> tag'],
+    ['a tag that never ends', '<a', 'the answer is not well-formed XML: a malformed <a> tag'],
+    ['a bad element name', '<1a/>', 'the answer is not well-formed XML: a bad element name "1a"'],
+    ['an unclosed comment', '<a><!-- x </a>', 'the answer is not well-formed XML: an unclosed comment'],
+    [
+      'CDATA outside the root',
+      '<![CDATA[x]]><a/>',
+      'the answer is not well-formed XML: a misplaced CDATA section',
+    ],
+    [
+      'an unclosed CDATA section',
+      '<a><![CDATA[x</a>',
+      'the answer is not well-formed XML: a misplaced CDATA section',
+    ],
+    [
+      'nesting 33 deep',
+      `${'<a>'.repeat(33)}${'</a>'.repeat(33)}`,
+      'the answer is not well-formed XML: nesting deeper than any Payment API answer',
+    ],
+  ])('says why it refuses %s', (_name, xml, message) => {
+    let thrown: unknown;
+    try {
+      readXml(xml);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(UnreadableXmlError);
+    expect(thrown).toMatchObject({ name: 'UnreadableXmlError', message });
+  });
+
+  it('reads every character XML allows at the edges of its ranges, and 32 levels deep', () => {
+    expect(readXml('<a>x&#x9;&#xA;&#xD;&#x20;&#xD7FF;&#xE000;&#xFFFD;&#x10000;&#x10FFFF;</a>')).toEqual({
+      a: 'x\t\n\r \uD7FF\uE000\uFFFD\u{10000}\u{10FFFF}',
+    });
+    expect(readXml(`${'<a>'.repeat(32)}${'</a>'.repeat(32)}`)).toBeDefined();
+    expect(readXml('<a id=\'1&amp;\' b="2"><c>3</c></a>')).toEqual({ a: { c: '3' } });
+  });
+
   it('skips comments, reads CDATA as text, drops attributes, decodes references', () => {
     expect(
       readXml(
