@@ -14,11 +14,18 @@ export interface FloorTarget {
  * The CPU floor: the same DynamoDB and SOAP calls a createPurchase makes — one BatchGetItem,
  * one TransactWriteItems that claims the request, puts the order, reserves the unit and counts
  * the shopper's hold, a sendInvoice, one TransactWriteItems that records the invoice and
- * completes the request — written straight against the SDK and a string template, with none of
+ * completes the request, each with the lookup item that finds the order — written straight against the SDK and a string template, with none of
  * our code: no validation, no planner, no XML writer or reader, no middleware, no logs or metrics.
  */
 export function floorPurchase(target: FloorTarget) {
   const { document, tables } = target;
+  // What finds the order later (its e-mail, then its invoice): one small item each, as ours writes.
+  const lookup = (orderId: string, key: string, at: string) => ({
+    Put: {
+      TableName: tables.orders,
+      Item: { orderId: `lookup#${key}#${orderId}`, lookupKey: key, lookupAt: at, refersTo: orderId },
+    },
+  });
   return async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
     const body = JSON.parse(event.body ?? '{}') as Record<string, string>;
     const token = body.purchaseToken as string;
@@ -103,6 +110,7 @@ export function floorPurchase(target: FloorTarget) {
               ExpressionAttributeValues: { ':one': 1, ':zero': 0, ':cap': 1 },
             },
           },
+          lookup(orderId, `email:${body.email?.toLowerCase()}`, new Date(now).toISOString()),
         ],
       }),
     );
@@ -155,6 +163,7 @@ export function floorPurchase(target: FloorTarget) {
               },
             },
           },
+          lookup(orderId, `invoice:${invoiceReference}`, new Date(now).toISOString()),
         ],
       }),
     );
