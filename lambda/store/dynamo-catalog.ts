@@ -287,7 +287,7 @@ export class DynamoCatalog implements CatalogAdmin {
       });
       const next = spreadStock(purchaseToken, current, target);
       const outcome = await transactWrite(this.document, {
-        TransactItems: this.spreadWrites(purchaseToken, current, next),
+        TransactItems: this.spreadWrites(purchaseToken, current, next, product.stockShards),
       }).catch((error: Error) => {
         if (error.name === 'TransactionCanceledException') return { failed: [true], items: [] };
         throw error;
@@ -297,11 +297,18 @@ export class DynamoCatalog implements CatalogAdmin {
     throw new RefusedError(`${purchaseToken}: stock kept changing while it was being set; try again`);
   }
 
-  /** The writes from `current` to `next`, each guarded by the item being as it was read. */
+  /**
+   * The writes from `current` to `next`, each guarded by the item being as it was read, and the
+   * product item by its shard count too: the product item and its shards are read one after the
+   * other, so a re-spread may land between the two reads, leave the product item's counters as
+   * they were and change only which shards exist. Without the count, a plan from such a torn
+   * read would pass every guard and lose the units on the shards it did not see.
+   */
   private spreadWrites(
     purchaseToken: string,
     current: readonly SeenShard[],
     next: readonly ShardLevels[],
+    seenShards: number,
   ): TransactItem[] {
     const key = (shard: number) => ({ [PRODUCTS_KEY]: stockItemKey(purchaseToken, shard) });
     const asRead = (seen: SeenShard) => {
@@ -313,13 +320,18 @@ export class DynamoCatalog implements CatalogAdmin {
       const active = seen.active
         ? ' AND (attribute_not_exists(active) OR active = :seenActive)'
         : ' AND active = :seenActive';
+      // A product never spread has no stockShards attribute: one shard.
+      const shards =
+        seenShards === 1
+          ? ' AND (attribute_not_exists(stockShards) OR stockShards = :seenShards)'
+          : ' AND stockShards = :seenShards';
       return {
-        ConditionExpression: `${counters}${seen.shard === 0 ? active : ''}`,
+        ConditionExpression: `${counters}${seen.shard === 0 ? `${active}${shards}` : ''}`,
         ExpressionAttributeValues: {
           ...(seen.legacy
             ? { ':seenAvailable': seen.onHand - seen.reserved, ':seenSold': seen.sold }
             : { ':seenOnHand': seen.onHand, ':seenReserved': seen.reserved, ':seenSold': seen.sold }),
-          ...(seen.shard === 0 ? { ':seenActive': seen.active } : {}),
+          ...(seen.shard === 0 ? { ':seenActive': seen.active, ':seenShards': seenShards } : {}),
         },
       };
     };

@@ -54,6 +54,7 @@ const REQUEST_PREFIX = 'purchase#';
 const HOLD_PREFIX = 'hold#';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+type BatchGetRequest = NonNullable<ConstructorParameters<typeof BatchGetCommand>[0]['RequestItems']>;
 
 /** One transaction item, what it stands for, and whether its failed condition may be skipped. */
 interface Item {
@@ -75,7 +76,7 @@ export class DynamoOrderStore implements OrderStore {
     const shardKeys = Array.from({ length: Math.max(0, stockShards - 1) }, (_, index) =>
       stockItemKey(purchaseToken, index + 1),
     );
-    let keys: NonNullable<ConstructorParameters<typeof BatchGetCommand>[0]['RequestItems']> | undefined = {
+    const found = await this.batchGet({
       [this.tables.products]: {
         Keys: [purchaseToken, ...shardKeys].map((key) => ({ [PRODUCTS_KEY]: key })),
       },
@@ -84,19 +85,7 @@ export class DynamoOrderStore implements OrderStore {
         Keys: [{ [IDEMPOTENCY_KEY]: `${REQUEST_PREFIX}${requestKey}` }],
         ConsistentRead: true,
       },
-    };
-    const found: Record<string, unknown>[] = [];
-    for (let attempt = 0; keys && Object.keys(keys).length > 0 && attempt < 5; attempt++) {
-      const answer: BatchGetCommandOutput = await this.document.send(
-        new BatchGetCommand({ RequestItems: keys }),
-      );
-      const { Responses } = answer;
-      found.push(
-        ...(Responses?.[this.tables.products] ?? []),
-        ...(Responses?.[this.tables.idempotency] ?? []),
-      );
-      keys = answer.UnprocessedKeys;
-    }
+    });
     const productItem = found.find((item) => item[PRODUCTS_KEY] === purchaseToken);
     const requestItem = found.find((item) => item[IDEMPOTENCY_KEY] === `${REQUEST_PREFIX}${requestKey}`);
     const product = productItem ? toProduct(productItem) : undefined;
@@ -434,23 +423,34 @@ export class DynamoOrderStore implements OrderStore {
   private async getMany(ids: readonly string[]): Promise<Map<string, Order>> {
     const orders = new Map<string, Order>();
     for (let offset = 0; offset < ids.length; offset += PAGE_SIZE) {
-      let keys: NonNullable<ConstructorParameters<typeof BatchGetCommand>[0]['RequestItems']> | undefined = {
+      const items = await this.batchGet({
         [this.tables.orders]: {
           Keys: ids.slice(offset, offset + PAGE_SIZE).map((id) => ({ [ORDERS_KEY]: id })),
           ConsistentRead: true,
         },
-      };
-      for (let attempt = 0; keys && Object.keys(keys).length > 0 && attempt < 5; attempt++) {
-        const answer: BatchGetCommandOutput = await this.document.send(
-          new BatchGetCommand({ RequestItems: keys }),
-        );
-        for (const item of answer.Responses?.[this.tables.orders] ?? []) {
-          orders.set(String(item[ORDERS_KEY]), item as Order);
-        }
-        keys = answer.UnprocessedKeys;
-      }
+      });
+      for (const item of items) orders.set(String(item[ORDERS_KEY]), item as unknown as Order);
     }
     return orders;
+  }
+
+  /**
+   * Every item `requested` names that exists, from all its tables, asking again for what
+   * DynamoDB left unprocessed (it may, under load). A key still unprocessed after five rounds is
+   * an error, never silently a missing item.
+   */
+  private async batchGet(requested: BatchGetRequest): Promise<Record<string, unknown>[]> {
+    const found: Record<string, unknown>[] = [];
+    let keys: BatchGetRequest | undefined = requested;
+    for (let attempt = 0; keys && Object.keys(keys).length > 0; attempt++) {
+      if (attempt === 5) throw new Error('DynamoDB left keys unprocessed five times in a row');
+      const answer: BatchGetCommandOutput = await this.document.send(
+        new BatchGetCommand({ RequestItems: keys }),
+      );
+      for (const items of Object.values(answer.Responses ?? {})) found.push(...items);
+      keys = answer.UnprocessedKeys;
+    }
+    return found;
   }
 
   /** One page of the byStatus index: orders in `status` created before or since a time. */

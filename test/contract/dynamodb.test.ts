@@ -31,3 +31,50 @@ describeStores('DynamoDB Local', async () => {
     close: async () => clients.client.destroy(),
   };
 });
+
+describe('DynamoDB Local: a stock change across shards never plans from a torn read', () => {
+  it('a re-spread landing between reading the product item and its shards makes the change read again, losing no unit', async () => {
+    const endpoint = process.env.TEST_DYNAMODB_ENDPOINT as string;
+    const clients = createDynamoClients({ endpoint, region: LOCAL_REGION });
+    const tables = localTableNames(`torn${randomUUID().slice(0, 8)}-`);
+    await createTables(clients.client, tables);
+    const other = new DynamoCatalog(clients.document, tables.products);
+    const token = 'TORN-1';
+    await other.upsert(
+      {
+        purchaseToken: token,
+        sku: 'T',
+        description: 'Torn',
+        unitPriceMinor: 100,
+        currency: 'SEK',
+        taxRatePercent: 25,
+        onHand: 6,
+      },
+      { setStock: false },
+    );
+    await other.setStockShards(token, 3);
+    // The catalog under test: right after its first read of the product item, another operator
+    // re-spreads the stock over 4 shards (the product item's own counters stay as they were).
+    let interleaved = false;
+    const racing = Object.create(clients.document) as typeof clients.document;
+    racing.send = (async (command: { constructor: { name: string } }, ...rest: unknown[]) => {
+      const answer = await (clients.document.send as (...args: unknown[]) => Promise<unknown>)(
+        command,
+        ...rest,
+      );
+      if (!interleaved && command.constructor.name === 'GetCommand') {
+        interleaved = true;
+        await other.setStockShards(token, 4);
+      }
+      return answer;
+    }) as typeof clients.document.send;
+    const catalog = new DynamoCatalog(racing, tables.products);
+
+    const after = await catalog.adjustStock(token, { delta: 0 });
+
+    expect(interleaved).toBe(true);
+    expect(after).toMatchObject({ onHand: 6, available: 6, stockShards: 4 });
+    expect(await other.getProduct(token)).toMatchObject({ onHand: 6, available: 6, stockShards: 4 });
+    clients.client.destroy();
+  });
+});

@@ -1,5 +1,6 @@
 import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   DynamoDBDocumentClient,
   PutCommand,
   TransactWriteCommand,
@@ -125,5 +126,29 @@ describe('DynamoOrderStore error paths', () => {
       ExpressionAttributeValues: { ':status': 'RESERVED', ':version': 1, ':a1': 'INVOICED' },
     });
     expect(update?.args[0].input.UpdateExpression).not.toContain('orderId');
+  });
+
+  it('asks again for keys DynamoDB left unprocessed, and fails rather than call a product missing', async () => {
+    const product = {
+      purchaseToken: 'T',
+      sku: 'S',
+      description: 'D',
+      unitPriceMinor: 100,
+      currency: 'SEK',
+      taxRatePercent: 25,
+      onHand: 3,
+    };
+    const unprocessed = { products: { Keys: [{ purchaseToken: 'T' }] } };
+    mock
+      .on(BatchGetCommand)
+      .resolvesOnce({ Responses: { products: [], requests: [] }, UnprocessedKeys: unprocessed })
+      .resolvesOnce({ Responses: { products: [product] } });
+    expect((await store.lookup('T', 'key')).product?.onHand).toBe(3);
+    expect(mock.commandCalls(BatchGetCommand)[1]?.args[0].input.RequestItems).toEqual(unprocessed);
+
+    mock.reset();
+    mock.on(BatchGetCommand).resolves({ Responses: {}, UnprocessedKeys: unprocessed });
+    await expect(store.lookup('T', 'key')).rejects.toThrow(/unprocessed five times/);
+    expect(mock.commandCalls(BatchGetCommand)).toHaveLength(5);
   });
 });
