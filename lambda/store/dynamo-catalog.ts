@@ -1,6 +1,4 @@
 import {
-  BatchGetCommand,
-  type BatchGetCommandOutput,
   type DynamoDBDocumentClient,
   GetCommand,
   ScanCommand,
@@ -17,6 +15,7 @@ import {
   type Product,
 } from '../checkout/product.js';
 import { type ShardLevels, type StockLevels, spreadStock } from '../checkout/stock.js';
+import { batchGet } from './batch-get.js';
 import { decodePage, encodePage } from './pages.js';
 import { PRODUCTS_KEY, SHARD_OF, stockItemKey } from './schema.js';
 import { transactWrite } from './transactions.js';
@@ -227,27 +226,14 @@ export class DynamoCatalog implements CatalogAdmin {
   /** Shard items 1…shards−1 of a product, read consistently; a missing one is simply absent. */
   private async shardItems(purchaseToken: string, shards: number): Promise<Record<string, unknown>[]> {
     if (shards <= 1) return [];
-    let keys: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead: boolean }> | undefined = {
+    return batchGet(this.document, {
       [this.tableName]: {
         Keys: Array.from({ length: shards - 1 }, (_, index) => ({
           [PRODUCTS_KEY]: stockItemKey(purchaseToken, index + 1),
         })),
         ConsistentRead: true,
       },
-    };
-    const found: Record<string, unknown>[] = [];
-    for (let attempt = 0; keys && attempt < 5; attempt++) {
-      const answer: BatchGetCommandOutput = await this.document.send(
-        new BatchGetCommand({ RequestItems: keys }),
-      );
-      found.push(...(answer.Responses?.[this.tableName] ?? []));
-      const unprocessed: { Keys?: Record<string, unknown>[] } | undefined =
-        answer.UnprocessedKeys?.[this.tableName];
-      keys = unprocessed?.Keys?.length
-        ? { [this.tableName]: { Keys: unprocessed.Keys, ConsistentRead: true } }
-        : undefined;
-    }
-    return found;
+    });
   }
 
   /**

@@ -1,6 +1,4 @@
 import {
-  BatchGetCommand,
-  type BatchGetCommandOutput,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -28,6 +26,7 @@ import type {
 } from '../checkout/ports.js';
 import type { RequestRecord } from '../checkout/purchase-requests.js';
 import type { StockDelta } from '../checkout/stock.js';
+import { batchGet } from './batch-get.js';
 import { toProduct } from './dynamo-catalog.js';
 import { decodePage, encodePage } from './pages.js';
 import {
@@ -54,7 +53,6 @@ const REQUEST_PREFIX = 'purchase#';
 const HOLD_PREFIX = 'hold#';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
-type BatchGetRequest = NonNullable<ConstructorParameters<typeof BatchGetCommand>[0]['RequestItems']>;
 
 /** One transaction item, what it stands for, and whether its failed condition may be skipped. */
 interface Item {
@@ -76,7 +74,7 @@ export class DynamoOrderStore implements OrderStore {
     const shardKeys = Array.from({ length: Math.max(0, stockShards - 1) }, (_, index) =>
       stockItemKey(purchaseToken, index + 1),
     );
-    const found = await this.batchGet({
+    const found = await batchGet(this.document, {
       [this.tables.products]: {
         Keys: [purchaseToken, ...shardKeys].map((key) => ({ [PRODUCTS_KEY]: key })),
       },
@@ -423,7 +421,7 @@ export class DynamoOrderStore implements OrderStore {
   private async getMany(ids: readonly string[]): Promise<Map<string, Order>> {
     const orders = new Map<string, Order>();
     for (let offset = 0; offset < ids.length; offset += PAGE_SIZE) {
-      const items = await this.batchGet({
+      const items = await batchGet(this.document, {
         [this.tables.orders]: {
           Keys: ids.slice(offset, offset + PAGE_SIZE).map((id) => ({ [ORDERS_KEY]: id })),
           ConsistentRead: true,
@@ -432,25 +430,6 @@ export class DynamoOrderStore implements OrderStore {
       for (const item of items) orders.set(String(item[ORDERS_KEY]), item as unknown as Order);
     }
     return orders;
-  }
-
-  /**
-   * Every item `requested` names that exists, from all its tables, asking again for what
-   * DynamoDB left unprocessed (it may, under load). A key still unprocessed after five rounds is
-   * an error, never silently a missing item.
-   */
-  private async batchGet(requested: BatchGetRequest): Promise<Record<string, unknown>[]> {
-    const found: Record<string, unknown>[] = [];
-    let keys: BatchGetRequest | undefined = requested;
-    for (let attempt = 0; keys && Object.keys(keys).length > 0; attempt++) {
-      if (attempt === 5) throw new Error('DynamoDB left keys unprocessed five times in a row');
-      const answer: BatchGetCommandOutput = await this.document.send(
-        new BatchGetCommand({ RequestItems: keys }),
-      );
-      for (const items of Object.values(answer.Responses ?? {})) found.push(...items);
-      keys = answer.UnprocessedKeys;
-    }
-    return found;
   }
 
   /** One page of the byStatus index: orders in `status` created before or since a time. */
