@@ -126,45 +126,36 @@ export async function planImport(
   products: readonly CatalogEntry[],
   options: { setStock: boolean; concurrency?: number },
 ): Promise<PlannedImport[]> {
-  const planned: PlannedImport[] = new Array(products.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < products.length) {
-      const index = next++;
-      const entry = products[index] as CatalogEntry;
-      const current = await catalog.getProduct(entry.purchaseToken);
-      if (!current) {
-        planned[index] = {
-          purchaseToken: entry.purchaseToken,
-          action: 'create',
-          price: { from: 0, to: entry.unitPriceMinor },
-          onHand: { from: 0, to: entry.onHand },
-          details: [],
-        };
-        continue;
-      }
-      const details = (['description', 'sku', 'taxRatePercent', 'currency', 'ean'] as const).filter(
-        (field) => (current[field] ?? '') !== (entry[field] ?? ''),
-      );
-      const price =
-        current.unitPriceMinor === entry.unitPriceMinor
-          ? undefined
-          : { from: current.unitPriceMinor, to: entry.unitPriceMinor };
-      const onHand =
-        options.setStock && current.onHand !== entry.onHand
-          ? { from: current.onHand, to: entry.onHand }
-          : undefined;
-      planned[index] = {
+  return eachAtOnce(products, options.concurrency, async (entry): Promise<PlannedImport> => {
+    const current = await catalog.getProduct(entry.purchaseToken);
+    if (!current) {
+      return {
         purchaseToken: entry.purchaseToken,
-        action: price || onHand || details.length > 0 ? 'update' : 'unchanged',
-        price,
-        onHand,
-        details,
+        action: 'create',
+        price: { from: 0, to: entry.unitPriceMinor },
+        onHand: { from: 0, to: entry.onHand },
+        details: [],
       };
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 16, products.length) }, worker));
-  return planned;
+    const details = (['description', 'sku', 'taxRatePercent', 'currency', 'ean'] as const).filter(
+      (field) => (current[field] ?? '') !== (entry[field] ?? ''),
+    );
+    const price =
+      current.unitPriceMinor === entry.unitPriceMinor
+        ? undefined
+        : { from: current.unitPriceMinor, to: entry.unitPriceMinor };
+    const onHand =
+      options.setStock && current.onHand !== entry.onHand
+        ? { from: current.onHand, to: entry.onHand }
+        : undefined;
+    return {
+      purchaseToken: entry.purchaseToken,
+      action: price || onHand || details.length > 0 ? 'update' : 'unchanged',
+      price,
+      onHand,
+      details,
+    };
+  });
 }
 
 export interface ImportResult {
@@ -179,18 +170,30 @@ export async function importCatalog(
   options: { setStock: boolean; concurrency?: number; onProgress?: (done: number, total: number) => void },
 ): Promise<ImportResult> {
   const result: ImportResult = { created: 0, updated: 0 };
-  const concurrency = options.concurrency ?? 16;
-  let next = 0;
   let done = 0;
+  await eachAtOnce(products, options.concurrency, async (product) => {
+    result[await catalog.upsert(product, { setStock: options.setStock })]++;
+    options.onProgress?.(++done, products.length);
+  });
+  return result;
+}
+
+/** Runs `work` on every entry, `concurrency` (16) at a time; results in the entries' order. */
+async function eachAtOnce<T>(
+  entries: readonly CatalogEntry[],
+  concurrency: number | undefined,
+  work: (entry: CatalogEntry) => Promise<T>,
+): Promise<T[]> {
+  const results: T[] = new Array(entries.length);
+  let next = 0;
   const worker = async () => {
-    while (next < products.length) {
-      const product = products[next++] as CatalogEntry;
-      result[await catalog.upsert(product, { setStock: options.setStock })]++;
-      options.onProgress?.(++done, products.length);
+    while (next < entries.length) {
+      const index = next++;
+      results[index] = await work(entries[index] as CatalogEntry);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, products.length) }, worker));
-  return result;
+  await Promise.all(Array.from({ length: Math.min(concurrency ?? 16, entries.length) }, worker));
+  return results;
 }
 
 /** The column a merchant wrote, for a field the rules name otherwise. */
