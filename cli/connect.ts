@@ -5,8 +5,6 @@ import { localEnvironment } from '../lambda/wiring/local-profile.js';
 import { type OperatorWiring, wireOperator } from '../lambda/wiring/operator.js';
 import { ConnectionError } from './errors.js';
 
-export { ConnectionError };
-
 export interface Connection {
   readonly wiring: OperatorWiring;
   readonly target: string;

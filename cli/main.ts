@@ -19,9 +19,9 @@ import {
   UnknownPurchaseTokenError,
 } from '../lambda/checkout/errors.js';
 import { formatMinor, parseDecimal } from '../lambda/checkout/money.js';
-import { ORDER_STATUSES, type OrderStatus } from '../lambda/checkout/order.js';
+import { ORDER_STATUSES, type Order, type OrderStatus } from '../lambda/checkout/order.js';
 import { lookupKeysFor, PENDING_REFUND } from '../lambda/checkout/order-lookups.js';
-import type { StockChange } from '../lambda/checkout/ports.js';
+import type { OrderStore, StockChange } from '../lambda/checkout/ports.js';
 import { MAX_STOCK_SHARDS, type Product } from '../lambda/checkout/product.js';
 import { refund, resolvePendingRefund } from '../lambda/checkout/refund.js';
 import { readCatalogFile } from './catalog-file.js';
@@ -284,8 +284,7 @@ export function buildProgram(): Command {
     .description('one order with its history, Glase references and refunds')
     .action(async (term: string, _flags, command: Command) =>
       session(command, async ({ wiring }, options) => {
-        const byId = await wiring.orders.get(term.trim());
-        const found = byId ? [byId] : await wiring.orders.findByLookup(lookupKeysFor(term), { limit: 10 });
+        const found = await searchOrders(wiring.orders, term, 10);
         const [order] = found;
         if (!order) throw new OrderNotFoundError(term, SEARCHED);
         if (found.length > 1) {
@@ -307,10 +306,7 @@ export function buildProgram(): Command {
     .description(`find orders by what a support call quotes (${SEARCHED}), through an index`)
     .action(async (term: string, flags: { limit: number }, command: Command) =>
       session(command, async ({ wiring }, options) => {
-        const byId = await wiring.orders.get(term.trim());
-        const found = byId
-          ? [byId]
-          : await wiring.orders.findByLookup(lookupKeysFor(term), { limit: flags.limit });
+        const found = await searchOrders(wiring.orders, term, flags.limit);
         show(options, found.map(orderJson), () =>
           found.length > 0 ? orderTable(found) : `no order matches ${term} (searched ${SEARCHED})`,
         );
@@ -373,22 +369,19 @@ export function buildProgram(): Command {
           );
         }
         await session(command, async ({ wiring }, options) => {
-          const before = await wiring.orders.get(orderId);
-          const refundId = before?.pendingRefundId;
-          const order = await resolvePendingRefund(
+          const { order, refund: settled } = await resolvePendingRefund(
             wiring.refund,
             orderId,
             flags.succeeded
               ? { succeeded: true, ersReference: flags.succeeded, amountMinor: flags.amount }
               : { succeeded: false, reason: flags.failed ?? '' },
           );
-          const settled = order.refunds?.find((refund) => refund.refundId === refundId);
           show(options, orderJson(order), () =>
             [
-              `recorded: refund ${settled?.refundId} of ${formatMinor(settled?.amountMinor ?? 0)} ${order.currency} ` +
-                (settled?.status === 'SUCCEEDED'
+              `recorded: refund ${settled.refundId} of ${formatMinor(settled.amountMinor)} ${order.currency} ` +
+                (settled.status === 'SUCCEEDED'
                   ? `SUCCEEDED (Glase ${settled.ersReference})`
-                  : `FAILED (${settled?.failure})`),
+                  : `FAILED (${settled.failure})`),
               `order ${order.orderId} is ${order.status}; refunded ${refundLine(order)}`,
             ].join('\n'),
           );
@@ -493,6 +486,12 @@ function importPlanLines(plan: readonly PlannedImport[]): string[] {
       ];
       return `update  ${entry.purchaseToken}  ${changes.join('; ')}`;
     });
+}
+
+/** Our order id first; otherwise what a support call quotes, through the lookup index. */
+async function searchOrders(orders: OrderStore, term: string, limit: number): Promise<Order[]> {
+  const byId = await orders.get(term.trim());
+  return byId ? [byId] : orders.findByLookup(lookupKeysFor(term), { limit });
 }
 
 /** What `orders get` and `orders find` search besides our order id. */

@@ -128,13 +128,14 @@ const GLASE_REFERENCE = /^\d{1,40}$/;
 /**
  * The operator's answer for a refund left pending: what Glase says happened to it. A success
  * names the refund's own Glase reference (not the payment's) and, if Glase refunded less than
- * was asked, how much; nothing is recorded when either is wrong.
+ * was asked, how much; nothing is recorded when either is wrong. Returns the order and the
+ * refund as recorded.
  */
 export async function resolvePendingRefund(
   deps: Pick<RefundDeps, 'orders' | 'clock'>,
   orderId: string,
   outcome: RefundOutcome,
-): Promise<Order> {
+): Promise<{ order: Order; refund: Refund }> {
   const order = await deps.orders.get(orderId);
   if (!order) throw new OrderNotFoundError(orderId);
   const pending = order.refunds?.find((refund) => refund.refundId === order.pendingRefundId);
@@ -165,5 +166,11 @@ export async function resolvePendingRefund(
   } else if (!outcome.reason.trim()) {
     throw new RefusedError('say why the refund failed, as Glase told you');
   }
-  return transition(deps, order, { type: 'refund-settled', refundId: pending.refundId, outcome });
+  const settled = await transition(deps, order, {
+    type: 'refund-settled',
+    refundId: pending.refundId,
+    outcome,
+  });
+  const refund = settled.refunds?.find((each) => each.refundId === pending.refundId) as Refund;
+  return { order: settled, refund };
 }

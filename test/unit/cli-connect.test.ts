@@ -1,7 +1,8 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ConnectionError, connect, OPERATOR_SETTINGS_OUTPUT } from '../../cli/connect.js';
+import { connect, OPERATOR_SETTINGS_OUTPUT } from '../../cli/connect.js';
+import { ConnectionError } from '../../cli/errors.js';
 
 // No AWS account is reachable here: the deployed-stack path is proven against mocked
 // CloudFormation and DynamoDB answers (and test/infra checks the stack writes what this

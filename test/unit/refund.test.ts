@@ -166,7 +166,7 @@ describe('resolvePendingRefund', () => {
 
   it('records what Glase says happened: succeeded moves the order on and restocks', async () => {
     const shop = await pendingShop();
-    const order = await resolvePendingRefund(shop.refund, shop.orderId, {
+    const { order } = await resolvePendingRefund(shop.refund, shop.orderId, {
       succeeded: true,
       ersReference: ' 9009 ',
     });
@@ -177,7 +177,7 @@ describe('resolvePendingRefund', () => {
 
   it('failed clears the pending mark and keeps the order PAID', async () => {
     const shop = await pendingShop();
-    const order = await resolvePendingRefund(shop.refund, shop.orderId, {
+    const { order } = await resolvePendingRefund(shop.refund, shop.orderId, {
       succeeded: false,
       reason: 'never arrived',
     });
@@ -187,7 +187,7 @@ describe('resolvePendingRefund', () => {
 
   it('records less than was asked when Glase refunded less: the order stays partly refundable', async () => {
     const shop = await pendingShop();
-    const order = await resolvePendingRefund(shop.refund, shop.orderId, {
+    const { order } = await resolvePendingRefund(shop.refund, shop.orderId, {
       succeeded: true,
       ersReference: '9009',
       amountMinor: 4000,
