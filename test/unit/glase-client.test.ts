@@ -1,5 +1,5 @@
 import { GlaseRejectedError, GlaseUnavailableError } from '../../lambda/checkout/errors.js';
-import type { Invoice } from '../../lambda/checkout/ports.js';
+import type { Invoice, RefundRequest } from '../../lambda/checkout/ports.js';
 import { GlaseClient, MAX_RESPONSE_BYTES } from '../../lambda/glase/client.js';
 import { PAYMENT_API_NS, SOAP_ENVELOPE_NS } from '../../lambda/glase/envelope.js';
 
@@ -49,6 +49,15 @@ function client(
   return { glase, slept, calls, reads: () => reads };
 }
 
+const refund: RefundRequest = {
+  orderId: 'O',
+  refundId: 'R',
+  paymentErsReference: 'E',
+  amountMinor: 100,
+  currency: 'SEK',
+  title: 'T',
+  cashierId: 'c',
+};
 const invoice: Invoice = {
   orderId: 'ORDER-1',
   issuedAt: new Date('2026-11-27T10:00:00Z'),
@@ -221,15 +230,6 @@ describe('GlaseClient', () => {
     const transport = fakeFetch(result('sendInvoice', 94), result('refundPayment', 90));
     const { glase } = client(transport);
     expect(await failure(glase.sendInvoice(invoice))).toMatchObject({ retryable: true });
-    const refund = {
-      orderId: 'O',
-      refundId: 'R',
-      paymentErsReference: 'E',
-      amountMinor: 100,
-      currency: 'SEK',
-      title: 'T',
-      cashierId: 'c',
-    };
     expect(await failure(glase.refundPayment(refund))).toMatchObject({ retryable: true });
     expect(transport.requests).toHaveLength(2);
   });
@@ -244,15 +244,6 @@ describe('GlaseClient', () => {
     );
     expect(await failure(glase.sendInvoice(invoice))).toBeInstanceOf(GlaseUnavailableError);
     expect(await failure(glase.sendInvoice(invoice))).toBeInstanceOf(GlaseUnavailableError);
-    const refund = {
-      orderId: 'O',
-      refundId: 'R',
-      paymentErsReference: 'E',
-      amountMinor: 100,
-      currency: 'SEK',
-      title: 'T',
-      cashierId: 'c',
-    };
     expect(await failure(glase.refundPayment(refund))).toMatchObject({
       message: 'Glase refundPayment answered success without an ersReference',
     });

@@ -5,34 +5,17 @@ import {
   lookupKeysFor,
   PENDING_REFUND,
 } from '../../lambda/checkout/order-lookups.js';
+import { anOrder, CUSTOMER } from '../support/orders.js';
 
 const CREATED = '2026-11-27T10:00:00.000Z';
 
-function order(overrides: Partial<Order> = {}): Order {
-  return {
-    orderId: 'O1',
-    status: 'INVOICED',
-    purchaseToken: 'MUG',
-    product: { sku: 'S', description: 'Mug', unitPriceMinor: 1000, currency: 'SEK', taxRatePercent: 25 },
-    quantity: 1,
-    totalMinor: 1000,
-    currency: 'SEK',
-    customer: {
-      clientName: 'A',
-      email: ' Ann.Berg@Shop.SE ',
-      msisdn: '+46 (70) 123-45-67',
-      street: 's',
-      zip: '1',
-      city: 'c',
-      state: '',
-      country: 'SE',
-    },
+/** Lookups depend on the shopper and Glase's references only. */
+const order = (overrides: Partial<Order> = {}): Order =>
+  anOrder({
+    customer: { ...CUSTOMER, email: ' Ann.Berg@Shop.SE ', msisdn: '+46 (70) 123-45-67' },
     createdAt: CREATED,
-    updatedAt: CREATED,
-    history: [],
     ...overrides,
-  };
-}
+  });
 
 const keys = (target: Order) => lookupEntriesOf(target).map((entry) => entry.key);
 

@@ -4,40 +4,12 @@ import {
   notificationUrl,
   signOrderId,
 } from '../../lambda/checkout/notification-signature.js';
-import type { Order } from '../../lambda/checkout/order.js';
 import { orderView } from '../../lambda/checkout/order-view.js';
-
-const customer = {
-  clientName: 'Ann',
-  email: 'ann@example.com',
-  msisdn: '',
-  street: 'Storgatan 1',
-  zip: '11122',
-  city: 'Stockholm',
-  state: '',
-  country: 'Sweden',
-};
-
-function order(overrides: Partial<Order> = {}): Order {
-  return {
-    orderId: 'O1',
-    status: 'INVOICED',
-    purchaseToken: 'MUG',
-    product: { sku: 'S', description: 'Mug', unitPriceMinor: 1000, currency: 'SEK', taxRatePercent: 25 },
-    quantity: 2,
-    totalMinor: 2000,
-    currency: 'SEK',
-    customer,
-    createdAt: '2026-11-27T10:00:00.000Z',
-    updatedAt: '2026-11-27T10:01:00.000Z',
-    history: [{ status: 'RESERVED', at: '2026-11-27T10:00:00.000Z' }],
-    ...overrides,
-  };
-}
+import { anOrder, CUSTOMER } from '../support/orders.js';
 
 describe('the public order shape (CLI --json, event detail)', () => {
   it('an unpaid order: nulls, not absent fields, for what is not known yet', () => {
-    expect(orderView(order())).toEqual({
+    expect(orderView(anOrder())).toEqual({
       orderId: 'O1',
       status: 'INVOICED',
       purchaseToken: 'MUG',
@@ -51,7 +23,7 @@ describe('the public order shape (CLI --json, event detail)', () => {
       refunded: { value: '0.00', currency: 'SEK' },
       refundConfirmed: { value: '0.00', currency: 'SEK' },
       refundPending: { value: '0.00', currency: 'SEK' },
-      customer,
+      customer: CUSTOMER,
       createdAt: '2026-11-27T10:00:00.000Z',
       updatedAt: '2026-11-27T10:01:00.000Z',
       paidAt: null,
@@ -62,7 +34,7 @@ describe('the public order shape (CLI --json, event detail)', () => {
 
   it('a refunded order: references, and each refund with confirmed and pending apart', () => {
     const view = orderView(
-      order({
+      anOrder({
         status: 'PARTIALLY_REFUNDED',
         invoiceReference: '11',
         ersReference: '22',
