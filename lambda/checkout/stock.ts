@@ -81,6 +81,18 @@ export function restock(hold: StockHold): StockDelta {
   return delta(hold, { onHand: hold.quantity, sold: -hold.quantity });
 }
 
+/**
+ * Where a change goes when its shard is gone: a re-spread takes a shard away only when it holds
+ * no reservation, and moves what it had sold to shard 0 (`spreadStock`). So only a restock of a
+ * paid order can still name it, and it follows its sold units to shard 0. Anything else has no
+ * place to go: undefined (a reservation aimed at a shard that went finds it empty).
+ */
+export function afterShardRemoved(delta: StockDelta): StockDelta | undefined {
+  if (!delta.shard || delta.reserved !== 0 || delta.requireAvailable !== undefined) return undefined;
+  const { shard: _removed, ...onProduct } = delta;
+  return onProduct;
+}
+
 /** One stock item's counters: shard 0 is the product's own. */
 export interface ShardLevels extends StockLevels {
   readonly shard: number;

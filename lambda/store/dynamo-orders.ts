@@ -25,7 +25,7 @@ import type {
   PurchaseLookup,
 } from '../checkout/ports.js';
 import type { RequestRecord } from '../checkout/purchase-requests.js';
-import type { StockDelta } from '../checkout/stock.js';
+import { afterShardRemoved, type StockDelta } from '../checkout/stock.js';
 import { batchGet } from './batch-get.js';
 import { toProduct } from './dynamo-catalog.js';
 import { decodePage, encodePage } from './pages.js';
@@ -114,12 +114,7 @@ export class DynamoOrderStore implements OrderStore {
   async apply(change: OrderChange): Promise<void> {
     let items: Item[] = [
       { write: this.orderWrite(change), optional: false, refused: () => this.conflict(change) },
-      ...change.stock.map((delta) => ({
-        write: { Update: stockUpdate(delta, this.tables.products) },
-        optional: false,
-        refused: () => new SoldOutError(delta.purchaseToken),
-        stock: delta,
-      })),
+      ...change.stock.map((delta) => this.stockItem(delta)),
       ...(change.request ? [this.requestItem(change.request)] : []),
       ...change.holds.map((hold) => this.holdItem(hold, change.order.purchaseToken)),
       ...this.lookupItems(change),
@@ -132,7 +127,13 @@ export class DynamoOrderStore implements OrderStore {
       const required = failed.find((item) => !item.optional);
       if (required) {
         const held = outcome.items[items.indexOf(required)];
-        // A shard item that is gone was taken away by a re-spread: that shard is empty, not the product.
+        // A shard item that is gone was taken away by a re-spread: a restock follows its sold
+        // units to the product item; for anything else that shard is empty, not the product.
+        const moved = required.stock && !held ? afterShardRemoved(required.stock) : undefined;
+        if (moved) {
+          items = items.map((item) => (item === required ? this.stockItem(moved) : item));
+          continue;
+        }
         if (required.stock && ((!held && !required.stock.shard) || held?.active === false))
           throw new ProductNotForSaleError(required.stock.purchaseToken);
         throw required.refused();
@@ -140,6 +141,15 @@ export class DynamoOrderStore implements OrderStore {
       // Only bookkeeping that is no longer this order's failed: write the rest without it.
       items = items.filter((item) => !failed.includes(item));
     }
+  }
+
+  private stockItem(delta: StockDelta): Item {
+    return {
+      write: { Update: stockUpdate(delta, this.tables.products) },
+      optional: false,
+      refused: () => new SoldOutError(delta.purchaseToken),
+      stock: delta,
+    };
   }
 
   private async putAlone(change: OrderChange): Promise<void> {

@@ -432,7 +432,7 @@ export function describeStores(kind: string, make: () => Promise<StoresUnderTest
       );
       expect(await stock(token)).toMatchObject({ onHand: 8, reserved: 1 });
       const invoiced = await move(held, { type: 'invoiced', invoiceReference: '8' });
-      await move(invoiced, { type: 'paid', paidAt: later(2).toISOString(), invoiceVersion: 1 });
+      const paid = await move(invoiced, { type: 'paid', paidAt: later(2).toISOString(), invoiceVersion: 1 });
       // What the leaving shards sold stays counted; their units move to the shards that stay.
       expect(await stores.catalog.setStockShards(token, 2)).toMatchObject({
         onHand: 7,
@@ -448,6 +448,19 @@ export function describeStores(kind: string, make: () => Promise<StoresUnderTest
         sold: 1,
         stockShards: 1,
       });
+      // The goods of the order sold from a shard that went come back: the unit returns to the
+      // shelf and leaves the sold count, wherever that count lives now.
+      const refunding = await move(paid, {
+        type: 'refund-requested',
+        refund: { refundId: 'R1', amountMinor: 14900, status: 'PENDING', requestedAt: 'T', restock: true },
+      });
+      const restocked = await move(refunding, {
+        type: 'refund-settled',
+        refundId: 'R1',
+        outcome: { succeeded: true, ersReference: '1' },
+      });
+      expect(restocked).toMatchObject({ status: 'REFUNDED', restocked: true });
+      expect(await stock(token)).toMatchObject({ onHand: 8, reserved: 0, available: 8, sold: 0 });
       await expect(stores.catalog.setStockShards(token, 0)).rejects.toBeInstanceOf(RefusedError);
       await expect(stores.catalog.setStockShards(token, 33)).rejects.toBeInstanceOf(RefusedError);
     });

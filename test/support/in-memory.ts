@@ -30,7 +30,12 @@ import type {
 } from '../../lambda/checkout/ports.js';
 import { type CatalogEntry, MAX_STOCK_SHARDS, type Product } from '../../lambda/checkout/product.js';
 import type { RequestRecord } from '../../lambda/checkout/purchase-requests.js';
-import { type ShardLevels, type StockDelta, spreadStock } from '../../lambda/checkout/stock.js';
+import {
+  afterShardRemoved,
+  type ShardLevels,
+  type StockDelta,
+  spreadStock,
+} from '../../lambda/checkout/stock.js';
 
 /**
  * Every port in memory, with the DynamoDB adapters' semantics (test/contract proves they
@@ -146,6 +151,10 @@ export class InMemoryCatalog implements CatalogAdmin {
   }
 
   /** The guard a reservation's transaction item checks, without writing. */
+  hasStockItem(delta: StockDelta): boolean {
+    return this.items.get(delta.purchaseToken)?.shards[delta.shard ?? 0] !== undefined;
+  }
+
   check(delta: StockDelta): void {
     const item = this.items.get(delta.purchaseToken);
     const shard = item?.shards[delta.shard ?? 0];
@@ -247,8 +256,12 @@ export class InMemoryOrderStore implements OrderStore {
     ) {
       throw conflict();
     }
+    // A restock aimed at a shard a re-spread took away follows its sold units to shard 0.
+    const stock = change.stock.map((delta) =>
+      this.catalog.hasStockItem(delta) ? delta : (afterShardRemoved(delta) ?? delta),
+    );
     // All or nothing: every guard before any write.
-    for (const delta of change.stock) this.catalog.check(delta);
+    for (const delta of stock) this.catalog.check(delta);
     const request = change.request;
     if (request?.kind === 'claim') {
       const held = this.requests.get(request.record.key);
@@ -263,7 +276,7 @@ export class InMemoryOrderStore implements OrderStore {
         throw new OpenOrderLimitError(change.order.purchaseToken);
       }
     }
-    for (const delta of change.stock) this.catalog.applyDelta(delta);
+    for (const delta of stock) this.catalog.applyDelta(delta);
     this.orders.set(change.order.orderId, copy(stripUndefined(change.order)));
     // Bookkeeping that is no longer this order's is skipped, as DynamoDB's optional items are.
     if (request?.kind === 'claim') this.requests.set(request.record.key, copy(request.record));

@@ -1,7 +1,7 @@
 import { OrderStateConflictError } from '../../lambda/checkout/errors.js';
 import type { Order, Refund } from '../../lambda/checkout/order.js';
 import { type LifecycleEvent, planChange, planNewOrder } from '../../lambda/checkout/order-plan.js';
-import { release, reserve, restock, sell } from '../../lambda/checkout/stock.js';
+import { afterShardRemoved, release, reserve, restock, sell } from '../../lambda/checkout/stock.js';
 
 const AT = new Date('2026-11-27T10:05:00.000Z');
 const hold = { purchaseToken: 'MUG', quantity: 2 };
@@ -59,6 +59,22 @@ describe('the stock effects of each move', () => {
   it('an order from before the stock model took its units out of the count: they come back onto the shelf', () => {
     expect(release(hold, true)).toEqual({ purchaseToken: 'MUG', onHand: 2, reserved: 0, sold: 0 });
     expect(sell(hold, true)).toEqual({ purchaseToken: 'MUG', onHand: 0, reserved: 0, sold: 2 });
+  });
+});
+
+describe('a change whose shard a re-spread took away', () => {
+  const onShard = { purchaseToken: 'MUG', quantity: 1, shard: 2 };
+  it('a restock follows its sold units to the product item; nothing else has anywhere to go', () => {
+    expect(afterShardRemoved(restock(onShard))).toEqual({
+      purchaseToken: 'MUG',
+      onHand: 1,
+      reserved: 0,
+      sold: -1,
+    });
+    expect(afterShardRemoved(reserve(onShard))).toBeUndefined();
+    expect(afterShardRemoved(release(onShard, false))).toBeUndefined();
+    expect(afterShardRemoved(sell(onShard, false))).toBeUndefined();
+    expect(afterShardRemoved(restock({ purchaseToken: 'MUG', quantity: 1 }))).toBeUndefined();
   });
 });
 
