@@ -378,74 +378,84 @@ describe('glase-checkout CLI, spawned against DynamoDB Local and the sandbox', (
       expect(refundCalls()).toBe(calls + 1);
     });
 
-    it('never refunds twice after a timeout: the refund stays pending until settled', async () => {
-      const order = await paidOrder('Timed Out Refund');
-      stack.sandbox!.injectFault({ operation: 'refundPayment', kind: 'delay', delayMs: 2500 });
-      const calls = refundCalls();
+    it(
+      'never refunds twice after a timeout: the refund stays pending until settled',
+      async () => {
+        const order = await paidOrder('Timed Out Refund');
+        stack.sandbox!.injectFault({ operation: 'refundPayment', kind: 'delay', delayMs: 2500 });
+        const calls = refundCalls();
 
-      const timedOut = await cli('orders', 'refund', order.orderId, '--amount', '500');
-      expect(timedOut.code).toBe(1);
-      // It says the refund is PENDING and exactly what to run next.
-      expect(timedOut.stderr).toMatch(/^refused: refund R\w+ of 500\.00 SEK is PENDING: Glase did not say/);
-      expect(timedOut.stderr).toContain(
-        `orders settle-refund ${order.orderId} --succeeded <Glase reference>`,
-      );
-      const retry = await cli('orders', 'refund', order.orderId);
-      expect(retry.code).toBe(1);
-      expect(retry.stderr).toContain('still pending');
-      expect(refundCalls()).toBe(calls + 1);
+        const timedOut = await cli('orders', 'refund', order.orderId, '--amount', '500');
+        expect(timedOut.code).toBe(1);
+        // It says the refund is PENDING and exactly what to run next.
+        expect(timedOut.stderr).toMatch(/^refused: refund R\w+ of 500\.00 SEK is PENDING: Glase did not say/);
+        expect(timedOut.stderr).toContain(
+          `orders settle-refund ${order.orderId} --succeeded <Glase reference>`,
+        );
+        const retry = await cli('orders', 'refund', order.orderId);
+        expect(retry.code).toBe(1);
+        expect(retry.stderr).toContain('still pending');
+        expect(refundCalls()).toBe(calls + 1);
 
-      // Confirmed and pending are shown apart, in text and JSON.
-      const shown = await cli('orders', 'get', order.orderId);
-      expect(shown.stdout).toMatch(/refunded {3}0\.00 SEK confirmed, 500\.00 SEK PENDING \(R\w+: ask Glase/);
-      const json = JSON.parse((await cli('orders', 'get', order.orderId, '--json')).stdout);
-      expect([json.refundConfirmed, json.refundPending]).toEqual([
-        { value: '0.00', currency: 'SEK' },
-        { value: '500.00', currency: 'SEK' },
-      ]);
-      const pendingList = await cli('orders', 'list', '--pending-refunds');
-      expect(pendingList.stdout).toMatch(new RegExp(`${order.orderId}\\s+R\\w+\\s+500\\.00 SEK`));
-      expect(pendingList.stdout).toContain('orders settle-refund <order> --succeeded');
+        // Confirmed and pending are shown apart, in text and JSON.
+        const shown = await cli('orders', 'get', order.orderId);
+        expect(shown.stdout).toMatch(
+          /refunded {3}0\.00 SEK confirmed, 500\.00 SEK PENDING \(R\w+: ask Glase/,
+        );
+        const json = JSON.parse((await cli('orders', 'get', order.orderId, '--json')).stdout);
+        expect([json.refundConfirmed, json.refundPending]).toEqual([
+          { value: '0.00', currency: 'SEK' },
+          { value: '500.00', currency: 'SEK' },
+        ]);
+        const pendingList = await cli('orders', 'list', '--pending-refunds');
+        expect(pendingList.stdout).toMatch(new RegExp(`${order.orderId}\\s+R\\w+\\s+500\\.00 SEK`));
+        expect(pendingList.stdout).toContain('orders settle-refund <order> --succeeded');
 
-      // settle-refund checks what it is told, and records nothing when it is wrong.
-      const banana = await cli('orders', 'settle-refund', order.orderId, '--succeeded', 'banana');
-      expect([banana.code, banana.stderr]).toEqual([
-        1,
-        expect.stringContaining('"banana" is not a Glase reference'),
-      ]);
-      const tooMuch = await cli(
-        'orders',
-        'settle-refund',
-        order.orderId,
-        '--succeeded',
-        '1234567890',
-        '--amount',
-        '500.01',
-      );
-      expect(tooMuch.stderr).toContain('at most the 500.00 SEK pending');
-      const amountAlone = await cli(
-        'orders',
-        'settle-refund',
-        order.orderId,
-        '--failed',
-        'x',
-        '--amount',
-        '1',
-      );
-      expect(amountAlone.code).toBe(2);
-      expect((await stack.orders()).find((o) => o.orderId === order.orderId)?.pendingRefundId).toBeDefined();
+        // settle-refund checks what it is told, and records nothing when it is wrong.
+        const banana = await cli('orders', 'settle-refund', order.orderId, '--succeeded', 'banana');
+        expect([banana.code, banana.stderr]).toEqual([
+          1,
+          expect.stringContaining('"banana" is not a Glase reference'),
+        ]);
+        const tooMuch = await cli(
+          'orders',
+          'settle-refund',
+          order.orderId,
+          '--succeeded',
+          '1234567890',
+          '--amount',
+          '500.01',
+        );
+        expect(tooMuch.stderr).toContain('at most the 500.00 SEK pending');
+        const amountAlone = await cli(
+          'orders',
+          'settle-refund',
+          order.orderId,
+          '--failed',
+          'x',
+          '--amount',
+          '1',
+        );
+        expect(amountAlone.code).toBe(2);
+        expect(
+          (await stack.orders()).find((o) => o.orderId === order.orderId)?.pendingRefundId,
+        ).toBeDefined();
 
-      const settled = await cli('orders', 'settle-refund', order.orderId, '--succeeded', '1234567890');
-      expect(settled.code).toBe(0);
-      expect(settled.stdout).toMatch(/^recorded: refund R\w+ of 500\.00 SEK SUCCEEDED \(Glase 1234567890\)/);
-      expect(settled.stdout).toContain('is PARTIALLY_REFUNDED; refunded 500.00 SEK confirmed');
-      expect((await cli('orders', 'list', '--pending-refunds', '--json')).stdout).not.toContain(
-        order.orderId,
-      );
-      // The refund's own reference finds the order now.
-      const found = JSON.parse((await cli('orders', 'find', '1234567890', '--json')).stdout);
-      expect(found.map((o: { orderId: string }) => o.orderId)).toEqual([order.orderId]);
-    });
+        const settled = await cli('orders', 'settle-refund', order.orderId, '--succeeded', '1234567890');
+        expect(settled.code).toBe(0);
+        expect(settled.stdout).toMatch(
+          /^recorded: refund R\w+ of 500\.00 SEK SUCCEEDED \(Glase 1234567890\)/,
+        );
+        expect(settled.stdout).toContain('is PARTIALLY_REFUNDED; refunded 500.00 SEK confirmed');
+        expect((await cli('orders', 'list', '--pending-refunds', '--json')).stdout).not.toContain(
+          order.orderId,
+        );
+        // The refund's own reference finds the order now.
+        const found = JSON.parse((await cli('orders', 'find', '1234567890', '--json')).stdout);
+        expect(found.map((o: { orderId: string }) => o.orderId)).toEqual([order.orderId]);
+      },
+      HANG,
+    );
   });
 
   it('cancels an unpaid order at Glase and releases its unit; refuses a paid one', async () => {
@@ -509,45 +519,49 @@ describe('glase-checkout CLI, spawned against DynamoDB Local and the sandbox', (
     expect((await cli('orders', 'get', '01JBZK3Q8N5V7W9X2Y4Z6A8B0C')).code).toBe(1);
   });
 
-  it('finds orders by what a support call quotes: Glase references, e-mail, phone; any case of status', async () => {
-    const email = `Finder.${Date.now()}@Example.com`;
-    const response = await stack.purchase({
-      ...glaseSampleBody,
-      clientName: 'Find Me',
-      email,
-      msisdn: '+46 70 111 22 33',
-    });
-    await stack.sandbox!.pay(response.json.invoiceReferenceId);
-    const order = (await stack.orders()).find(
-      (o) => o.invoiceReference === response.json.invoiceReferenceId,
-    )!;
-    const ids = async (...args: string[]) =>
-      JSON.parse((await cli('orders', 'find', ...args, '--json')).stdout).map(
-        (o: { orderId: string }) => o.orderId,
-      );
-    expect(await ids(order.invoiceReference!)).toEqual([order.orderId]);
-    expect(await ids(order.ersReference!)).toEqual([order.orderId]);
-    expect(await ids(order.paymentReference!)).toEqual([order.orderId]);
-    expect(await ids(email.toLowerCase())).toEqual([order.orderId]);
-    expect(await ids('+46701112233')).toContain(order.orderId);
-    // `orders get` takes them too, and says what it searched when nothing matches.
-    const byInvoice = await cli('orders', 'get', order.invoiceReference!, '--json');
-    expect(JSON.parse(byInvoice.stdout).orderId).toBe(order.orderId);
-    const none = await cli('orders', 'get', '1795999999999');
-    expect([none.code, none.stderr.trim()]).toEqual([
-      1,
-      'refused: no order matches 1795999999999 (searched order id, Glase invoice/payment/ers reference, e-mail, phone)',
-    ]);
-    const nothing = await cli('orders', 'find', 'nobody@nowhere.example');
-    expect(nothing.stdout).toContain('no order matches nobody@nowhere.example');
-    const paid = JSON.parse((await cli('orders', 'list', '--status', 'paid', '--json')).stdout);
-    expect(paid.map((o: { orderId: string }) => o.orderId)).toContain(order.orderId);
-    const wrong = await cli('orders', 'list', '--status', 'payed');
-    expect([wrong.code, wrong.stderr]).toEqual([
-      2,
-      expect.stringContaining('use one of RESERVED, INVOICED, PAID'),
-    ]);
-  });
+  it(
+    'finds orders by what a support call quotes: Glase references, e-mail, phone; any case of status',
+    async () => {
+      const email = `Finder.${Date.now()}@Example.com`;
+      const response = await stack.purchase({
+        ...glaseSampleBody,
+        clientName: 'Find Me',
+        email,
+        msisdn: '+46 70 111 22 33',
+      });
+      await stack.sandbox!.pay(response.json.invoiceReferenceId);
+      const order = (await stack.orders()).find(
+        (o) => o.invoiceReference === response.json.invoiceReferenceId,
+      )!;
+      const ids = async (...args: string[]) =>
+        JSON.parse((await cli('orders', 'find', ...args, '--json')).stdout).map(
+          (o: { orderId: string }) => o.orderId,
+        );
+      expect(await ids(order.invoiceReference!)).toEqual([order.orderId]);
+      expect(await ids(order.ersReference!)).toEqual([order.orderId]);
+      expect(await ids(order.paymentReference!)).toEqual([order.orderId]);
+      expect(await ids(email.toLowerCase())).toEqual([order.orderId]);
+      expect(await ids('+46701112233')).toContain(order.orderId);
+      // `orders get` takes them too, and says what it searched when nothing matches.
+      const byInvoice = await cli('orders', 'get', order.invoiceReference!, '--json');
+      expect(JSON.parse(byInvoice.stdout).orderId).toBe(order.orderId);
+      const none = await cli('orders', 'get', '1795999999999');
+      expect([none.code, none.stderr.trim()]).toEqual([
+        1,
+        'refused: no order matches 1795999999999 (searched order id, Glase invoice/payment/ers reference, e-mail, phone)',
+      ]);
+      const nothing = await cli('orders', 'find', 'nobody@nowhere.example');
+      expect(nothing.stdout).toContain('no order matches nobody@nowhere.example');
+      const paid = JSON.parse((await cli('orders', 'list', '--status', 'paid', '--json')).stdout);
+      expect(paid.map((o: { orderId: string }) => o.orderId)).toContain(order.orderId);
+      const wrong = await cli('orders', 'list', '--status', 'payed');
+      expect([wrong.code, wrong.stderr]).toEqual([
+        2,
+        expect.stringContaining('use one of RESERVED, INVOICED, PAID'),
+      ]);
+    },
+    HANG,
+  );
 
   it('answers --version, and --json everywhere: the snippet as data, errors as one JSON object on stderr', async () => {
     const version = await cli('--version');

@@ -172,13 +172,16 @@ describe('createPurchase keeps to its time budget: our answer, never a gateway t
     );
     expect(order?.status).toBe('FAILED');
     expect((await stack.product(MUG)).available).toBe(before.available);
-    // The one attempt was given the budget's few hundred milliseconds, not the usual 5000.
-    const failure = logger.lines.find((line) => line.includes('did not answer within'));
-    expect(failure).toMatch(/sendInvoice did not answer within \d{1,3} ms/);
+    // The one attempt was given the budget's few hundred milliseconds, not the usual 5000; on a
+    // machine so busy that reserving took the whole budget, it is not made at all. Either way
+    // the answer and the order are the same: what is left depends on the machine, not the rule.
+    const cut = /Glase sendInvoice did not answer within \d{1,3} ms|no time left to call Glase sendInvoice/;
+    const failure = logger.lines.find((line) => cut.test(line));
+    expect(failure).toMatch(cut);
     // The operator can find out why: the reason is in the order's history, the order id in the error line.
     expect(order?.history.at(-1)).toMatchObject({
       status: 'FAILED',
-      reason: expect.stringMatching(/^sendInvoice failed: Glase sendInvoice did not answer within \d+ ms/),
+      reason: expect.stringMatching(new RegExp(`^sendInvoice failed: (${cut.source})`)),
     });
     const errors = logger.lines.map((line) => JSON.parse(line)).filter((line) => line.level === 'ERROR');
     expect(errors.map((line) => [line.message, line.orderId])).toEqual([['request failed', order?.orderId]]);
