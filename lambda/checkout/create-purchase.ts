@@ -163,8 +163,10 @@ export async function createPurchase(
     shards.filter((shard) => (available[shard] ?? 0) > 0);
   const everyShard = product.stockShards > 1 ? (deps.shardOrder ?? randomOrder)(product.stockShards) : [0];
   let candidates = shardsAvailable ? withUnits(everyShard, shardsAvailable) : everyShard;
-  let shardsRead = shardsAvailable !== undefined;
   let order: Order | undefined;
+  // The shard count this buyer works with: a re-spread meanwhile changes it, once.
+  let shards = product.stockShards;
+  let respreadSeen = false;
   while (!order && candidates.length > 0) {
     const [shard = 0, ...rest] = candidates;
     candidates = rest;
@@ -174,15 +176,19 @@ export async function createPurchase(
       order = reservation.order;
     } catch (error) {
       if (!(error instanceof SoldOutError)) throw error;
-      // One empty shard says nothing about the others. Rather than try each in turn (a refused
-      // write apiece, on items other buyers are writing), read every shard's counters once.
-      if (!shardsRead && rest.length > 0) {
-        shardsRead = true;
-        const again = await orders.lookup(purchaseToken, key, product.stockShards);
+      // An empty shard says only that what this buyer read is stale. Rather than try the others
+      // blind (a refused write apiece, on items other buyers are writing), read every shard's
+      // counters again: a read never contends, and it leaves only shards that still show units.
+      // Every shard tried is dropped, so this ends after at most one try per shard.
+      if (rest.length > 0) {
+        const again = await orders.lookup(purchaseToken, key, shards);
         if (again.shardsAvailable) candidates = withUnits(rest, again.shardsAvailable);
-        // Re-spread meanwhile: the shards it has now, in a new random order.
-        else if (again.product && again.product.stockShards !== product.stockShards) {
-          candidates = (deps.shardOrder ?? randomOrder)(again.product.stockShards);
+        // Re-spread meanwhile: the shards it has now, in a new random order — once, so that
+        // stock re-spread again and again cannot keep a buyer here.
+        else if (!respreadSeen && again.product && again.product.stockShards !== shards) {
+          respreadSeen = true;
+          shards = again.product.stockShards;
+          candidates = (deps.shardOrder ?? randomOrder)(shards);
         }
       }
     }

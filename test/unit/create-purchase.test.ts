@@ -210,6 +210,36 @@ describe('createPurchase', () => {
       ).rejects.toBeInstanceOf(ProductNotForSaleError);
     });
 
+    it('an empty shard makes it read every shard again; stock re-spread again and again cannot keep a buyer', async () => {
+      const shop = await unitShop([{ ...MUG, onHand: 4 }]);
+      await shop.catalog.setStockShards(MUG.purchaseToken, 4);
+      let reads = 0;
+      let writes = 0;
+      // Every read finds the stock spread over a different number of shards, and every shard
+      // refuses: a buyer must still get an answer, after a bounded number of tries.
+      const orders = overridden(shop.orders, {
+        lookup: async (token, key) => {
+          const seen = await shop.orders.lookup(token, key);
+          reads++;
+          return { ...seen, product: seen.product && { ...seen.product, stockShards: 3 + reads } };
+        },
+        apply: async (change) => {
+          if (change.expected === 'new') writes++;
+          throw new SoldOutError(MUG.purchaseToken);
+        },
+      });
+      await expect(
+        createPurchase(
+          { ...shop.purchase, orders, shardOrder: (count) => [...Array(count).keys()] },
+          REQUEST,
+        ),
+      ).rejects.toBeInstanceOf(SoldOutError);
+      // One try on the first spread; its re-read shows 5 shards, each tried once with a read after
+      // every refusal but the last; the later counts it reads are not followed again.
+      expect(writes).toBe(1 + 5);
+      expect(reads).toBe(1 + 5);
+    });
+
     it('tries every shard once, in a random order when none is given', async () => {
       const shop = await unitShop([{ ...MUG, onHand: 16 }]);
       await shop.catalog.setStockShards(MUG.purchaseToken, 16);
