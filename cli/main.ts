@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import {
+  composeBundles,
   importCatalog,
   type PlannedImport,
   planImport,
@@ -28,6 +29,7 @@ import { readCatalogFile } from './catalog-file.js';
 import type { Connection } from './connect.js';
 import { CatalogFileError, ConnectionError } from './errors.js';
 import {
+  componentTable,
   orderDetails,
   orderJson,
   orderTable,
@@ -108,11 +110,15 @@ export function buildProgram(): Command {
       ) => {
         const rows = await readCatalogFile(file);
         await session(command, async (connection, options) => {
-          const {
-            products: valid,
-            issues,
-            warnings,
-          } = validateCatalog(rows, flags.currency ?? connection.wiring.config.defaultCurrency);
+          const validated = validateCatalog(rows, flags.currency ?? connection.wiring.config.defaultCurrency);
+          const { products: valid, warnings } = validated;
+          // Bundles take their components' details from the file or the catalog: read, never written.
+          const composed =
+            validated.bundles.length > 0 && validated.issues.length === 0
+              ? await composeBundles(connection.wiring.catalog, validated)
+              : { bundles: [], issues: [] };
+          const { bundles } = composed;
+          const issues = [...validated.issues, ...composed.issues];
           if (!options.json) {
             for (const warning of warnings)
               note(`row ${warning.row}: warning: ${warning.field} ${warning.message}`);
@@ -128,6 +134,7 @@ export function buildProgram(): Command {
           if (flags.dryRun) {
             const plan = await planImport(connection.wiring.catalog, valid, {
               setStock: flags.setStock ?? false,
+              bundles,
             });
             const count = (action: PlannedImport['action']) =>
               plan.filter((entry) => entry.action === action).length;
@@ -142,22 +149,23 @@ export function buildProgram(): Command {
               () =>
                 [
                   ...importPlanLines(plan),
-                  `${valid.length} rows valid: ${summary.create} to create, ${summary.update} to update, ` +
+                  `${valid.length + bundles.length} rows valid: ${summary.create} to create, ${summary.update} to update, ` +
                     `${summary.unchanged} unchanged${flags.setStock ? '' : ' (live stock kept)'}; dry run, nothing written`,
                 ].join('\n'),
             );
             return;
           }
-          const progress = progressBar(valid.length);
+          const progress = progressBar(valid.length + bundles.length);
           const result = await importCatalog(connection.wiring.catalog, valid, {
             setStock: flags.setStock ?? false,
+            bundles,
             onProgress: progress,
           });
           show(
             options,
             { imported: true, rows: rows.length, ...result, ...(warnings.length > 0 ? { warnings } : {}) },
             () =>
-              `imported ${valid.length} rows: ${result.created} created, ${result.updated} updated${flags.setStock ? '' : ' (live stock kept)'}`,
+              `imported ${valid.length + bundles.length} rows: ${result.created} created, ${result.updated} updated${flags.setStock ? '' : ' (live stock kept)'}`,
           );
         });
       },
@@ -186,7 +194,9 @@ export function buildProgram(): Command {
       session(command, async ({ wiring }, options) => {
         const product = await wiring.catalog.getProduct(token);
         if (!product) throw new UnknownPurchaseTokenError(token);
-        show(options, productJson(product), () => productTable([product]));
+        show(options, productJson(product), () =>
+          [productTable([product]), componentTable(product)].filter(Boolean).join('\n\n'),
+        );
       }),
     );
   products

@@ -22,7 +22,34 @@ export function productJson(product: Product) {
     sold: product.sold,
     stockShards: product.stockShards,
     ean: product.ean ?? null,
+    /** A bundle's components as it sells them (its `available`: how many bundles they allow); null for a product. */
+    components:
+      product.components?.map((part) => ({
+        purchaseToken: part.purchaseToken,
+        sku: part.sku,
+        description: part.description,
+        quantity: part.quantity,
+        price: amount(part.unitPriceMinor, product.currency),
+        taxRatePercent: part.taxRatePercent,
+        ean: part.ean ?? null,
+      })) ?? null,
   };
+}
+
+/** A bundle's components, one row each; empty for a product. */
+export function componentTable(product: Product): string {
+  if (!product.components) return '';
+  return table(
+    ['COMPONENT', 'QTY', 'SKU', 'PRICE', 'TAX', 'DESCRIPTION'],
+    product.components.map((part) => [
+      part.purchaseToken,
+      part.quantity,
+      part.sku,
+      `${formatMinor(part.unitPriceMinor)} ${product.currency}`,
+      `${part.taxRatePercent}%`,
+      part.description,
+    ]),
+  );
 }
 
 export function stockLine(product: Product): string {
@@ -67,7 +94,13 @@ export function orderDetails(order: Order): string {
     `order      ${order.orderId}`,
     `status     ${order.status}`,
     `product    ${order.purchaseToken} (${order.product.sku}) ${order.product.description}`,
-    `total      ${money(order.totalMinor)} (tax ${order.product.taxRatePercent}%)`,
+    `total      ${money(order.totalMinor)}${order.lines ? '' : ` (tax ${order.product.taxRatePercent}%)`}`,
+    // A bundle: each component as invoiced.
+    ...(order.lines ?? []).map(
+      (line) =>
+        `  ${line.quantity} × ${line.purchaseToken} (${line.sku}) ${line.description}  ${money(line.totalMinor)}` +
+        `${line.discountMinor ? ` after ${money(line.discountMinor)} off` : ''} (tax ${line.taxRatePercent}%)`,
+    ),
     `refunded   ${refundLine(order)}`,
     `invoice    ${order.invoiceReference ?? '-'}`,
     `payment    ${order.ersReference ?? '-'}${order.paidAt ? ` paid ${order.paidAt}` : ''}`,
@@ -134,12 +167,15 @@ export function productTable(products: readonly Product[]): string {
       product.sku,
       `${formatMinor(product.unitPriceMinor)} ${product.currency}`,
       `${product.taxRatePercent}%`,
-      product.onHand,
-      product.reserved,
+      // A bundle's stock is its components': it shows how many bundles they allow.
+      product.components ? '-' : product.onHand,
+      product.components ? '-' : product.reserved,
       product.available,
-      product.sold,
+      product.components ? '-' : product.sold,
       product.active ? 'on' : 'OFF',
-      product.description,
+      product.components
+        ? `${product.description} (bundle: ${product.components.map((part) => `${part.quantity} × ${part.purchaseToken}`).join(', ')})`
+        : product.description,
     ]),
   );
 }

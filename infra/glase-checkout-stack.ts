@@ -156,6 +156,25 @@ export class GlaseCheckoutStack extends Stack {
       .allowQuery(tables.orders, CheckoutTables.ORDERS_BY_LOOKUP_INDEX)
       .allowSecrets(credentials);
 
+    const mail = settings.mail;
+    const orderMail = mail
+      ? new CheckoutFunction(this, 'OrderMail', {
+          entry: 'order-mail.ts',
+          description: 'Mails the shopper when an order is paid or refunded (SES)',
+          timeout: Duration.seconds(30),
+          environment: {
+            ...shop,
+            MAIL_FROM: mail.from,
+            ...optional({ MAIL_SUBJECT_PAID: mail.subjectPaid, MAIL_SUBJECT_REFUNDED: mail.subjectRefunded }),
+          },
+          logRetention,
+          // It reads no secret.
+          secretsExtension: false,
+        })
+          .allow(tables.idempotency, 'mail-log')
+          .allowSendEmail(mail.identity, mail.address)
+      : undefined;
+
     const api = new CheckoutApi(this, 'Http', {
       createPurchase: createPurchase.fn,
       paymentNotification: paymentNotification.fn,
@@ -177,10 +196,12 @@ export class GlaseCheckoutStack extends Stack {
         CreatePurchase: createPurchase.fn,
         PaymentNotification: paymentNotification.fn,
         Reconciler: reconciler.fn,
+        ...(orderMail ? { OrderMail: orderMail.fn } : {}),
       },
       reconciler: reconciler.fn,
       alarmEmail: settings.alarmEmail,
     });
+    if (orderMail) operations.mailShoppers(orderMail.fn);
     for (const fn of [paymentNotification, reconciler]) {
       fn.fn.addEnvironment('EVENT_BUS_NAME', operations.bus.eventBusName);
       operations.bus.grantPutEventsTo(fn.role);

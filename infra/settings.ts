@@ -48,12 +48,27 @@ export interface CheckoutSettings {
   readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
   /** After a notification, getPaymentStatus is retried this long (Glase reverses after 20 s). */
   readonly notificationDeadlineSeconds: number;
+  /**
+   * The shopper's order mails (lambda/checkout/order-mail.ts), off when absent: the sender, the
+   * SES identity (a verified domain or address) that may send as it, and optional subjects.
+   */
+  readonly mail?: MailSettings | undefined;
   /** Reserved concurrency per function (unset: none; a new account may have too little to reserve). */
   readonly reservedConcurrency: {
     readonly createPurchase?: number | undefined;
     readonly notification?: number | undefined;
     readonly reconciler?: number | undefined;
   };
+}
+
+export interface MailSettings {
+  readonly from: string;
+  /** The address alone, without a display name. */
+  readonly address: string;
+  /** The SES identity the stack may send from: `mailIdentity`, or the sender address's domain. */
+  readonly identity: string;
+  readonly subjectPaid?: string | undefined;
+  readonly subjectRefunded?: string | undefined;
 }
 
 export const CONTEXT_PREFIX = 'glase-checkout:';
@@ -182,6 +197,25 @@ export function settingsFrom(read: Read, stage = DEFAULT_STAGE): CheckoutSetting
   if (Boolean(domainName) !== Boolean(certificateArn)) {
     problems.push(`${key('domainName')} and ${key('certificateArn')} go together`);
   }
+  const mailFrom = text('mailFrom', '');
+  // The address inside `Name <address>`, or the whole value.
+  const mailAddress = /<([^<>]+)>\s*$/.exec(mailFrom)?.[1] ?? mailFrom;
+  if (mailFrom && !/^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$/.test(mailAddress)) {
+    problems.push(`${key('mailFrom')} must be an e-mail address or "Name <address>"`);
+  }
+  const mailIdentity = text('mailIdentity', '') || mailAddress.split('@')[1] || '';
+  const mail: MailSettings | undefined = mailFrom
+    ? {
+        from: mailFrom,
+        address: mailAddress,
+        identity: mailIdentity,
+        subjectPaid: text('mailSubjectPaid', '') || undefined,
+        subjectRefunded: text('mailSubjectRefunded', '') || undefined,
+      }
+    : undefined;
+  if (mail && !mailAddress.endsWith(`@${mail.identity}`) && mailAddress !== mail.identity) {
+    problems.push(`${key('mailIdentity')} must be the sender's address or its domain (${mailAddress})`);
+  }
   const notificationDeadlineSeconds = number('notificationDeadlineSeconds', 15) as number;
   if (notificationDeadlineSeconds > 18) {
     problems.push(`${key('notificationDeadlineSeconds')} must leave room inside Glase's 20 s (at most 18)`);
@@ -215,6 +249,7 @@ export function settingsFrom(read: Read, stage = DEFAULT_STAGE): CheckoutSetting
       burstLimit: number('throttleBurstLimit', 100) as number,
     },
     notificationDeadlineSeconds,
+    mail,
     reservedConcurrency: {
       createPurchase: number('createPurchaseReservedConcurrency'),
       notification: number('notificationReservedConcurrency'),
@@ -226,6 +261,7 @@ export function settingsFrom(read: Read, stage = DEFAULT_STAGE): CheckoutSetting
       ['webshopId', /^demo\b|^demo-|^test-/.test(settings.webshopId)],
       ['glaseApiUrl', DEMO_HOST.test(hostOf(glaseApiUrl))],
       ['alarmEmail', alarmEmail ? DEMO_HOST.test(alarmEmail.split('@')[1] ?? '') : false],
+      ['mailFrom', mail ? DEMO_HOST.test(mail.identity) : false],
     ].filter(([, isDemo]) => isDemo);
     for (const [name] of made_up) {
       problems.push(

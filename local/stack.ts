@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { importCatalog } from '../lambda/checkout/catalog-import.js';
+import { composeBundles, importCatalog, validateCatalog } from '../lambda/checkout/catalog-import.js';
 import type { EventPublisher } from '../lambda/checkout/ports.js';
-import { type CatalogEntry, checkCatalogEntry } from '../lambda/checkout/product.js';
 import type { ReconcileReport } from '../lambda/checkout/reconcile.js';
 import { createPurchaseHandler } from '../lambda/handlers/create-purchase-handler.js';
 import { paymentNotificationHandler } from '../lambda/handlers/payment-notification-handler.js';
@@ -9,6 +8,7 @@ import { reconcileHandler } from '../lambda/handlers/reconcile-handler.js';
 import { createDynamoClients, type DynamoClients } from '../lambda/store/dynamo-client.js';
 import { type Config, loadConfig } from '../lambda/wiring/config.js';
 import { wireCreatePurchase } from '../lambda/wiring/create-purchase.js';
+import { eventsWithLocalMail } from '../lambda/wiring/local-mail-events.js';
 import {
   LOCAL_REGION,
   LOCAL_SECRETS,
@@ -16,7 +16,7 @@ import {
   localEnvironment,
 } from '../lambda/wiring/local-profile.js';
 import { type OperatorWiring, wireOperator } from '../lambda/wiring/operator.js';
-import type { WiringOptions } from '../lambda/wiring/parts.js';
+import { observability, type WiringOptions } from '../lambda/wiring/parts.js';
 import { wireSettlement } from '../lambda/wiring/settlement.js';
 import { type ApiServer, type LambdaHandler, type Route, startApiServer } from './api-gateway.js';
 import { GlaseSandbox, type SandboxOptions } from './glase-sandbox/index.js';
@@ -40,7 +40,8 @@ export interface LocalStackOptions {
   /**
    * Settings on top of the local profile, as environment variables, read through the same
    * configuration module the functions use. Without PUBLIC_BASE_URL, notification URLs point
-   * at whatever address the request came to; without OUTBOX_FILE, no file is written.
+   * at whatever address the request came to; without OUTBOX_FILE, no event file is written, and
+   * without MAIL_DIR no shopper mail.
    */
   readonly environment?: Readonly<Record<string, string>>;
   /** The createPurchase function's timeout (deployed: 15 s); a test shortens it. */
@@ -99,6 +100,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     ...base,
     publicBaseUrl: given.PUBLIC_BASE_URL,
     outboxFile: given.OUTBOX_FILE,
+    // Like the outbox: the shopper's mails are written only where the caller says.
+    mail: base.mail && given.MAIL_DIR ? { ...base.mail, directory: given.MAIL_DIR } : undefined,
     glase: { ...base.glase, url: glaseUrl },
     region: LOCAL_REGION,
     dynamodbEndpoint: options.dynamodbEndpoint,
@@ -111,20 +114,21 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   });
   const wiring: WiringOptions = { ...options.wiring, dynamo };
   const operator = wireOperator(config, wiring);
-  const settlement = wireSettlement(config, { ...wiring, events: options.events });
+  const settlement = wireSettlement(config, {
+    ...wiring,
+    events: options.events ?? eventsWithLocalMail(config, observability(wiring), wiring),
+  });
   const { tables } = config;
   await createTables(dynamo.client, tables);
   if (options.catalogFile !== false) {
     const file = options.catalogFile ?? DEMO_CATALOG;
-    const entries = (JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>[]).map(
-      (row, index): CatalogEntry => {
-        const checked = checkCatalogEntry(row);
-        if (checked.ok) return checked.value;
-        throw new Error(`${file} row ${index + 1}: ${JSON.stringify(checked.issues)}`);
-      },
-    );
-    // Through the catalog adapter, as an import would: products exactly as the code writes them.
-    await importCatalog(operator.catalog, entries, { setStock: false });
+    const rows = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>[];
+    // Checked and written as `products import` does: products exactly as the code writes them.
+    const validated = validateCatalog(rows, config.defaultCurrency);
+    const composed = await composeBundles(operator.catalog, validated);
+    const issues = [...validated.issues, ...composed.issues];
+    if (issues.length > 0) throw new Error(`${file}: ${JSON.stringify(issues)}`);
+    await importCatalog(operator.catalog, validated.products, { setStock: false, bundles: composed.bundles });
   }
 
   let api: ApiServer;

@@ -128,6 +128,11 @@ async function main(): Promise<void> {
       log(`           look:   curl ${stack.sandbox.baseUrl}/sandbox/invoices/<invoiceReferenceId>`);
     }
     log(`events     ${outboxFile}`);
+    log(
+      config.mail?.directory
+        ? `mail       ${config.mail.directory}/ (each shopper mail as an .eml file; its path is logged)`
+        : 'mail       off (MAIL_FROM unset)',
+    );
     log(`operate    ${cliEnvironment()}npm run cli -- orders list`);
     log('ready      Ctrl-C stops everything');
   } catch (error) {

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import {
@@ -54,10 +54,15 @@ export type TableAccess =
   | 'settle-orders'
   | 'claim-requests'
   | 'settle-requests'
-  | 'order-lookups';
+  | 'order-lookups'
+  | 'mail-log';
 
-/** Items keyed `lookup#…` in the orders table (lambda/store/schema.ts: LOOKUP_ITEM_PREFIX). */
-const LOOKUP_ITEMS = 'lookup#*';
+/**
+ * Access limited to items whose key starts with a prefix (lambda/store/schema.ts): lookup items
+ * in the orders table (LOOKUP_ITEM_PREFIX), sent-mail records in the idempotency table
+ * (MAIL_ITEM_PREFIX).
+ */
+const KEYED: Partial<Record<TableAccess, string>> = { 'order-lookups': 'lookup#*', 'mail-log': 'mail#*' };
 
 const ACTIONS: Record<TableAccess, string[]> = {
   // createPurchase's first read: the product and the request record, in one BatchGetItem.
@@ -74,6 +79,8 @@ const ACTIONS: Record<TableAccess, string[]> = {
   'settle-requests': ['dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
   // Writing and removing what finds an order (its lookup items), and nothing else: see `allow`.
   'order-lookups': ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
+  // Claiming a shopper mail before sending it, and freeing the claim when sending failed.
+  'mail-log': ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
 };
 
 /**
@@ -153,21 +160,22 @@ export class CheckoutFunction extends Construct {
 
   /** Grants exactly the DynamoDB actions `access` needs on `table` (and its key, if any). */
   allow(table: Table, ...access: TableAccess[]): this {
-    const plain = access.filter((kind) => kind !== 'order-lookups');
+    const plain = access.filter((kind) => !KEYED[kind]);
     const actions = [...new Set(plain.flatMap((kind) => ACTIONS[kind]))].sort();
     if (actions.length > 0) {
       this.role.addToPrincipalPolicy(
         new PolicyStatement({ effect: Effect.ALLOW, actions, resources: [table.tableArn] }),
       );
     }
-    if (access.includes('order-lookups')) {
-      // Only items whose key starts `lookup#`: a settling function still cannot put an order.
+    for (const kind of access.filter((each) => KEYED[each])) {
+      // Only items whose key starts so: a settling function still cannot put an order, and the
+      // mail function can touch nothing but its own records.
       this.role.addToPrincipalPolicy(
         new PolicyStatement({
           effect: Effect.ALLOW,
-          actions: [...ACTIONS['order-lookups']].sort(),
+          actions: [...ACTIONS[kind]].sort(),
           resources: [table.tableArn],
-          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [LOOKUP_ITEMS] } },
+          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [KEYED[kind] as string] } },
         }),
       );
     }
@@ -185,6 +193,20 @@ export class CheckoutFunction extends Construct {
   /** Lets the function read these secrets, and no other. */
   allowSecrets(...secrets: ISecret[]): this {
     for (const secret of secrets) secret.grantRead(this.role);
+    return this;
+  }
+
+  /** Lets the function send mail through SES as `from`, from the one verified identity `identity`. */
+  allowSendEmail(identity: string, from: string): this {
+    const { partition, region, account } = Stack.of(this);
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['ses:SendEmail'],
+        resources: [`arn:${partition}:ses:${region}:${account}:identity/${identity}`],
+        conditions: { StringEquals: { 'ses:FromAddress': from } },
+      }),
+    );
     return this;
   }
 

@@ -30,6 +30,11 @@ export interface CheckoutOperationsProps {
   readonly webAclName?: string | undefined;
 }
 
+/** Where order events come from (lambda/events/order-event.ts: EVENT_SOURCE; pinned by test/infra). */
+export const EVENT_SOURCE = 'glase-checkout';
+/** The events that mail the shopper (lambda/checkout/order-mail.ts: MAIL_FOR; pinned by test/infra). */
+export const MAILED_EVENTS = ['OrderPaid', 'OrderRefunded'] as const;
+
 /** More than this many blocked requests in 5 minutes may be Glase locked out: someone must look. */
 export const WAF_BLOCKED_THRESHOLD = 10;
 /** More than this many 4XX answers in 5 minutes: a misconfigured caller, or Glase refused en masse. */
@@ -48,7 +53,7 @@ export class CheckoutOperations extends Construct {
   constructor(scope: Construct, id: string, props: CheckoutOperationsProps) {
     super(scope, id);
     this.bus = new EventBus(this, 'OrderEvents', {
-      description: 'glase-checkout: OrderPaid and OrderCanceled',
+      description: 'glase-checkout: OrderPaid, OrderCanceled and OrderRefunded',
     });
 
     this.deadLetters = new Queue(this, 'DeadLetters', {
@@ -185,6 +190,44 @@ export class CheckoutOperations extends Construct {
       'A scheduled reconciler run failed and landed in the dead-letter queue',
       this.deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
     );
+  }
+
+  /**
+   * The shopper's mails: a rule sends OrderPaid and OrderRefunded to `mailer`. Delivery and the
+   * function's own failures are retried (EventBridge, then Lambda's async retries), then parked
+   * in a queue of their own with an alarm: a mail that could not go out is seen and can be
+   * redriven, never lost in silence.
+   */
+  mailShoppers(mailer: IFunction): Queue {
+    const failed = new Queue(this, 'MailDeadLetters', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    accept(failed, 'AwsSolutions-SQS3');
+    new Rule(this, 'MailShoppers', {
+      description: 'glase-checkout: mail the shopper when an order is paid or refunded',
+      eventBus: this.bus,
+      eventPattern: { source: [EVENT_SOURCE], detailType: [...MAILED_EVENTS] },
+      targets: [
+        new LambdaFunction(mailer, {
+          deadLetterQueue: failed,
+          retryAttempts: 8,
+          maxEventAge: Duration.hours(6),
+        }),
+      ],
+    });
+    mailer.configureAsyncInvoke({
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(6),
+      onFailure: new SqsDestination(failed),
+    });
+    this.alarm(
+      'MailDeadLettersWaiting',
+      'A shopper mail could not be sent after its retries: it waits in the mail dead-letter queue',
+      failed.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+    );
+    return failed;
   }
 
   private alarm(id: string, description: string, metric: IMetric, threshold = 0): void {

@@ -9,6 +9,7 @@ import type {
   PaymentGateway,
   PaymentStatus,
 } from './ports.js';
+import { publishCommitted } from './publish.js';
 import { transition } from './transition.js';
 
 export interface CompletePaymentDeps {
@@ -127,7 +128,7 @@ async function commit(
     try {
       const settled = await transition(deps, order, event);
       const paid = event.type === 'paid';
-      await publish(deps, paid ? 'OrderPaid' : 'OrderCanceled', settled);
+      await publishCommitted(deps, paid ? 'OrderPaid' : 'OrderCanceled', settled);
       return { outcome: paid ? 'paid' : 'canceled', order: settled };
     } catch (error) {
       if (!(error instanceof OrderStateConflictError)) throw error;
@@ -137,21 +138,6 @@ async function commit(
       order = current;
     }
   }
-}
-
-async function publish(
-  deps: CompletePaymentDeps,
-  type: 'OrderPaid' | 'OrderCanceled',
-  order: Order,
-): Promise<void> {
-  // The order is already committed; a lost event must not turn that into a failure for Glase.
-  await deps.events.publish({ type, order }).catch((error: unknown) =>
-    deps.warn?.('could not publish an order event', {
-      type,
-      orderId: order.orderId,
-      error: (error as Error).name,
-    }),
-  );
 }
 
 /**

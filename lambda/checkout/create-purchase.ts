@@ -1,3 +1,4 @@
+import { bundleLines, isBundle } from './bundle.js';
 import {
   GlaseRejectedError,
   GlaseUnavailableError,
@@ -8,7 +9,7 @@ import {
   UnknownPurchaseTokenError,
 } from './errors.js';
 import { sumMinor } from './money.js';
-import type { Order } from './order.js';
+import { linesOf, type Order } from './order.js';
 import { planNewOrder } from './order-plan.js';
 import type { CallBudget, Clock, Invoice, OrderStore, PaymentGateway, ShopSettings } from './ports.js';
 import type { PurchaseRequest } from './purchase-request.js';
@@ -64,7 +65,8 @@ const DEFAULT_LOCK_MS = 60_000;
 const HOLD_SAFETY_SECONDS = 86_400;
 
 /**
- * Glase's createPurchase: reserve one unit and record the order, send Glase the invoice,
+ * Glase's createPurchase: reserve one unit (of a bundle: every component's units, all or
+ * nothing) and record the order, send Glase the invoice,
  * then mark the order INVOICED. If the invoice cannot be sent, the order ends FAILED with
  * its unit back in stock before the error reaches the caller. With a deadline (the function's
  * own timeout), sendInvoice leaves room for that cleanup, and the cleanup ends by it.
@@ -100,16 +102,25 @@ export async function createPurchase(
   // Cheap early answers; the reservation below is what really guards stock and the flag.
   if (!product.active) throw new ProductNotForSaleError(request.purchaseToken);
   // A sharded product's own counters are one shard's: without every shard's, only reserving says.
+  // A bundle has no counters of its own: only reserving its components says.
   const available = shardsAvailable
     ? shardsAvailable.reduce((sum, units) => sum + units, 0)
     : product.available;
-  if ((product.stockShards <= 1 || shardsAvailable) && available < 1) {
+  if (!isBundle(product) && (product.stockShards <= 1 || shardsAvailable) && available < 1) {
     throw new SoldOutError(request.purchaseToken);
   }
 
   const { purchaseToken, ...customer } = request;
   const quantity = 1;
-  const totalMinor = sumMinor([product.unitPriceMinor * quantity]);
+  const lines = isBundle(product) ? bundleLines(product, quantity) : undefined;
+  const totalMinor = sumMinor(
+    lines ? lines.map((line) => line.totalMinor) : [product.unitPriceMinor * quantity],
+  );
+  // A bundle takes every component from its one stock item (bundles refuse sharded components).
+  const holds = (shard: number) =>
+    lines
+      ? lines.map((line) => ({ purchaseToken: line.purchaseToken, quantity: line.quantity }))
+      : [{ purchaseToken, quantity, ...(shard ? { shard } : {}) }];
   const orderId = deps.newOrderId();
   const seconds = Math.floor(now.getTime() / 1000);
   const plan = (shard: number) =>
@@ -127,10 +138,11 @@ export async function createPurchase(
           ean: product.ean,
         },
         quantity,
+        ...(lines ? { lines } : {}),
         totalMinor,
         currency: product.currency,
         customer,
-        stock: [{ purchaseToken, quantity, ...(shard ? { shard } : {}) }],
+        stock: holds(shard),
         requestKey: key,
         shopperHolds:
           policy.openOrdersPerShopper > 0
@@ -175,6 +187,8 @@ export async function createPurchase(
       await orders.apply(reservation);
       order = reservation.order;
     } catch (error) {
+      // A component off sale or gone: the shopper asked for the bundle, so the answer names it.
+      if (lines && error instanceof ProductNotForSaleError) throw new ProductNotForSaleError(purchaseToken);
       if (!(error instanceof SoldOutError)) throw error;
       // An empty shard says only that what this buyer read is stale. Rather than try the others
       // blind (a refused write apiece, on items other buyers are writing), read every shard's
@@ -264,17 +278,7 @@ export function invoiceFor(
     cashierId: shop.cashierId,
     footer: shop.footer,
     currency: order.currency,
-    rows: [
-      {
-        description: order.product.description,
-        sku: order.product.sku,
-        ean: order.product.ean,
-        quantity: order.quantity,
-        unitPriceMinor: order.product.unitPriceMinor,
-        totalMinor: order.totalMinor,
-        taxRatePercent: order.product.taxRatePercent,
-      },
-    ],
+    rows: linesOf(order).map(({ purchaseToken: _token, ...row }) => row),
     totalMinor: order.totalMinor,
     notificationUrl,
   };

@@ -1,8 +1,10 @@
 import { formatMinor } from './money.js';
-import { type Order, refundedMinor, refundTotal } from './order.js';
+import { linesOf, type Order, refundedMinor, refundTotal } from './order.js';
 import { customerFields } from './purchase-request.js';
 
 const amount = (minor: number, currency: string) => ({ value: formatMinor(minor), currency });
+
+export type OrderView = ReturnType<typeof orderView>;
 
 /**
  * The one public shape of an order: `--json` output of the operator CLI and the detail of
@@ -21,6 +23,18 @@ export function orderView(order: Order) {
     ersReference: order.ersReference ?? null,
     paymentReference: order.paymentReference ?? null,
     total: amount(order.totalMinor, order.currency),
+    /** What was sold row by row: a bundle's components, or the one product. */
+    lines: linesOf(order).map((line) => ({
+      purchaseToken: line.purchaseToken,
+      sku: line.sku,
+      description: line.description,
+      ean: line.ean ?? null,
+      quantity: line.quantity,
+      unitPrice: amount(line.unitPriceMinor, order.currency),
+      discount: line.discountMinor ? amount(line.discountMinor, order.currency) : null,
+      total: amount(line.totalMinor, order.currency),
+      taxRatePercent: line.taxRatePercent,
+    })),
     /** Confirmed and pending together: what can no longer be refunded. */
     refunded: amount(refundedMinor(order), order.currency),
     refundConfirmed: amount(refundTotal(order, 'SUCCEEDED'), order.currency),

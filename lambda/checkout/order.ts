@@ -1,3 +1,4 @@
+import type { OrderLine } from './bundle.js';
 import type { Product } from './product.js';
 import type { Customer } from './purchase-request.js';
 import type { StockHold } from './stock.js';
@@ -51,6 +52,8 @@ export interface Order {
   readonly purchaseToken: string;
   readonly product: ProductSnapshot;
   readonly quantity: number;
+  /** A bundle's rows as sold, one per component (`linesOf`); absent for a single product. */
+  readonly lines?: readonly OrderLine[] | undefined;
   readonly totalMinor: number;
   readonly currency: string;
   readonly customer: Customer;
@@ -105,6 +108,26 @@ export function refundTotal(order: Pick<Order, 'refunds'>, status: RefundStatus)
   return (order.refunds ?? [])
     .filter((refund) => refund.status === status)
     .reduce((sum, refund) => sum + refund.amountMinor, 0);
+}
+
+/** What the order sold, row by row: its bundle's rows, or its one product. Invoice and mail print these. */
+export function linesOf(
+  order: Pick<Order, 'lines' | 'purchaseToken' | 'product' | 'quantity' | 'totalMinor'>,
+): readonly OrderLine[] {
+  if (order.lines) return order.lines;
+  const { product } = order;
+  return [
+    {
+      purchaseToken: order.purchaseToken,
+      sku: product.sku,
+      description: product.description,
+      ...(product.ean ? { ean: product.ean } : {}),
+      quantity: order.quantity,
+      unitPriceMinor: product.unitPriceMinor,
+      totalMinor: order.totalMinor,
+      taxRatePercent: product.taxRatePercent,
+    },
+  ];
 }
 
 /** What the order holds of the catalog's stock; a legacy order held its one product. */

@@ -1,3 +1,4 @@
+import type { Bundle } from './bundle.js';
 import type { Order, OrderStatus } from './order.js';
 import type { OrderChange } from './order-plan.js';
 import type { CatalogEntry, Product } from './product.js';
@@ -18,6 +19,11 @@ export interface CatalogAdmin extends Catalog {
    * update, and a reservation is never overwritten.
    */
   upsert(entry: CatalogEntry, options: { setStock: boolean }): Promise<'created' | 'updated'>;
+  /**
+   * Creates or replaces a bundle (on sale when new). Refused where the token is a product with
+   * stock of its own, as `upsert` is refused where it is a bundle: one token, one kind.
+   */
+  upsertBundle(bundle: Bundle): Promise<'created' | 'updated'>;
   listProducts(page?: string): Promise<{ products: Product[]; nextPage?: string | undefined }>;
   /**
    * Sets or moves `onHand` atomically. Never below what open orders hold (a set) or below zero
@@ -179,7 +185,7 @@ export interface RefundRequest {
   readonly cashierId: string;
 }
 
-export type OrderEventType = 'OrderPaid' | 'OrderCanceled';
+export type OrderEventType = 'OrderPaid' | 'OrderCanceled' | 'OrderRefunded';
 
 export interface OrderEvent {
   readonly type: OrderEventType;
@@ -189,6 +195,31 @@ export interface OrderEvent {
 /** Where fulfilment and confirmation e-mails hook in: EventBridge when deployed, a log locally. */
 export interface EventPublisher {
   publish(event: OrderEvent): Promise<void>;
+}
+
+/** One e-mail to a shopper (order-mail.ts), rendered both as plain text and as HTML. */
+export interface Mail {
+  /** What the mail is about, e.g. `<orderId>#paid`: one mail per key. */
+  readonly key: string;
+  readonly from: string;
+  readonly to: { readonly name: string; readonly address: string };
+  readonly subject: string;
+  readonly text: string;
+  readonly html: string;
+}
+
+/** Sends mail: Amazon SES deployed, `.eml` files locally. */
+export interface Mailer {
+  /** Resolves once the mail is handed over; `location` says where a local one was written. */
+  send(mail: Mail): Promise<{ readonly location?: string | undefined }>;
+}
+
+/** Which mails went out: a claim per mail key, so a repeated event mails once. */
+export interface MailLog {
+  /** True if the key was free and is now this caller's; false if a mail for it was sent or is being sent. */
+  claim(key: string, expiresAt: number): Promise<boolean>;
+  /** Frees a claim whose mail could not be sent, so a retry sends it. */
+  release(key: string): Promise<void>;
 }
 
 /** What the shop prints on every invoice; configured per deployment. */

@@ -1,3 +1,4 @@
+import type { BundlePart } from './bundle.js';
 import type { FieldIssue } from './errors.js';
 import { FieldReader, matches } from './fields.js';
 import type { StockLevels } from './stock.js';
@@ -29,6 +30,11 @@ export interface Product extends ProductDetails, StockLevels {
    * purchase reads the product (`OrderStore.lookup`): there they are the product item's own.
    */
   readonly stockShards: number;
+  /**
+   * Present: a bundle (bundle.ts). It has no stock of its own; where the catalog is read for an
+   * operator its `available` is how many bundles its components allow.
+   */
+  readonly components?: readonly BundlePart[] | undefined;
 }
 
 /** The most shards one product's stock may be spread over (one transaction moves them all). */

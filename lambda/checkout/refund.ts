@@ -2,7 +2,8 @@ import { GlaseRejectedError, OrderNotFoundError, RefundPendingError, RefusedErro
 import { formatMinor } from './money.js';
 import { type Order, type Refund, refundedMinor } from './order.js';
 import type { RefundOutcome } from './order-plan.js';
-import type { Clock, OrderStore, PaymentGateway, ShopSettings } from './ports.js';
+import type { Clock, EventPublisher, OrderStore, PaymentGateway, ShopSettings } from './ports.js';
+import { publishCommitted } from './publish.js';
 import { transition } from './transition.js';
 
 export interface RefundDeps {
@@ -11,6 +12,9 @@ export interface RefundDeps {
   readonly shop: ShopSettings;
   readonly clock: Clock;
   readonly newRefundId: () => string;
+  /** OrderRefunded goes out for every refund Glase confirms (the shopper's mail hooks in here). */
+  readonly events: EventPublisher;
+  readonly warn?: ((message: string, details: Record<string, unknown>) => void) | undefined;
 }
 
 export interface RefundCommand {
@@ -112,11 +116,13 @@ export async function refund(deps: RefundDeps, command: RefundCommand): Promise<
     });
     throw new RefusedError(`Glase refused the refund: ${error.meaning} (${error.detail})`);
   }
-  return transition(deps, recorded, {
+  const refunded = await transition(deps, recorded, {
     type: 'refund-settled',
     refundId: pending.refundId,
     outcome: { succeeded: true, ersReference },
   });
+  await publishCommitted(deps, 'OrderRefunded', refunded);
+  return refunded;
 }
 
 /**
@@ -132,7 +138,7 @@ const GLASE_REFERENCE = /^\d{1,40}$/;
  * refund as recorded.
  */
 export async function resolvePendingRefund(
-  deps: Pick<RefundDeps, 'orders' | 'clock'>,
+  deps: Pick<RefundDeps, 'orders' | 'clock' | 'events' | 'warn'>,
   orderId: string,
   outcome: RefundOutcome,
 ): Promise<{ order: Order; refund: Refund }> {
@@ -172,5 +178,6 @@ export async function resolvePendingRefund(
     outcome,
   });
   const refund = settled.refunds?.find((each) => each.refundId === pending.refundId) as Refund;
+  if (refund.status === 'SUCCEEDED') await publishCommitted(deps, 'OrderRefunded', settled);
   return { order: settled, refund };
 }

@@ -6,6 +6,15 @@ import {
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import {
+  type Bundle,
+  bundleAvailable,
+  bundleHasNoStock,
+  bundleInTheWay,
+  isBundle,
+  productInTheWay,
+  readBundleParts,
+} from '../checkout/bundle.js';
 import { RefusedError, UnknownPurchaseTokenError } from '../checkout/errors.js';
 import type { CatalogAdmin, StockChange } from '../checkout/ports.js';
 import {
@@ -54,8 +63,59 @@ export class DynamoCatalog implements CatalogAdmin {
 
   async getProduct(purchaseToken: string): Promise<Product | undefined> {
     const { product } = await this.productItem(purchaseToken);
-    if (!product || product.stockShards === 1) return product;
-    return withShards(product, await this.shardItems(purchaseToken, product.stockShards));
+    return product && this.withStock(product);
+  }
+
+  /** A product with all of its stock: every shard's, or, for a bundle, what its components allow. */
+  private async withStock(product: Product): Promise<Product> {
+    if (isBundle(product)) {
+      const parts = await Promise.all(product.components.map((part) => this.getProduct(part.purchaseToken)));
+      const available = bundleAvailable(
+        product,
+        (token) => parts.find((part) => part?.purchaseToken === token)?.available ?? 0,
+      );
+      return { ...product, available };
+    }
+    if (product.stockShards === 1) return product;
+    return withShards(product, await this.shardItems(product.purchaseToken, product.stockShards));
+  }
+
+  async upsertBundle(bundle: Bundle): Promise<'created' | 'updated'> {
+    const { purchaseToken } = bundle;
+    // The bundle's own fields by name: an object carrying more (a product read back) never writes more.
+    const fields: Record<string, unknown> = {
+      sku: bundle.sku,
+      description: bundle.description,
+      unitPriceMinor: bundle.unitPriceMinor,
+      currency: bundle.currency,
+      taxRatePercent: bundle.taxRatePercent,
+      components: bundle.components,
+    };
+    const names = Object.keys(fields);
+    try {
+      const { Attributes } = await this.document.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { [PRODUCTS_KEY]: purchaseToken },
+          UpdateExpression: `SET ${names.map((_name, index) => `#f${index} = :v${index}`).join(', ')}, active = if_not_exists(active, :true) REMOVE ean`,
+          // New, or a bundle already: never a product whose counters orders hold.
+          ConditionExpression: 'attribute_not_exists(#key) OR attribute_exists(components)',
+          ExpressionAttributeNames: {
+            '#key': PRODUCTS_KEY,
+            ...Object.fromEntries(names.map((name, index) => [`#f${index}`, name])),
+          },
+          ExpressionAttributeValues: {
+            ':true': true,
+            ...Object.fromEntries(Object.values(fields).map((value, index) => [`:v${index}`, value])),
+          },
+          ReturnValues: 'UPDATED_OLD',
+        }),
+      );
+      return Attributes?.sku === undefined ? 'created' : 'updated';
+    } catch (error) {
+      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+      throw new RefusedError(productInTheWay(purchaseToken));
+    }
   }
 
   async upsert(entry: CatalogEntry, { setStock }: { setStock: boolean }): Promise<'created' | 'updated'> {
@@ -85,7 +145,8 @@ export class DynamoCatalog implements CatalogAdmin {
       TableName: this.tableName,
       Key: { [PRODUCTS_KEY]: purchaseToken },
       UpdateExpression: `SET ${[...sets, ...extra].join(', ')}${ean ? '' : ' REMOVE ean'}`,
-      ConditionExpression: condition,
+      // A bundle's item has no counters to update: that token stays a bundle.
+      ConditionExpression: `${condition} AND attribute_not_exists(components)`,
       ExpressionAttributeNames: { ...names, '#key': PRODUCTS_KEY },
       ExpressionAttributeValues: { ...values, ...extraValues },
     });
@@ -105,10 +166,19 @@ export class DynamoCatalog implements CatalogAdmin {
       if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
     }
     if (!setStock) {
-      await this.document.send(new UpdateCommand(update([], 'attribute_exists(#key)', {})));
+      try {
+        await this.document.send(new UpdateCommand(update([], 'attribute_exists(#key)', {})));
+      } catch (error) {
+        // The item exists (the create failed), so the guard that failed is the bundle's.
+        if ((error as Error).name === 'ConditionalCheckFailedException') {
+          throw new RefusedError(bundleInTheWay(purchaseToken));
+        }
+        throw error;
+      }
       return 'updated';
     }
     const current = await this.getProduct(purchaseToken);
+    if (current && isBundle(current)) throw new RefusedError(bundleInTheWay(purchaseToken));
     if (current && current.stockShards > 1) {
       await this.document.send(new UpdateCommand(update([], 'attribute_exists(#key)', {})));
       await this.adjustStock(purchaseToken, { set: onHand });
@@ -131,11 +201,7 @@ export class DynamoCatalog implements CatalogAdmin {
       (Items ?? [])
         .filter((item) => item[SHARD_OF] === undefined)
         .flatMap((item) => toProduct(item) ?? [])
-        .map(async (product) =>
-          product.stockShards === 1
-            ? product
-            : withShards(product, await this.shardItems(product.purchaseToken, product.stockShards)),
-        ),
+        .map((product) => this.withStock(product)),
     );
     return { products, nextPage: encodePage(LastEvaluatedKey) };
   }
@@ -146,6 +212,7 @@ export class DynamoCatalog implements CatalogAdmin {
       throw new RefusedError('stock must be a whole number ≥ 0');
     const product = await this.getProduct(purchaseToken);
     if (!product) throw new UnknownPurchaseTokenError(purchaseToken);
+    if (isBundle(product)) throw new RefusedError(bundleHasNoStock(product));
     if (product.stockShards > 1) {
       return this.spread(purchaseToken, (total) => {
         if ('set' in change) return { shards: total.shards, onHand: change.set };
@@ -220,6 +287,8 @@ export class DynamoCatalog implements CatalogAdmin {
     if (!Number.isSafeInteger(shards) || shards < 1 || shards > MAX_STOCK_SHARDS) {
       throw new RefusedError(`stock shards must be a whole number from 1 to ${MAX_STOCK_SHARDS}`);
     }
+    const product = await this.getProduct(purchaseToken);
+    if (product && isBundle(product)) throw new RefusedError(bundleHasNoStock(product));
     return this.spread(purchaseToken, (total) => ({ shards, onHand: total.onHand }));
   }
 
@@ -452,6 +521,9 @@ export function toProduct(item: Record<string, unknown>): Product | undefined {
   const reserved = (count.reserved as number | undefined) ?? 0;
   const onHand =
     (count.onHand as number | undefined) ?? ((count.available as number | undefined) ?? 0) + reserved;
+  const components =
+    item.components === undefined ? undefined : readBundleParts(item.components, parsed.value.currency);
+  if (item.components !== undefined && !components) return undefined;
   return {
     ...parsed.value,
     onHand,
@@ -460,6 +532,7 @@ export function toProduct(item: Record<string, unknown>): Product | undefined {
     sold: (count.sold as number | undefined) ?? 0,
     active: item.active !== false,
     stockShards: shards as number,
+    ...(components ? { components } : {}),
   };
 }
 

@@ -15,10 +15,13 @@ export function stockItemKey(purchaseToken: string, shard: number | undefined): 
 export const ORDERS_KEY = 'orderId';
 export const IDEMPOTENCY_KEY = 'id';
 /**
- * The idempotency table holds request records (`purchase#<key>`) and shoppers' unpaid-order
- * counters (`hold#<token>|<shopper>`); both expire by TTL on this attribute (epoch seconds).
+ * The idempotency table holds request records (`purchase#<key>`), shoppers' unpaid-order
+ * counters (`hold#<token>|<shopper>`) and the shopper mails sent (`mail#<orderId>#<kind>`); all
+ * expire by TTL on this attribute (epoch seconds).
  */
 export const REQUESTS_TTL = 'expiration';
+/** The key prefix of a sent mail's record; the mail function may write no other item. */
+export const MAIL_ITEM_PREFIX = 'mail#';
 /** Orders by status, oldest first: the reconciler finds open orders here without a scan. */
 export const ORDERS_BY_STATUS_INDEX = 'byStatus';
 export const ORDERS_BY_STATUS_PARTITION = 'status';

@@ -1,3 +1,5 @@
+import type { MailSettings } from '../checkout/order-mail.js';
+
 /**
  * Every setting the functions read, validated once at cold start. A missing or malformed
  * variable stops the function with a message naming it, before any request is taken. Each
@@ -24,6 +26,9 @@ export const DEFAULTS = {
   INVOICE_TTL_SECONDS: 900,
   /** A refund Glase has not confirmed for this long raises the RefundsPendingOverdue alarm. */
   REFUND_PENDING_ALERT_MINUTES: 60,
+  /** The shopper's mails (order-mail.ts); `{orderId}` and `{shop}` are filled in. */
+  MAIL_SUBJECT_PAID: 'Your order {orderId} at {shop}',
+  MAIL_SUBJECT_REFUNDED: 'Refund for your order {orderId} at {shop}',
   SERVICE_NAME: 'glase-checkout',
   METRICS_NAMESPACE: 'GlaseCheckout',
 } as const;
@@ -130,6 +135,30 @@ export interface Config {
   };
   readonly eventBusName?: string | undefined;
   readonly outboxFile?: string | undefined;
+  /** The shopper's mails: off (undefined) until MAIL_FROM is set. */
+  readonly mail?: MailConfig | undefined;
+}
+
+export interface MailConfig extends MailSettings {
+  /** Locally: write each mail as an `.eml` file here instead of sending it through SES. */
+  readonly directory?: string | undefined;
+}
+
+/** An address, or `Name <address>`: what SES and every mail client take as a sender. */
+const SENDER = /^(?:[^<>\r\n]*<[^<>@\s]+@[^<>@\s]+\.[^<>@\s]+>|[^<>@\s]+@[^<>@\s]+\.[^<>@\s]+)$/;
+
+function mailConfig(env: EnvironmentReader): MailConfig | undefined {
+  const from = env.optional('MAIL_FROM');
+  if (from === undefined) return undefined;
+  if (!SENDER.test(from)) env.problems.push('MAIL_FROM must be an e-mail address or "Name <address>"');
+  return {
+    from,
+    subjects: {
+      paid: env.text('MAIL_SUBJECT_PAID', DEFAULTS.MAIL_SUBJECT_PAID),
+      refunded: env.text('MAIL_SUBJECT_REFUNDED', DEFAULTS.MAIL_SUBJECT_REFUNDED),
+    },
+    directory: env.optional('MAIL_DIR'),
+  };
 }
 
 export class ConfigurationError extends Error {
@@ -197,6 +226,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     },
     eventBusName: env.optional('EVENT_BUS_NAME'),
     outboxFile: env.optional('OUTBOX_FILE'),
+    mail: mailConfig(env),
   };
   if (env.problems.length > 0) {
     throw new ConfigurationError(`invalid configuration: ${env.problems.join('; ')}`);

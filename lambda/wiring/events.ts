@@ -6,9 +6,10 @@ import type { Config } from './config.js';
 import type { Observability } from './parts.js';
 
 /**
- * Where OrderPaid / OrderCanceled go: EventBridge when EVENT_BUS_NAME is set, else the log
- * (and OUTBOX_FILE). Only the factories that settle orders import this, so createPurchase
- * does not bundle EventBridge.
+ * Where OrderPaid / OrderCanceled / OrderRefunded go: EventBridge when EVENT_BUS_NAME is set
+ * (the mail function is one of the bus's targets), else the log (and OUTBOX_FILE). Only the
+ * factories that settle orders import this, so createPurchase does not bundle EventBridge; the
+ * local mail (`local-mail-events.ts`) is composed apart, so no function bundles it.
  */
 export function orderEvents(config: Config, { logger }: Observability): EventPublisher {
   return config.eventBusName

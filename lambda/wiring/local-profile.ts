@@ -17,6 +17,9 @@ export const LOCAL_SHOP_TITLE = 'Glase Demo Shop';
 export const LOCAL_REGION = 'local';
 export const LOCAL_TABLE_PREFIX = 'glase-checkout-';
 export const LOCAL_OUTBOX_FILE = '.local/outbox.jsonl';
+/** Each shopper mail `npm start` would send, as a file to open in any mail client. */
+export const LOCAL_MAIL_DIR = '.local/mail';
+export const LOCAL_MAIL_FROM = 'Glase Demo Shop <orders@glase-demo.example>';
 export const LOCAL_RECONCILE_INTERVAL_SECONDS = 15;
 
 export interface LocalPorts {
@@ -63,6 +66,8 @@ export function localEnvironment(env: NodeJS.ProcessEnv = process.env): Record<s
     PUBLIC_BASE_URL: `http://127.0.0.1:${ports.api}`,
     SHOP_TITLE: LOCAL_SHOP_TITLE,
     OUTBOX_FILE: LOCAL_OUTBOX_FILE,
+    MAIL_FROM: LOCAL_MAIL_FROM,
+    MAIL_DIR: LOCAL_MAIL_DIR,
   };
   const overrides = Object.fromEntries(
     [...Object.keys(defaults), ...USER_SETTINGS].flatMap((name) =>
@@ -84,4 +89,6 @@ const USER_SETTINGS = [
   'GLASE_TIMEOUT_MS',
   'GLASE_STATUS_TIMEOUT_MS',
   'NOTIFICATION_DEADLINE_MS',
+  'MAIL_SUBJECT_PAID',
+  'MAIL_SUBJECT_REFUNDED',
 ];

@@ -41,11 +41,15 @@ function secretsManagerOnFirstUse(region: string | undefined): SecretFetch {
   };
 }
 
-function eventsOnFirstUse(config: Config, seen: Observability): EventPublisher {
+function eventsOnFirstUse(config: Config, seen: Observability, options: WiringOptions): EventPublisher {
   let publisher: Promise<EventPublisher> | undefined;
   return {
     publish: async (event) => {
-      publisher ??= import('./events.js').then(({ orderEvents }) => orderEvents(config, seen));
+      publisher ??= config.mail?.directory
+        ? import('./local-mail-events.js').then(({ eventsWithLocalMail }) =>
+            eventsWithLocalMail(config, seen, options),
+          )
+        : import('./events.js').then(({ orderEvents }) => orderEvents(config, seen));
       return (await publisher).publish(event);
     },
   };
@@ -61,6 +65,8 @@ export function wireOperator(config: Config, options: WiringOptions = {}): Opera
   const clock = options.clock ?? systemClock;
   const orders = orderStore(config, dynamo);
   const glase = glaseClient(config, secrets, config.glase.timeoutMs, options);
+  const events = eventsOnFirstUse(config, seen, { ...options, dynamo, clock });
+  const warn = (message: string, details: Record<string, unknown>) => seen.logger.warn(message, details);
   return {
     config,
     secrets,
@@ -70,11 +76,11 @@ export function wireOperator(config: Config, options: WiringOptions = {}): Opera
     settlement: {
       orders,
       glase,
-      events: eventsOnFirstUse(config, seen),
+      events,
       clock,
-      warn: (message, details) => seen.logger.warn(message, details),
+      warn,
     },
-    refund: { orders, glase, shop: config.shop, clock, newRefundId: () => `R${ulid()}` },
+    refund: { orders, glase, shop: config.shop, clock, newRefundId: () => `R${ulid()}`, events, warn },
     close: () => dynamo.client.destroy(),
   };
 }

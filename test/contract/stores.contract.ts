@@ -1,4 +1,5 @@
 import { ulid } from 'ulid';
+import { type Bundle, composeBundle, MAX_BUNDLE_COMPONENTS } from '../../lambda/checkout/bundle.js';
 import {
   OpenOrderLimitError,
   OrderStateConflictError,
@@ -552,6 +553,143 @@ export function describeStores(kind: string, make: () => Promise<StoresUnderTest
       });
       expect(failed.map((order) => order.orderId)).toEqual([b.orderId]);
       expect(await stores.orders.findOrders({ since: at(0).toISOString(), limit: 1 })).toHaveLength(1);
+    });
+
+    /** A bundle of `tokens`, one unit each, composed as an import does. */
+    async function bundleOf(tokens: readonly string[]): Promise<string> {
+      const token = `B-${kind.replace(/\W/g, '')}-${++tokens_}-${ulid().slice(-6)}`;
+      const composed = composeBundle(
+        {
+          purchaseToken: token,
+          sku: 'KIT',
+          description: 'Contract kit',
+          currency: 'SEK',
+          components: tokens.map((purchaseToken) => ({ purchaseToken, quantity: 1 })),
+        },
+        (component) => ({ ...details(component), stockShards: 1 }),
+      );
+      if (!composed.ok) throw new Error(JSON.stringify(composed.issues));
+      expect(await stores.catalog.upsertBundle(composed.value)).toBe('created');
+      return token;
+    }
+    let tokens_ = 0;
+
+    it('bundles: stored with their parts, as available as the scarcest part; one token, one kind; no stock commands', async () => {
+      const [mug, beans] = [await product(5), await product(1)];
+      const kit = await bundleOf([mug, beans]);
+      const read = await stores.catalog.getProduct(kit);
+      expect(read).toMatchObject({
+        purchaseToken: kit,
+        active: true,
+        available: 1,
+        unitPriceMinor: 29800,
+        stockShards: 1,
+      });
+      expect(
+        read?.components?.map((part) => [part.purchaseToken, part.quantity, part.unitPriceMinor]),
+      ).toEqual([
+        [mug, 1, 14900],
+        [beans, 1, 14900],
+      ]);
+      expect(
+        (await stores.catalog.listProducts()).products.find((one) => one.purchaseToken === kit)?.available,
+      ).toBe(1);
+      // The purchase's own read sees the parts too.
+      expect((await stores.orders.lookup(kit, `key-${ulid()}`)).product?.components).toHaveLength(2);
+      expect(await stores.catalog.upsertBundle({ ...(read as Bundle), description: 'Renamed kit' })).toBe(
+        'updated',
+      );
+      expect((await stores.catalog.getProduct(kit))?.description).toBe('Renamed kit');
+      await expect(stores.catalog.upsertBundle({ ...(read as Bundle), purchaseToken: mug })).rejects.toThrow(
+        /is a product with stock of its own/,
+      );
+      await expect(
+        stores.catalog.upsert({ ...details(kit), onHand: 3 }, { setStock: false }),
+      ).rejects.toThrow(/is a bundle; give the product a purchase token of its own/);
+      await expect(stores.catalog.upsert({ ...details(kit), onHand: 3 }, { setStock: true })).rejects.toThrow(
+        /is a bundle; give the product a purchase token of its own/,
+      );
+      await expect(stores.catalog.adjustStock(kit, { delta: 1 })).rejects.toBeInstanceOf(RefusedError);
+      await expect(stores.catalog.setStockShards(kit, 2)).rejects.toBeInstanceOf(RefusedError);
+      expect(await stores.catalog.getProduct(mug)).toMatchObject({ onHand: 5, sku: `SKU-${mug}` });
+      expect((await stores.catalog.getProduct(kit))?.components).toHaveLength(2);
+    });
+
+    it(`bundles: an order of ${MAX_BUNDLE_COMPONENTS} components with every extra item fits one transaction; all or nothing; every change moves every part`, async () => {
+      const parts = await Promise.all(Array.from({ length: MAX_BUNDLE_COMPONENTS }, () => product(2)));
+      const kit = await bundleOf(parts);
+      const request = record(ulid());
+      const bundleOrder = (orderId: string, email: string): Order => ({
+        ...newOrder(kit),
+        orderId,
+        customer: { ...newOrder(kit).customer, email, msisdn: '+46701234567' },
+        stock: parts.map((purchaseToken) => ({ purchaseToken, quantity: 1 })),
+        requestKey: request.key,
+        shopperHolds: [`${kit}|${email}`, `${kit}|46701234567`],
+      });
+      const terms = {
+        request: { kind: 'claim', record: request, now: NOW.getTime() },
+        openOrderLimit: 1,
+        holdExpiresAt: 2_000_000_000,
+      } as const;
+      const first = planNewOrder(bundleOrder(request.orderId, 'kit@example.com'), terms);
+      // The order, its request record, two shopper counters, two lookup entries and every part.
+      expect(1 + 1 + first.holds.length + first.lookups.add.length + first.stock.length).toBe(
+        MAX_BUNDLE_COMPONENTS + 6,
+      );
+      await stores.orders.apply(first);
+      for (const part of parts) expect(await stock(part)).toMatchObject({ reserved: 1, available: 1 });
+
+      // One part short: the whole bundle is refused and nothing else is reserved.
+      const last = parts.at(-1) as string;
+      await stores.catalog.adjustStock(last, { delta: -1 });
+      const second = planNewOrder({
+        ...bundleOrder(ulid(), 'other@example.com'),
+        requestKey: undefined,
+        shopperHolds: undefined,
+      });
+      await expect(stores.orders.apply(second)).rejects.toBeInstanceOf(SoldOutError);
+      expect(await stores.orders.get(second.order.orderId)).toBeUndefined();
+      for (const part of parts.slice(0, -1))
+        expect(await stock(part)).toMatchObject({ reserved: 1, available: 1 });
+
+      const invoiced = await move(first.order, { type: 'invoiced', invoiceReference: `INV-${ulid()}` });
+      const paid = await move(invoiced, {
+        type: 'paid',
+        paidAt: later(2).toISOString(),
+        invoiceVersion: 1,
+        ersReference: '5550001',
+      });
+      for (const part of parts.slice(0, 2))
+        expect(await stock(part)).toMatchObject({ onHand: 1, reserved: 0, sold: 1 });
+      const refund = {
+        refundId: 'R1',
+        amountMinor: paid.totalMinor,
+        status: 'PENDING',
+        requestedAt: later(3).toISOString(),
+        restock: true,
+      } as const;
+      const pending = await move(paid, { type: 'refund-requested', refund });
+      await move(pending, {
+        type: 'refund-settled',
+        refundId: 'R1',
+        outcome: { succeeded: true, ersReference: '5550002' },
+      });
+      for (const part of parts.slice(0, 2))
+        expect(await stock(part)).toMatchObject({ onHand: 2, reserved: 0, sold: 0 });
+
+      const again = await placed(parts[0] as string);
+      const failedBundle = planNewOrder({
+        ...bundleOrder(ulid(), 'third@example.com'),
+        requestKey: undefined,
+        shopperHolds: undefined,
+        stock: parts.slice(0, 3).map((purchaseToken) => ({ purchaseToken, quantity: 1 })),
+      });
+      await stores.orders.apply(failedBundle);
+      await move(failedBundle.order, { type: 'failed', reason: 'sendInvoice failed' });
+      await move(again, { type: 'failed', reason: 'x' });
+      for (const part of parts.slice(0, 3))
+        expect(await stock(part)).toMatchObject({ onHand: 2, reserved: 0, available: 2 });
     });
   });
 }

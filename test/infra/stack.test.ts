@@ -2,14 +2,22 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { parseOperatorSettings } from '../../cli/connect.js';
-import { MAX_BUNDLE_BYTES } from '../../infra/bundling.js';
+import { MAX_BUNDLE_BYTES, MAX_MAIL_BUNDLE_BYTES } from '../../infra/bundling.js';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../../infra/constructs/checkout-function.js';
-import { API_4XX_THRESHOLD, WAF_BLOCKED_THRESHOLD } from '../../infra/constructs/checkout-operations.js';
+import {
+  API_4XX_THRESHOLD,
+  EVENT_SOURCE,
+  MAILED_EVENTS,
+  WAF_BLOCKED_THRESHOLD,
+} from '../../infra/constructs/checkout-operations.js';
 import { readSettings, settingsFrom } from '../../infra/settings.js';
+import { MAIL_FOR } from '../../lambda/checkout/order-mail.js';
+import { EVENT_SOURCE as CODE_EVENT_SOURCE } from '../../lambda/events/order-event.js';
 import {
   IDEMPOTENCY_KEY,
   LOOKUP_ITEM_PREFIX,
   LOOKUP_ORDER_ID,
+  MAIL_ITEM_PREFIX,
   ORDERS_BY_LOOKUP_INDEX,
   ORDERS_BY_LOOKUP_PARTITION,
   ORDERS_BY_LOOKUP_SORT,
@@ -680,6 +688,141 @@ describe('GlaseCheckoutStack options', () => {
       expect(Parameters.CREATE_PURCHASE_URL_KEY).toBe(LOCAL_SECRETS.urlKey);
       expect(Parameters.NOTIFICATION_SIGNING_KEY).toBe(LOCAL_SECRETS.signingKey);
     }
+  });
+});
+
+describe('GlaseCheckoutStack with the shopper mails', () => {
+  let synthesized: Synthesized;
+  beforeAll(() => {
+    synthesized = synth({ mailFrom: 'Test Shop <orders@shop.example>', mailSubjectPaid: 'Tack! {orderId}' });
+  });
+
+  it('is off until a sender is set: no mail function, no rule', () => {
+    const { template } = synth();
+    expect(byType(template, 'AWS::Lambda::Function').filter(([id]) => id.startsWith('OrderMail'))).toEqual(
+      [],
+    );
+    expect(byType(template, 'AWS::Events::Rule').filter(([id]) => id.includes('MailShoppers'))).toEqual([]);
+  });
+
+  it('sends OrderPaid and OrderRefunded from the bus to the mail function, retried, then parked in an alarmed dead-letter queue', () => {
+    const { template, report } = synthesized;
+    expect(report.pluginReports[0]?.violations).toEqual([]);
+    const mail = byType(template, 'AWS::Lambda::Function').find(([id]) => id.startsWith('OrderMail'));
+    expect(mail?.[1].Properties.Environment.Variables).toMatchObject({
+      MAIL_FROM: 'Test Shop <orders@shop.example>',
+      MAIL_SUBJECT_PAID: 'Tack! {orderId}',
+    });
+    expect(mail?.[1].Properties.Environment.Variables.MAIL_DIR).toBeUndefined();
+    const [, rule] = byType(template, 'AWS::Events::Rule').find(([id]) => id.includes('MailShoppers')) ?? [];
+    expect(rule?.Properties.EventPattern).toEqual({
+      source: [EVENT_SOURCE],
+      'detail-type': Object.entries(MAIL_FOR).map(([type]) => type),
+    });
+    expect(rule?.Properties.EventBusName).toEqual({ Ref: expect.stringMatching(/^OperationsOrderEvents/) });
+    const [target] = rule?.Properties.Targets ?? [];
+    expect(target.Arn).toEqual({ 'Fn::GetAtt': [mail?.[0], 'Arn'] });
+    expect(target.RetryPolicy).toEqual({ MaximumEventAgeInSeconds: 21600, MaximumRetryAttempts: 8 });
+    const queue = target.DeadLetterConfig.Arn['Fn::GetAtt'][0];
+    expect(queue).toMatch(/^OperationsMailDeadLetters/);
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: mail?.[0] },
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queue, 'Arn'] } } },
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queue, 'QueueName'] } }],
+      Threshold: 0,
+    });
+  });
+
+  it('may send only as the sender, from the one identity, and write only its own mail records', () => {
+    const { template } = synthesized;
+    const roleRef = functionNamed(template, 'OrderMail').Properties.Role['Fn::GetAtt'][0];
+    const statements = byType(template, 'AWS::IAM::Policy')
+      .filter(([, policy]) => policy.Properties.Roles.some((role: any) => role.Ref === roleRef))
+      .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement as any[]);
+    const ses = statements.filter((statement) => JSON.stringify(statement.Action).includes('ses:'));
+    expect(ses).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'ses:SendEmail',
+        Resource: {
+          'Fn::Join': [
+            '',
+            [
+              'arn:',
+              { Ref: 'AWS::Partition' },
+              ':ses:',
+              { Ref: 'AWS::Region' },
+              ':',
+              { Ref: 'AWS::AccountId' },
+              ':identity/shop.example',
+            ],
+          ],
+        },
+        Condition: { StringEquals: { 'ses:FromAddress': 'orders@shop.example' } },
+      },
+    ]);
+    const dynamo = dynamoStatements(template, 'OrderMail');
+    expect(dynamo).toEqual([
+      {
+        actions: ['dynamodb:DeleteItem', 'dynamodb:PutItem'],
+        resource: expect.stringContaining(tableLogicalId(template, 'DataIdempotency')),
+        condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${MAIL_ITEM_PREFIX}*`] } },
+      },
+    ]);
+    expect(secretReads(template, 'OrderMail')).toEqual([]);
+  });
+
+  it('bundles the mail function small, with SES and without EventBridge, Secrets Manager or the Glase client', () => {
+    const { template, outdir } = synthesized;
+    const key = String(functionNamed(template, 'OrderMail').Properties.Code.S3Key).replace(/\.zip$/, '');
+    const file = join(outdir, `asset.${key}`, 'index.mjs');
+    const source = readFileSync(file, 'utf8');
+    expect(statSync(file).size).toBeLessThanOrEqual(MAX_MAIL_BUNDLE_BYTES);
+    expect(source).toContain('SendEmail');
+    expect([
+      source.includes('PutEvents'),
+      source.includes('GetSecretValue'),
+      source.includes('sendInvoice'),
+    ]).toEqual([false, false, false]);
+  });
+
+  it('pins the event source and the mailed events to the code’s', () => {
+    expect(EVENT_SOURCE).toBe(CODE_EVENT_SOURCE);
+    expect([...MAILED_EVENTS]).toEqual(Object.keys(MAIL_FOR));
+  });
+
+  it.each([
+    [{ mailFrom: 'nobody' }, /mailFrom .* must be an e-mail address or "Name <address>"/],
+    [
+      { mailFrom: 'orders@shop.example', mailIdentity: 'other.example' },
+      /mailIdentity .* must be the sender's address or its domain/,
+    ],
+  ])('refuses %p', (values, message) => {
+    const given: Record<string, unknown> = { ...REQUIRED, demo: true, ...values };
+    expect(() => settingsFrom((key) => given[key])).toThrow(message);
+  });
+
+  it('takes the sender address itself as the identity when told, and refuses a demo sender on a real stage', () => {
+    const read = (values: Record<string, unknown>) => (key: string) => values[key];
+    expect(
+      settingsFrom(
+        read({ ...REQUIRED, demo: true, mailFrom: 'a@shop.example', mailIdentity: 'a@shop.example' }),
+      ).mail,
+    ).toEqual({
+      from: 'a@shop.example',
+      address: 'a@shop.example',
+      identity: 'a@shop.example',
+      subjectPaid: undefined,
+      subjectRefunded: undefined,
+    });
+    const real = { webshopId: 'acme-42', shopTitle: 'Acme', glaseApiUrl: 'https://api.glase.se/soap' };
+    expect(() => settingsFrom(read({ ...real, mailFrom: 'Acme <orders@acme.example>' }), 'prod')).toThrow(
+      /mailFrom .* holds a demo value/,
+    );
   });
 });
 

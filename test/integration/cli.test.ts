@@ -31,6 +31,7 @@ describe('glase-checkout CLI, spawned against DynamoDB Local and the sandbox', (
       PUBLIC_BASE_URL: stack.apiUrl,
       // Events the CLI publishes (cancel) go to a file of this run's, never the developer's .local/.
       OUTBOX_FILE: join(files, 'outbox.jsonl'),
+      MAIL_DIR: join(files, 'mail'),
     };
   });
   afterAll(async () => {
@@ -592,6 +593,56 @@ describe('glase-checkout CLI, spawned against DynamoDB Local and the sandbox', (
       [1, 'ORDER_NOT_FOUND'],
     ]);
     for (const run of errors) expect(run.stdout).toBe('');
+  });
+
+  it('imports a bundle from CSV, checked first; shows its components and availability; refuses stock commands; prints its snippet', async () => {
+    const header = 'purchaseToken,sku,description,price,currency,taxRatePercent,onHand,ean,components\n';
+    const bad = file(
+      'bad-bundle.csv',
+      `${header}TEA-CUP,TEA-1,Tea cup,59.00,SEK,25,8,,\nTEA-SET,SET-1,Tea set,99.00,SEK,,,,TEA-CUP*2 NO-SUCH\nTEA-DEAR,SET-2,Tea set,999.00,SEK,,,,TEA-CUP*2\n`,
+    );
+    const refused = await cli('products', 'import', bad);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('row 2: components[2] NO-SUCH is not in the catalog or this file');
+    expect(refused.stderr).toContain('row 3: price is above what its components cost (11800 minor units)');
+    expect(refused.stderr).toContain('2 problem(s) in 2 of 3 rows; nothing was written');
+    expect(await stack.product('TEA-CUP')).toBeUndefined();
+
+    const good = file(
+      'bundle.csv',
+      `${header}TEA-CUP,TEA-1,Tea cup,59.00,SEK,25,8,,\nTEA-SET,SET-1,"Tea set: two cups and the book",299.00,SEK,,,,TEA-CUP*2 BOOK.fika-2nd-ed\n`,
+    );
+    const planned = await cli('products', 'import', good, '--dry-run', '--json');
+    expect(JSON.parse(planned.stdout)).toMatchObject({ create: 2, update: 0, dryRun: true });
+    const imported = await cli('products', 'import', good);
+    expect([imported.code, imported.stdout.trim()]).toEqual([
+      0,
+      'imported 2 rows: 2 created, 0 updated (live stock kept)',
+    ]);
+
+    const shown = await cli('products', 'get', 'TEA-SET');
+    expect(shown.stdout).toMatch(
+      /TEA-SET +SET-1 +299\.00 SEK +25% +- +- +4 +- +on +Tea set: two cups and the book \(bundle: 2 × TEA-CUP, 1 × BOOK\.fika-2nd-ed\)/,
+    );
+    expect(shown.stdout).toMatch(/TEA-CUP +2 +TEA-1 +59\.00 SEK +25% +Tea cup/);
+    const json = JSON.parse((await cli('products', 'get', 'TEA-SET', '--json')).stdout);
+    expect(json.components.map((part: any) => [part.purchaseToken, part.quantity, part.price.value])).toEqual(
+      [
+        ['TEA-CUP', 2, '59.00'],
+        ['BOOK.fika-2nd-ed', 1, '249.50'],
+      ],
+    );
+    const listed = JSON.parse((await cli('products', 'list', '--json')).stdout);
+    expect(listed.find((product: any) => product.purchaseToken === 'TEA-SET').available).toBe(4);
+    expect(listed.find((product: any) => product.purchaseToken === 'TEA-CUP').components).toBeNull();
+
+    const stock = await cli('products', 'stock', 'TEA-SET', '5');
+    expect(stock.code).toBe(1);
+    expect(stock.stderr).toContain(
+      "TEA-SET is a bundle: it has no stock of its own, its components' (TEA-CUP, BOOK.fika-2nd-ed) sell it",
+    );
+    const snippet = await cli('snippet', 'TEA-SET');
+    expect([snippet.code, snippet.stdout.includes('purchaseToken: "TEA-SET"')]).toEqual([0, true]);
   });
 
   it('prints the QR widget snippet for a known token only', async () => {

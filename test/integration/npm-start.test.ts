@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,12 +52,17 @@ describe('npm start', () => {
     "takes the README's curl, answers with an invoiceReferenceId, and leaves no java behind on SIGTERM",
     async () => {
       const [port, dynamodbPort, sandboxPort] = [await freePort(), await freePort(), await freePort()];
+      const files = mkdtempSync(join(tmpdir(), 'glase-start-'));
+      const mailDir = join(files, 'mail');
       const { child, output, ready } = start({
         ...process.env,
         PORT: String(port),
         DYNAMODB_PORT: String(dynamodbPort),
         GLASE_SANDBOX_PORT: String(sandboxPort),
-        OUTBOX_FILE: join(mkdtempSync(join(tmpdir(), 'glase-start-')), 'outbox.jsonl'),
+        OUTBOX_FILE: join(files, 'outbox.jsonl'),
+        MAIL_DIR: mailDir,
+        // As a developer runs it: the info lines (the mail's path among them) are printed.
+        POWERTOOLS_LOG_LEVEL: 'INFO',
       });
       try {
         await ready;
@@ -88,6 +93,26 @@ describe('npm start', () => {
         expect(JSON.parse(String(listed)).map((order: { status: string }) => order.status)).toEqual([
           'INVOICED',
         ]);
+
+        // Paid in the sandbox: the shopper's confirmation is an .eml file, and its path is printed.
+        const paid = await fetch(
+          `http://127.0.0.1:${sandboxPort}/sandbox/invoices/${invoiceReferenceId}/pay`,
+          {
+            method: 'POST',
+          },
+        );
+        expect(paid.status).toBe(200);
+        const mails = readdirSync(mailDir);
+        expect(mails).toEqual([expect.stringMatching(/#?paid\.eml$|_paid\.eml$/)]);
+        const mail = join(mailDir, mails[0] as string);
+        expect(readFileSync(mail, 'utf8')).toMatch(
+          /^From: Glase Demo Shop <orders@glase-demo\.example>\r\nTo: "John Smith" <very\.happy@shopping\.com>/,
+        );
+        expect(output()).toContain(`mail       ${mailDir}/`);
+        // Logged before the notification is answered, so before the sandbox's pay returns; the
+        // child's output may still be on its way through the pipe.
+        while (!output().includes(`"location":"${mail}"`))
+          await new Promise((resolve) => setTimeout(resolve, 50));
 
         // A second npm start on the same ports says which one is busy, and starts nothing.
         const second = spawnSync(process.execPath, ['--import', 'tsx', 'local/start.ts'], {

@@ -1,4 +1,12 @@
 import {
+  type Bundle,
+  type BundlePart,
+  bundleAvailable,
+  bundleHasNoStock,
+  bundleInTheWay,
+  productInTheWay,
+} from '../../lambda/checkout/bundle.js';
+import {
   GlaseUnavailableError,
   OpenOrderLimitError,
   OrderStateConflictError,
@@ -17,6 +25,9 @@ import type {
   EventPublisher,
   Invoice,
   LookupQuery,
+  Mail,
+  Mailer,
+  MailLog,
   OpenOrdersPage,
   OrderEvent,
   OrderQuery,
@@ -57,6 +68,8 @@ interface StoredProduct {
   /** Index k is stock shard k; shard 0 is the product's own counters. */
   shards: StoredShard[];
   active: boolean;
+  /** A bundle's parts; its one shard stays at zero. */
+  components?: BundlePart[];
 }
 
 const levelsOf = (shard: number, stored: StoredShard): ShardLevels => {
@@ -78,7 +91,29 @@ export class InMemoryCatalog implements CatalogAdmin {
 
   async getProduct(purchaseToken: string): Promise<Product | undefined> {
     const item = this.items.get(purchaseToken);
-    return item ? view(item) : undefined;
+    return item ? this.withBundleStock(view(item)) : undefined;
+  }
+
+  private withBundleStock(product: Product): Product {
+    if (!product.components) return product;
+    const availableOf = (token: string) => {
+      const part = this.items.get(token);
+      return part ? view(part).available : 0;
+    };
+    return { ...product, available: bundleAvailable({ components: product.components }, availableOf) };
+  }
+
+  async upsertBundle(bundle: Bundle): Promise<'created' | 'updated'> {
+    const item = this.items.get(bundle.purchaseToken);
+    if (item && !item.components) throw new RefusedError(productInTheWay(bundle.purchaseToken));
+    const { purchaseToken, sku, description, unitPriceMinor, currency, taxRatePercent } = bundle;
+    this.items.set(bundle.purchaseToken, {
+      details: { purchaseToken, sku, description, unitPriceMinor, currency, taxRatePercent },
+      components: copy([...bundle.components]),
+      shards: [{ onHand: 0, reserved: 0, available: 0, sold: 0 }],
+      active: item?.active ?? true,
+    });
+    return item ? 'updated' : 'created';
   }
 
   /** The product as a purchase reads it: the product item's own counters, not the shards'. */
@@ -99,6 +134,7 @@ export class InMemoryCatalog implements CatalogAdmin {
       ...(entry.ean ? { ean: entry.ean } : {}),
     };
     const item = this.items.get(entry.purchaseToken);
+    if (item?.components) throw new RefusedError(bundleInTheWay(entry.purchaseToken));
     if (!item) {
       this.items.set(entry.purchaseToken, {
         details: copy(details),
@@ -113,7 +149,7 @@ export class InMemoryCatalog implements CatalogAdmin {
   }
 
   async listProducts(): Promise<{ products: Product[]; nextPage?: string | undefined }> {
-    return { products: [...this.items.values()].map((item) => view(item)) };
+    return { products: [...this.items.values()].map((item) => this.withBundleStock(view(item))) };
   }
 
   async adjustStock(purchaseToken: string, change: StockChange): Promise<Product> {
@@ -122,6 +158,7 @@ export class InMemoryCatalog implements CatalogAdmin {
     if (!Number.isSafeInteger(amount) || ('set' in change && amount < 0)) {
       throw new RefusedError('stock must be a whole number ≥ 0');
     }
+    this.refuseBundle(item);
     if ('set' in change) this.respread(item, (total) => ({ shards: total.shards, onHand: change.set }));
     else {
       const { available } = view(item);
@@ -146,6 +183,7 @@ export class InMemoryCatalog implements CatalogAdmin {
       throw new RefusedError(`stock shards must be a whole number from 1 to ${MAX_STOCK_SHARDS}`);
     }
     const item = this.known(purchaseToken);
+    this.refuseBundle(item);
     this.respread(item, (total) => ({ shards, onHand: total.onHand }));
     return view(item);
   }
@@ -195,6 +233,12 @@ export class InMemoryCatalog implements CatalogAdmin {
     }));
   }
 
+  private refuseBundle(item: StoredProduct): void {
+    const { purchaseToken } = item.details;
+    if (item.components)
+      throw new RefusedError(bundleHasNoStock({ purchaseToken, components: item.components }));
+  }
+
   private known(purchaseToken: string): StoredProduct {
     const item = this.items.get(purchaseToken);
     if (!item) throw new UnknownPurchaseTokenError(purchaseToken);
@@ -214,6 +258,7 @@ function view(item: StoredProduct, ownOnly = false): Product {
     sold: sum((one) => one.sold),
     active: item.active,
     stockShards: item.shards.length,
+    ...(item.components ? { components: copy(item.components) } : {}),
   };
 }
 
@@ -460,4 +505,28 @@ export function failingWrites(
       return store.apply(change);
     },
   });
+}
+
+/** Sent mails in memory, with DynamoMailLog's semantics: one claim per key until released. */
+export class InMemoryMailLog implements MailLog {
+  readonly claims = new Map<string, number>();
+  async claim(key: string, expiresAt: number): Promise<boolean> {
+    if (this.claims.has(key)) return false;
+    this.claims.set(key, expiresAt);
+    return true;
+  }
+  async release(key: string): Promise<void> {
+    this.claims.delete(key);
+  }
+}
+
+/** A mailer that keeps what it was given, or fails with `failWith`. */
+export class RecordingMailer implements Mailer {
+  readonly sent: Mail[] = [];
+  failWith?: Error;
+  async send(mail: Mail): Promise<{ location?: string }> {
+    if (this.failWith) throw this.failWith;
+    this.sent.push(copy(mail));
+    return { location: `memory:${this.sent.length}` };
+  }
 }

@@ -1,5 +1,8 @@
+import type { Bundle, BundleEntry } from '../../lambda/checkout/bundle.js';
+import { composeBundles } from '../../lambda/checkout/catalog-import.js';
 import type { CompletePaymentDeps } from '../../lambda/checkout/complete-payment.js';
 import type { CreatePurchaseDeps } from '../../lambda/checkout/create-purchase.js';
+import type { CatalogAdmin } from '../../lambda/checkout/ports.js';
 import type { CatalogEntry } from '../../lambda/checkout/product.js';
 import type { PurchaseRequest } from '../../lambda/checkout/purchase-request.js';
 import type { RefundDeps } from '../../lambda/checkout/refund.js';
@@ -20,6 +23,39 @@ export const MUG: CatalogEntry = {
   taxRatePercent: 25,
   onHand: 5,
 };
+
+export const BEANS: CatalogEntry = {
+  purchaseToken: 'BEANS-500',
+  sku: 'GLS-BEANS-500',
+  description: 'Coffee beans, 500 g',
+  unitPriceMinor: 8900,
+  currency: 'SEK',
+  taxRatePercent: 12,
+  onHand: 5,
+  ean: '7350000000029',
+};
+
+/** Two mugs and a bag of beans: 387.00 SEK of parts sold for 330.00 (57.00 off, shared out). */
+export const KIT: BundleEntry = {
+  purchaseToken: 'KIT-COFFEE',
+  sku: 'KIT-COFFEE',
+  description: 'Coffee kit: 2 mugs and beans',
+  currency: 'SEK',
+  components: [
+    { purchaseToken: MUG.purchaseToken, quantity: 2 },
+    { purchaseToken: BEANS.purchaseToken, quantity: 1 },
+  ],
+  priceMinor: 33000,
+};
+
+/** Composes a bundle from the catalog's products (as an import does) and stores it. */
+export async function addBundle(catalog: CatalogAdmin, entry: BundleEntry = KIT): Promise<Bundle> {
+  const { bundles, issues } = await composeBundles(catalog, { products: [], bundles: [{ row: 1, entry }] });
+  const [bundle] = bundles;
+  if (!bundle) throw new Error(`bundle refused: ${JSON.stringify(issues)}`);
+  await catalog.upsertBundle(bundle);
+  return bundle;
+}
 
 export const REQUEST: PurchaseRequest = {
   purchaseToken: MUG.purchaseToken,
@@ -69,6 +105,8 @@ export async function unitShop(entries: readonly CatalogEntry[] = [MUG]) {
     shop: purchase.shop,
     clock,
     newRefundId: () => `R${++refunds}`,
+    events,
+    warn,
   };
   const stock = async (token = MUG.purchaseToken) => {
     const product = await catalog.getProduct(token);

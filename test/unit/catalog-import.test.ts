@@ -1,5 +1,6 @@
 import { parseCsv } from '../../cli/catalog-file.js';
 import {
+  composeBundles,
   importCatalog,
   planImport,
   rowsWithIssues,
@@ -231,5 +232,208 @@ describe('catalog items read back from DynamoDB', () => {
     ['more stock shards than one transaction can move', { stockShards: 33 }],
   ])('are not for sale with %s', (_name, change) => {
     expect(toProduct({ ...item, ...change })).toBeUndefined();
+  });
+});
+
+describe('catalog import: bundles', () => {
+  const MUG_ROW = {
+    purchaseToken: 'MUG',
+    sku: 'M-1',
+    description: 'Mug',
+    price: '149.00',
+    taxRatePercent: 25,
+    onHand: 4,
+  };
+
+  it('reads a bundle from JSON (a components array) and from CSV ("token*quantity" separated by spaces)', async () => {
+    const csv = parseCsv(
+      'purchaseToken,sku,description,price,taxRatePercent,onHand,components\n' +
+        'MUG,M-1,Mug,149.00,25,4,\n' +
+        'BEANS,B-1,Beans,89.00,12,9,\n' +
+        'KIT,K-1,Kit,330.00,,,MUG*2  BEANS\n',
+    );
+    const json = [
+      MUG_ROW,
+      {
+        purchaseToken: 'BEANS',
+        sku: 'B-1',
+        description: 'Beans',
+        price: '89.00',
+        taxRatePercent: 12,
+        onHand: 9,
+      },
+      {
+        purchaseToken: 'KIT',
+        sku: 'K-1',
+        description: 'Kit',
+        price: '330.00',
+        components: [
+          { purchaseToken: 'MUG', quantity: 2 },
+          { purchaseToken: 'BEANS', quantity: 1 },
+        ],
+      },
+    ];
+    for (const rows of [csv, json]) {
+      const validated = validateCatalog(rows, 'SEK');
+      expect(validated.issues).toEqual([]);
+      expect(validated.products.map((product) => product.purchaseToken)).toEqual(['MUG', 'BEANS']);
+      expect(validated.bundles).toEqual([
+        {
+          row: 3,
+          entry: {
+            purchaseToken: 'KIT',
+            sku: 'K-1',
+            description: 'Kit',
+            currency: 'SEK',
+            priceMinor: 33000,
+            components: [
+              { purchaseToken: 'MUG', quantity: 2 },
+              { purchaseToken: 'BEANS', quantity: 1 },
+            ],
+          },
+        },
+      ]);
+      const catalog = new InMemoryCatalog();
+      const { bundles, issues } = await composeBundles(catalog, validated);
+      expect(issues).toEqual([]);
+      expect(
+        bundles[0]?.components.map((part) => [part.purchaseToken, part.unitPriceMinor, part.quantity]),
+      ).toEqual([
+        ['MUG', 14900, 2],
+        ['BEANS', 8900, 1],
+      ]);
+      // Products first, then the bundles made of them.
+      expect(await importCatalog(catalog, validated.products, { setStock: false, bundles })).toEqual({
+        created: 3,
+        updated: 0,
+      });
+      expect((await catalog.getProduct('KIT'))?.available).toBe(2);
+    }
+  });
+
+  it('lists every problem of a bundle row before anything is written', async () => {
+    const validated = validateCatalog(
+      [
+        MUG_ROW,
+        {
+          purchaseToken: 'K1',
+          sku: 'K',
+          description: 'Kit',
+          onHand: 3,
+          taxRatePercent: 25,
+          ean: '12345678',
+          components: 'MUG*x',
+        },
+        { purchaseToken: 'K2', sku: 'K', description: 'Kit', price: 'lots', components: 'MUG' },
+        { purchaseToken: 'MUG', sku: 'K', description: 'Kit', components: 'MUG' },
+      ],
+      'SEK',
+    );
+    expect(validated.bundles).toEqual([]);
+    expect(validated.issues).toEqual([
+      {
+        row: 2,
+        field: 'onHand',
+        message: 'a bundle has no stock of its own: its components’ stock sells it',
+      },
+      { row: 2, field: 'taxRatePercent', message: 'each component keeps its own tax rate' },
+      { row: 2, field: 'ean', message: 'each component keeps its own EAN' },
+      {
+        row: 2,
+        field: 'components',
+        message: 'write each as a purchase token, or token*quantity, separated by spaces: mug*2 beans',
+      },
+      { row: 3, field: 'price', message: 'must be an amount such as 899.00' },
+      { row: 4, field: 'components[1]', message: 'a bundle cannot contain itself' },
+      { row: 4, field: 'purchaseToken', message: 'repeats row 1' },
+    ]);
+  });
+
+  it('takes components from the catalog when the file does not have them, and refuses what cannot be bundled', async () => {
+    const catalog = new InMemoryCatalog();
+    await catalog.upsert(
+      {
+        purchaseToken: 'MUG',
+        sku: 'M-1',
+        description: 'Mug',
+        unitPriceMinor: 14900,
+        currency: 'SEK',
+        taxRatePercent: 25,
+        onHand: 4,
+      },
+      { setStock: false },
+    );
+    await catalog.upsert(
+      {
+        purchaseToken: 'HOT',
+        sku: 'H-1',
+        description: 'Hot',
+        unitPriceMinor: 100,
+        currency: 'SEK',
+        taxRatePercent: 25,
+        onHand: 40,
+      },
+      { setStock: false },
+    );
+    await catalog.setStockShards('HOT', 4);
+    await catalog.upsert(
+      { ...(await catalog.getProduct('MUG'))!, purchaseToken: 'CUP', onHand: 1 },
+      { setStock: false },
+    );
+    const validated = validateCatalog(
+      [
+        { purchaseToken: 'KIT', sku: 'K', description: 'Kit', components: 'MUG*2' },
+        { purchaseToken: 'BAD', sku: 'K', description: 'Kit', components: 'HOT NOPE KIT' },
+        { purchaseToken: 'CUP', sku: 'K', description: 'Kit', components: 'MUG' },
+      ],
+      'SEK',
+    );
+    const { bundles, issues } = await composeBundles(catalog, validated);
+    expect(bundles.map((bundle) => [bundle.purchaseToken, bundle.unitPriceMinor])).toEqual([['KIT', 29800]]);
+    expect(issues).toEqual([
+      {
+        row: 2,
+        field: 'components[1]',
+        message: 'HOT keeps its stock over 4 shards; set it back to 1 to bundle it',
+      },
+      { row: 2, field: 'components[2]', message: 'NOPE is not in the catalog or this file' },
+      { row: 2, field: 'components[3]', message: 'KIT is a bundle; list its products instead' },
+      {
+        row: 3,
+        field: 'purchaseToken',
+        message: 'CUP is a product with stock of its own; give the bundle a purchase token of its own',
+      },
+    ]);
+  });
+
+  it('plans a bundle like a product: created, then unchanged, then its components and price changed', async () => {
+    const catalog = new InMemoryCatalog();
+    const rows = [MUG_ROW, { purchaseToken: 'KIT', sku: 'K', description: 'Kit', components: 'MUG*2' }];
+    const validated = validateCatalog(rows, 'SEK');
+    const { bundles } = await composeBundles(catalog, validated);
+    expect(await planImport(catalog, validated.products, { setStock: false, bundles })).toEqual([
+      expect.objectContaining({ purchaseToken: 'MUG', action: 'create' }),
+      {
+        purchaseToken: 'KIT',
+        action: 'create',
+        price: { from: 0, to: 29800 },
+        onHand: undefined,
+        details: [],
+      },
+    ]);
+    await importCatalog(catalog, validated.products, { setStock: false, bundles });
+    expect((await planImport(catalog, [], { setStock: true, bundles }))[0]).toMatchObject({
+      action: 'unchanged',
+      details: [],
+    });
+    const again = validateCatalog([MUG_ROW, { ...rows[1], components: 'MUG*3' }], 'SEK');
+    const changed = await composeBundles(catalog, again);
+    expect((await planImport(catalog, [], { setStock: false, bundles: changed.bundles }))[0]).toEqual({
+      purchaseToken: 'KIT',
+      action: 'update',
+      price: { from: 29800, to: 44700 },
+      onHand: undefined,
+      details: ['components'],
+    });
   });
 });

@@ -62,7 +62,7 @@ describe('order events', () => {
     orderId: 'O1',
     status: 'PAID',
     purchaseToken: 'T',
-    product: { sku: 'S', description: 'D' },
+    product: { sku: 'S', description: 'D', unitPriceMinor: 14900, currency: 'SEK', taxRatePercent: 25 },
     quantity: 1,
     totalMinor: 14900,
     currency: 'SEK',

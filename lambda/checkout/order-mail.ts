@@ -1,0 +1,195 @@
+import type { OrderView } from './order-view.js';
+import type { Mail, Mailer, MailLog, OrderEventType } from './ports.js';
+
+/**
+ * The shopper's e-mail about an order, written once and rendered twice (plain text and HTML),
+ * so the two can never say different things. Glase's guide: after the PAID commit "it would
+ * also be a good idea to send email with order confirmation to customer".
+ */
+
+/** What a mail is about: the payment, or one refund of it. */
+export type MailKind = 'paid' | 'refunded';
+
+export interface MailSettings {
+  /** The sender, an address (or `Name <address>`) the mail service may send from. */
+  readonly from: string;
+  /** Subjects; `{orderId}` and `{shop}` are filled in. */
+  readonly subjects: Readonly<Record<MailKind, string>>;
+}
+
+export interface OrderMailDeps {
+  readonly mailer: Mailer;
+  readonly sent: MailLog;
+  readonly settings: MailSettings;
+  readonly shopTitle: string;
+  readonly now: () => Date;
+}
+
+/** How long a sent mail is remembered, so an event delivered again does not mail twice. */
+export const MAIL_MEMORY_SECONDS = 30 * 86_400;
+
+/**
+ * Which events mail the shopper. OrderCanceled does not: only an unpaid invoice is ever
+ * canceled (a paid order's money goes back by refund), so the shopper was never charged.
+ */
+export const MAIL_FOR: Partial<Record<OrderEventType, MailKind>> = {
+  OrderPaid: 'paid',
+  OrderRefunded: 'refunded',
+};
+
+export type MailOutcome =
+  | { readonly outcome: 'sent'; readonly key: string; readonly location?: string | undefined }
+  | { readonly outcome: 'already-sent'; readonly key: string }
+  | { readonly outcome: 'not-mailed'; readonly why: string };
+
+/**
+ * Mails the shopper about `order` once: the mail's key is claimed first, so an event delivered
+ * twice (EventBridge and Lambda both retry) sends one mail; if sending fails the claim is given
+ * back and the error goes to the caller, whose retry then sends it.
+ */
+export async function mailShopper(
+  deps: OrderMailDeps,
+  type: OrderEventType,
+  order: OrderView,
+): Promise<MailOutcome> {
+  const kind = MAIL_FOR[type];
+  if (!kind) return { outcome: 'not-mailed', why: `${type} does not mail the shopper` };
+  const refund = kind === 'refunded' ? lastRefund(order) : undefined;
+  if (kind === 'refunded' && !refund) return { outcome: 'not-mailed', why: 'no confirmed refund' };
+  const key = `${order.orderId}#${kind}${refund ? `#${refund.refundId}` : ''}`;
+  const expiresAt = Math.floor(deps.now().getTime() / 1000) + MAIL_MEMORY_SECONDS;
+  if (!(await deps.sent.claim(key, expiresAt))) return { outcome: 'already-sent', key };
+  const mail = composeMail(order, kind, deps.settings, deps.shopTitle, key);
+  try {
+    const { location } = await deps.mailer.send(mail);
+    return { outcome: 'sent', key, location };
+  } catch (error) {
+    await deps.sent.release(key);
+    throw error;
+  }
+}
+
+type RefundView = OrderView['refunds'][number];
+
+/** The refund this event is about: the one confirmed last. */
+function lastRefund(order: OrderView): RefundView | undefined {
+  return order.refunds
+    .filter((refund) => refund.status === 'SUCCEEDED')
+    .sort((a, b) => (a.completedAt ?? '').localeCompare(b.completedAt ?? ''))
+    .at(-1);
+}
+
+/** One template: paragraphs, a table of rows, then labelled facts. Rendered as text and as HTML. */
+interface MailDocument {
+  readonly greeting: string;
+  readonly intro: readonly string[];
+  readonly rows: readonly { readonly label: string; readonly amount: string }[];
+  readonly total: { readonly label: string; readonly amount: string };
+  readonly facts: readonly { readonly label: string; readonly value: string }[];
+  readonly closing: string;
+}
+
+export function composeMail(
+  order: OrderView,
+  kind: MailKind,
+  settings: MailSettings,
+  shopTitle: string,
+  key: string,
+): Mail {
+  const money = (amount: { value: string; currency: string }) => `${amount.value} ${amount.currency}`;
+  const { customer } = order;
+  const refund = kind === 'refunded' ? lastRefund(order) : undefined;
+  const address = [customer.street, `${customer.zip} ${customer.city}`, customer.state, customer.country]
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .join(', ');
+  const document: MailDocument = {
+    greeting: `Hello ${customer.clientName},`,
+    intro: refund
+      ? [
+          `${shopTitle} has refunded ${money(refund.amount)} of your order ${order.orderId}.`,
+          'The money goes back the way you paid, through Glase.',
+        ]
+      : [`Thank you for your order at ${shopTitle}. We have your payment, and this is your confirmation.`],
+    rows: order.lines.map((line) => ({
+      label: `${line.quantity} × ${line.description} (${line.sku})`,
+      amount: `${money(line.total)}${line.discount ? ` (${money(line.discount)} off)` : ''}`,
+    })),
+    total: refund
+      ? { label: 'Refunded', amount: money(refund.amount) }
+      : { label: 'Total', amount: money(order.total) },
+    facts: [
+      { label: 'Order', value: order.orderId },
+      ...(refund ? [{ label: 'Order total', value: money(order.total) }] : []),
+      { label: 'Delivery address', value: `${customer.clientName}, ${address}` },
+      // The reference on the shopper's Glase receipt; the payment's ersReference where it has none.
+      { label: 'Glase payment reference', value: order.paymentReference ?? order.ersReference ?? '-' },
+      ...(refund ? [{ label: 'Glase refund reference', value: refund.ersReference ?? '-' }] : []),
+    ],
+    closing: `${shopTitle}`,
+  };
+  const subject = settings.subjects[kind]
+    .replaceAll('{orderId}', order.orderId)
+    .replaceAll('{shop}', shopTitle);
+  return {
+    key,
+    from: settings.from,
+    to: { name: customer.clientName, address: customer.email },
+    subject,
+    text: asText(document),
+    html: asHtml(document, subject),
+  };
+}
+
+function asText(document: MailDocument): string {
+  const width = Math.max(...[...document.rows, document.total].map((row) => row.label.length));
+  return [
+    document.greeting,
+    '',
+    ...document.intro,
+    '',
+    ...document.rows.map((row) => `${row.label.padEnd(width)}  ${row.amount}`),
+    `${document.total.label.padEnd(width)}  ${document.total.amount}`,
+    '',
+    ...document.facts.map((fact) => `${fact.label}: ${fact.value}`),
+    '',
+    document.closing,
+    '',
+  ].join('\n');
+}
+
+const ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+/** Everything a shopper typed is text in the HTML, never markup. */
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (char) => ESCAPES[char] as string);
+
+function asHtml(document: MailDocument, title: string): string {
+  const cell = 'style="padding:4px 8px;border-bottom:1px solid #ddd"';
+  return [
+    '<!DOCTYPE html>',
+    `<html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>`,
+    '<body style="font-family:sans-serif;color:#222">',
+    `<p>${escapeHtml(document.greeting)}</p>`,
+    ...document.intro.map((line) => `<p>${escapeHtml(line)}</p>`),
+    '<table style="border-collapse:collapse">',
+    ...document.rows.map(
+      (row) =>
+        `<tr><td ${cell}>${escapeHtml(row.label)}</td><td ${cell} align="right">${escapeHtml(row.amount)}</td></tr>`,
+    ),
+    `<tr><th ${cell} align="left">${escapeHtml(document.total.label)}</th><th ${cell} align="right">${escapeHtml(document.total.amount)}</th></tr>`,
+    '</table>',
+    '<dl>',
+    ...document.facts.map(
+      (fact) => `<dt><b>${escapeHtml(fact.label)}</b></dt><dd>${escapeHtml(fact.value)}</dd>`,
+    ),
+    '</dl>',
+    `<p>${escapeHtml(document.closing)}</p>`,
+    '</body></html>',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,47 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { Context, EventBridgeEvent } from 'aws-lambda';
+import { type MailOutcome, mailShopper } from '../checkout/order-mail.js';
+import type { OrderView } from '../checkout/order-view.js';
+import type { OrderEventType } from '../checkout/ports.js';
+import type { OrderMailWiring } from '../wiring/order-mail.js';
+
+/** What a failed mail tells Lambda (and so its logs and the dead-letter queue): never the shopper. */
+export class OrderMailError extends Error {
+  override readonly name = 'OrderMailError';
+}
+
+/**
+ * The mail function: an EventBridge rule delivers OrderPaid / OrderRefunded here. A failure is
+ * thrown, so Lambda retries it and then parks the event in the dead-letter queue (alarmed);
+ * the sent-mail log makes a repeated event mail once. Logs name the order and the outcome,
+ * never an address, a name or what SES said about them.
+ */
+export function orderMailHandler(wiring: OrderMailWiring) {
+  const { logger } = wiring;
+  const run = async (event: EventBridgeEvent<string, unknown>): Promise<MailOutcome> => {
+    const order = event.detail as Partial<OrderView> | undefined;
+    if (typeof order?.orderId !== 'string' || typeof order.customer?.email !== 'string' || !order.lines) {
+      logger.error('order event without an order', { detailType: event['detail-type'] });
+      throw new OrderMailError(`${event['detail-type']} event carries no order`);
+    }
+    logger.appendKeys({ orderId: order.orderId });
+    try {
+      const result = await mailShopper(
+        wiring.mail,
+        event['detail-type'] as OrderEventType,
+        order as OrderView,
+      );
+      logger.info('order mail', { detailType: event['detail-type'], ...result });
+      return result;
+    } catch (error) {
+      // SES's own messages can quote the recipient's address: only the error's name is kept.
+      const name = (error as Error).name ?? 'Error';
+      logger.error('order mail failed', { detailType: event['detail-type'], error: name });
+      throw new OrderMailError(`mail for order ${order.orderId} failed: ${name}`);
+    }
+  };
+  return middy<EventBridgeEvent<string, unknown>, MailOutcome, Error, Context>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .handler(run);
+}
