@@ -1,6 +1,7 @@
 import type { FieldIssue } from './errors.js';
 import { FieldReader, matches } from './fields.js';
 import { sumMinor } from './money.js';
+import type { InvoiceRow } from './ports.js';
 import {
   type Checked,
   checkProductDetails,
@@ -161,7 +162,7 @@ export function composeBundle(
     ];
   });
   if (issues.length > 0) return { ok: false, issues };
-  const worth = sumMinor(parts.map((part) => part.unitPriceMinor * part.quantity));
+  const worth = bundleWorth(parts);
   const price = entry.priceMinor ?? worth;
   if (price > worth) {
     return {
@@ -184,19 +185,18 @@ export function composeBundle(
   };
 }
 
-/** One row of what an order sold: one per component of a bundle, else the product itself. */
-export interface OrderLine {
+/** What a bundle's components cost one by one: the most the bundle may cost. */
+export function bundleWorth(parts: readonly Pick<BundlePart, 'unitPriceMinor' | 'quantity'>[]): number {
+  return sumMinor(parts.map((part) => part.unitPriceMinor * part.quantity));
+}
+
+/**
+ * One row of what an order sold: one per component of a bundle, else the product itself. It is
+ * the invoice row, plus which product's stock it came from; a bundle's discount share is its
+ * `discountMinor`.
+ */
+export interface OrderLine extends InvoiceRow {
   readonly purchaseToken: string;
-  readonly sku: string;
-  readonly description: string;
-  readonly ean?: string | undefined;
-  readonly quantity: number;
-  readonly unitPriceMinor: number;
-  /** Taken off unitPriceMinor × quantity: this row's share of the bundle's discount. */
-  readonly discountMinor?: number | undefined;
-  /** unitPriceMinor × quantity − discountMinor. */
-  readonly totalMinor: number;
-  readonly taxRatePercent: number;
 }
 
 /**

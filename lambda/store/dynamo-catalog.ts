@@ -11,6 +11,7 @@ import {
   bundleAvailable,
   bundleHasNoStock,
   bundleInTheWay,
+  bundleWorth,
   isBundle,
   productInTheWay,
   readBundleParts,
@@ -523,7 +524,14 @@ export function toProduct(item: Record<string, unknown>): Product | undefined {
     (count.onHand as number | undefined) ?? ((count.available as number | undefined) ?? 0) + reserved;
   const components =
     item.components === undefined ? undefined : readBundleParts(item.components, parsed.value.currency);
-  if (item.components !== undefined && !components) return undefined;
+  // A bundle that cannot be invoiced as stored (a part unreadable, a price above its parts' worth)
+  // is no product: never sold with a row missing or a negative discount.
+  if (
+    item.components !== undefined &&
+    (!components || parsed.value.unitPriceMinor > bundleWorth(components))
+  ) {
+    return undefined;
+  }
   return {
     ...parsed.value,
     onHand,

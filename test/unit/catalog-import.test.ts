@@ -233,6 +233,29 @@ describe('catalog items read back from DynamoDB', () => {
   ])('are not for sale with %s', (_name, change) => {
     expect(toProduct({ ...item, ...change })).toBeUndefined();
   });
+
+  it('read a bundle with its parts, and only when it can be invoiced as stored', () => {
+    const part = {
+      purchaseToken: 'M',
+      sku: 'm',
+      description: 'Mug',
+      unitPriceMinor: 100,
+      taxRatePercent: 25,
+      quantity: 2,
+    };
+    const { onHand: _none, ...details } = item;
+    const bundle = { ...details, unitPriceMinor: 150, components: [part] };
+    expect(toProduct(bundle)).toMatchObject({
+      unitPriceMinor: 150,
+      components: [part],
+      onHand: 0,
+      available: 0,
+    });
+    expect(toProduct({ ...bundle, unitPriceMinor: 200 })?.components).toHaveLength(1);
+    expect(toProduct({ ...bundle, unitPriceMinor: 201 })).toBeUndefined();
+    expect(toProduct({ ...bundle, components: [{ ...part, sku: '' }] })).toBeUndefined();
+    expect(toProduct({ ...bundle, components: [] })).toBeUndefined();
+  });
 });
 
 describe('catalog import: bundles', () => {
