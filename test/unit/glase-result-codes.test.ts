@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { GlaseRejectedError } from '../../lambda/checkout/errors.js';
 import { RESULT_CODES, rejection } from '../../lambda/glase/result-codes.js';
 
@@ -11,7 +12,26 @@ describe('Glase result codes: one table, meanings for the domain', () => {
     ).toEqual(documented);
   });
 
+  it('calls each code by the name Glase’s document gives it, and says what it means', () => {
+    // The document itself, not a copy of the table: "| 20 | AUTHENTICATION_FAILED (wrong password) | all |".
+    const document = readFileSync(new URL('../../docs/glase/payment-api.md', import.meta.url), 'utf8');
+    const rows = [...document.matchAll(/^\| (\d{2}) \| ([A-Z_]+)/gm)].map((row) => [Number(row[1]), row[2]]);
+    expect(rows).toHaveLength(Object.keys(RESULT_CODES).length);
+    for (const [code, name] of rows) {
+      const known = RESULT_CODES[code as number];
+      expect([code, known?.name]).toEqual([code, name]);
+      // An operator reads this in the error: it must say something.
+      expect([code, (known?.meaning ?? '').length > 5]).toEqual([code, true]);
+      expect(rejection('sendInvoice', code as number, '').message).toContain(known?.meaning);
+    }
+  });
+
   it.each([
+    [21, 'access-denied', false],
+    [37, 'credentials', false],
+    [64, 'invalid-notification-url', false],
+    [91, 'other', false],
+    [96, 'other', false],
     [50, 'invoice-paid', false],
     [95, 'invoice-canceled', false],
     [51, 'invoice-in-progress', true],
@@ -34,7 +54,9 @@ describe('Glase result codes: one table, meanings for the domain', () => {
   });
 
   it('an unknown code keeps what Glase said and is final', () => {
-    const error = rejection('sendInvoice', 77, 'NEW_THING');
+    const error = rejection('sendInvoice', 77, ' NEW_THING \n');
     expect(error).toMatchObject({ refusal: 'other', retryable: false, detail: 'NEW_THING (result 77)' });
+    expect(error.message).toContain('Glase said no');
+    expect(rejection('sendInvoice', 77, '  ').detail).toBe('UNKNOWN (result 77)');
   });
 });
