@@ -136,6 +136,47 @@ describe('bundle rules', () => {
     ).toBe(false);
   });
 
+  it('checks each field of a bundle row at its edges', () => {
+    const row = { purchaseToken: 'KIT', sku: 'K', description: 'Kit', currency: 'SEK' };
+    const issues = (input: Record<string, unknown>) => {
+      const checked = checkBundleEntry(input);
+      return checked.ok ? [] : checked.issues.map((issue) => `${issue.field}: ${issue.message}`);
+    };
+    const one = (quantity: unknown) => [{ purchaseToken: 'MUG', quantity }];
+    expect(issues({ ...row, components: one(99) })).toEqual([]);
+    expect(issues({ ...row, components: one(100) })).toEqual([
+      'components[1]: quantity must be a whole number from 1 to 99',
+    ]);
+    expect(issues({ ...row, components: one(1.5) })).toEqual([
+      'components[1]: quantity must be a whole number from 1 to 99',
+    ]);
+    expect(issues({ ...row, purchaseToken: 'a b', components: one(1) })).toEqual([
+      'purchaseToken: must be 1-64 letters, digits, ".", "_" or "-"',
+    ]);
+    expect(issues({ ...row, purchaseToken: ' KIT', components: one(1) })).toHaveLength(1);
+    expect(issues({ ...row, description: ' ', components: one(1) })).toEqual(['description: is required']);
+    expect(issues({ ...row, description: 'x'.repeat(201), components: one(1) })).toEqual([
+      'description: must be at most 200 characters',
+    ]);
+    for (const currency of ['SEKX', 'XSEK', 'sek']) {
+      expect(issues({ ...row, currency, components: one(1) })).toEqual([
+        'currency: must be an ISO 4217 code such as SEK',
+      ]);
+    }
+    for (const components of [undefined, 'MUG', []]) {
+      expect(issues({ ...row, components })).toEqual(['components: must list at least one product']);
+    }
+    expect(issues({ ...row, components: [null, { purchaseToken: 'MUG', quantity: 1 }] })).toEqual([
+      'components[1]: must name a product by its purchase token',
+      'components[1]: quantity must be a whole number from 1 to 99',
+    ]);
+    const checked = checkBundleEntry({
+      ...row,
+      components: [{ purchaseToken: 'MUG', quantity: 2, extra: true }],
+    });
+    expect(checked.ok && checked.value.components).toEqual([{ purchaseToken: 'MUG', quantity: 2 }]);
+  });
+
   it('composes a bundle from its products, refusing unknown, bundled, foreign-currency and sharded components and a price above their worth', () => {
     const catalog = new Map([
       [MUG.purchaseToken, { ...MUG, stockShards: 1 }],
