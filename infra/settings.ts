@@ -204,14 +204,10 @@ export function settingsFrom(read: Read, stage = DEFAULT_STAGE): CheckoutSetting
     problems.push(`${key('mailFrom')} must be an e-mail address or "Name <address>"`);
   }
   const mailIdentity = text('mailIdentity', '') || mailAddress.split('@')[1] || '';
+  const subjectPaid = text('mailSubjectPaid', '') || undefined;
+  const subjectRefunded = text('mailSubjectRefunded', '') || undefined;
   const mail: MailSettings | undefined = mailFrom
-    ? {
-        from: mailFrom,
-        address: mailAddress,
-        identity: mailIdentity,
-        subjectPaid: text('mailSubjectPaid', '') || undefined,
-        subjectRefunded: text('mailSubjectRefunded', '') || undefined,
-      }
+    ? { from: mailFrom, address: mailAddress, identity: mailIdentity, subjectPaid, subjectRefunded }
     : undefined;
   if (mail && !mailAddress.endsWith(`@${mail.identity}`) && mailAddress !== mail.identity) {
     problems.push(`${key('mailIdentity')} must be the sender's address or its domain (${mailAddress})`);
