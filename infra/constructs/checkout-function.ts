@@ -79,8 +79,8 @@ const ACTIONS: Record<TableAccess, string[]> = {
   'settle-requests': ['dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
   // Writing and removing what finds an order (its lookup items), and nothing else: see `allow`.
   'order-lookups': ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
-  // Claiming a shopper mail before sending it, and freeing the claim when sending failed.
-  'mail-log': ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
+  // Claiming a shopper mail before sending it, marking it sent, freeing the claim when sending failed.
+  'mail-log': ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
 };
 
 /**

@@ -27,6 +27,12 @@ export interface OrderMailDeps {
 
 /** How long a sent mail is remembered, so an event delivered again does not mail twice. */
 export const MAIL_MEMORY_SECONDS = 30 * 86_400;
+/**
+ * How long a sender holds a mail's claim before another may take it over: longer than any one
+ * attempt can take (the mail function times out after 30 s), so only a sender that died gives
+ * its claim up this way, and its mail is sent by the retry instead of being lost.
+ */
+export const MAIL_LEASE_MS = 120_000;
 
 /**
  * Which events mail the shopper. OrderCanceled does not: only an unpaid invoice is ever
@@ -38,14 +44,22 @@ export const MAIL_FOR: Partial<Record<OrderEventType, MailKind>> = {
 };
 
 export type MailOutcome =
-  | { readonly outcome: 'sent'; readonly key: string; readonly location?: string | undefined }
+  | {
+      readonly outcome: 'sent';
+      readonly key: string;
+      readonly location?: string | undefined;
+      /** Sent, but not marked so: a retry after the lease would send it again. */
+      readonly unmarked?: true | undefined;
+    }
   | { readonly outcome: 'already-sent'; readonly key: string }
   | { readonly outcome: 'not-mailed'; readonly why: string };
 
 /**
  * Mails the shopper about `order` once: the mail's key is claimed first, so an event delivered
  * twice (EventBridge and Lambda both retry) sends one mail; if sending fails the claim is given
- * back and the error goes to the caller, whose retry then sends it.
+ * back and the error goes to the caller, whose retry then sends it. A sender that dies between
+ * claiming and marking the mail sent leaves a claim that lapses after MAIL_LEASE_MS: the retry
+ * sends it then (at worst twice, if it died after SES took the mail; never not at all).
  */
 export async function mailShopper(
   deps: OrderMailDeps,
@@ -57,16 +71,27 @@ export async function mailShopper(
   const refund = kind === 'refunded' ? lastRefund(order) : undefined;
   if (kind === 'refunded' && !refund) return { outcome: 'not-mailed', why: 'no confirmed refund' };
   const key = `${order.orderId}#${kind}${refund ? `#${refund.refundId}` : ''}`;
-  const expiresAt = Math.floor(deps.now().getTime() / 1000) + MAIL_MEMORY_SECONDS;
-  if (!(await deps.sent.claim(key, expiresAt))) return { outcome: 'already-sent', key };
+  const now = deps.now().getTime();
+  const lease = {
+    now,
+    leaseUntil: now + MAIL_LEASE_MS,
+    expiresAt: Math.floor(now / 1000) + MAIL_MEMORY_SECONDS,
+  };
+  if (!(await deps.sent.claim(key, lease))) return { outcome: 'already-sent', key };
   const mail = composeMail(order, kind, deps.settings, deps.shopTitle, key);
+  let location: string | undefined;
   try {
-    const { location } = await deps.mailer.send(mail);
-    return { outcome: 'sent', key, location };
+    ({ location } = await deps.mailer.send(mail));
   } catch (error) {
     await deps.sent.release(key);
     throw error;
   }
+  // The mail is out: failing to record it must not send an error to a retry that would mail again.
+  const marked = await deps.sent.markSent(key).then(
+    () => true,
+    () => false,
+  );
+  return { outcome: 'sent', key, location, ...(marked ? {} : { unmarked: true as const }) };
 }
 
 type RefundView = OrderView['refunds'][number];

@@ -216,8 +216,17 @@ export interface Mailer {
 
 /** Which mails went out: a claim per mail key, so a repeated event mails once. */
 export interface MailLog {
-  /** True if the key was free and is now this caller's; false if a mail for it was sent or is being sent. */
-  claim(key: string, expiresAt: number): Promise<boolean>;
+  /**
+   * True if the key is now this sender's until `leaseUntil` (epoch ms): it was free, or its sender
+   * held it past its lease without saying it sent (it died mid-send). False while another sender
+   * holds it, and once its mail is marked sent. The record is forgotten at `expiresAt` (epoch s).
+   */
+  claim(
+    key: string,
+    lease: { readonly now: number; readonly leaseUntil: number; readonly expiresAt: number },
+  ): Promise<boolean>;
+  /** The mail went out: no sender takes the key again. */
+  markSent(key: string): Promise<void>;
   /** Frees a claim whose mail could not be sent, so a retry sends it. */
   release(key: string): Promise<void>;
 }

@@ -32,7 +32,10 @@ export function orderMailHandler(wiring: OrderMailWiring) {
         event['detail-type'] as OrderEventType,
         order as OrderView,
       );
-      logger.info('order mail', { detailType: event['detail-type'], ...result });
+      // Sent but not recorded: a retry after the lease would mail again; worth a look, not a failure.
+      if (result.outcome === 'sent' && result.unmarked)
+        logger.warn('order mail sent, not recorded', { ...result });
+      else logger.info('order mail', { detailType: event['detail-type'], ...result });
       return result;
     } catch (error) {
       // SES's own messages can quote the recipient's address: only the error's name is kept.

@@ -1,22 +1,35 @@
-import { DeleteCommand, type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { MailLog } from '../checkout/ports.js';
 import { IDEMPOTENCY_KEY, MAIL_ITEM_PREFIX, REQUESTS_TTL } from './schema.js';
 
-/** Sent mails in the idempotency table: one conditional put claims a mail key, TTL forgets it. */
+/**
+ * Sent mails in the idempotency table: a conditional put claims a mail key (free, or a sender's
+ * lapsed lease), an update marks it sent, TTL forgets it.
+ */
 export class DynamoMailLog implements MailLog {
   constructor(
     private readonly document: DynamoDBDocumentClient,
     private readonly table: string,
   ) {}
 
-  async claim(key: string, expiresAt: number): Promise<boolean> {
+  private key(key: string) {
+    return { [IDEMPOTENCY_KEY]: `${MAIL_ITEM_PREFIX}${key}` };
+  }
+
+  async claim(key: string, lease: { now: number; leaseUntil: number; expiresAt: number }): Promise<boolean> {
     try {
       await this.document.send(
         new PutCommand({
           TableName: this.table,
-          Item: { [IDEMPOTENCY_KEY]: `${MAIL_ITEM_PREFIX}${key}`, [REQUESTS_TTL]: expiresAt },
-          ConditionExpression: 'attribute_not_exists(#key)',
-          ExpressionAttributeNames: { '#key': IDEMPOTENCY_KEY },
+          Item: {
+            ...this.key(key),
+            state: 'SENDING',
+            leaseUntil: lease.leaseUntil,
+            [REQUESTS_TTL]: lease.expiresAt,
+          },
+          ConditionExpression: 'attribute_not_exists(#key) OR (#state = :sending AND leaseUntil < :now)',
+          ExpressionAttributeNames: { '#key': IDEMPOTENCY_KEY, '#state': 'state' },
+          ExpressionAttributeValues: { ':sending': 'SENDING', ':now': lease.now },
         }),
       );
       return true;
@@ -26,9 +39,19 @@ export class DynamoMailLog implements MailLog {
     }
   }
 
-  async release(key: string): Promise<void> {
+  async markSent(key: string): Promise<void> {
     await this.document.send(
-      new DeleteCommand({ TableName: this.table, Key: { [IDEMPOTENCY_KEY]: `${MAIL_ITEM_PREFIX}${key}` } }),
+      new UpdateCommand({
+        TableName: this.table,
+        Key: this.key(key),
+        UpdateExpression: 'SET #state = :sent REMOVE leaseUntil',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':sent': 'SENT' },
+      }),
     );
+  }
+
+  async release(key: string): Promise<void> {
+    await this.document.send(new DeleteCommand({ TableName: this.table, Key: this.key(key) }));
   }
 }

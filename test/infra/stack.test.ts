@@ -768,7 +768,7 @@ describe('GlaseCheckoutStack with the shopper mails', () => {
     const dynamo = dynamoStatements(template, 'OrderMail');
     expect(dynamo).toEqual([
       {
-        actions: ['dynamodb:DeleteItem', 'dynamodb:PutItem'],
+        actions: ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
         resource: expect.stringContaining(tableLogicalId(template, 'DataIdempotency')),
         condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${MAIL_ITEM_PREFIX}*`] } },
       },

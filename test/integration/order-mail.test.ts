@@ -3,9 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import type { Order } from '../../lambda/checkout/order.js';
+import { MAIL_LEASE_MS } from '../../lambda/checkout/order-mail.js';
 import { orderView } from '../../lambda/checkout/order-view.js';
 import { refund } from '../../lambda/checkout/refund.js';
 import { orderMailHandler } from '../../lambda/handlers/order-mail-handler.js';
+import { DynamoMailLog } from '../../lambda/store/dynamo-mail-log.js';
 import { wireOrderMail } from '../../lambda/wiring/order-mail.js';
 import { CapturingLogger } from '../support/capturing-logger.js';
 import { glaseSampleBody, startTestStack, type TestStack } from '../support/stack.js';
@@ -114,6 +116,19 @@ describe('the shopper’s mails, written locally as .eml files (DynamoDB Local +
     expect(answers.map((answer) => answer.outcome).sort()).toEqual(['already-sent', 'already-sent', 'sent']);
     expect(mails().filter((name) => name.includes(fresh))).toHaveLength(1);
     expect(logger.lines.join('\n')).not.toContain('very.happy@shopping.com');
+  });
+
+  it('a claim left by a sender that died is taken over once its lease lapsed; a sent mail never again', async () => {
+    const log = new DynamoMailLog(stack.dynamo.document, stack.tables.idempotency);
+    const now = Date.now();
+    const lease = (at: number) => ({ now: at, leaseUntil: at + MAIL_LEASE_MS, expiresAt: 2_000_000_000 });
+    expect(await log.claim('DIED#paid', lease(now))).toBe(true);
+    expect(await log.claim('DIED#paid', lease(now + MAIL_LEASE_MS))).toBe(false);
+    expect(await log.claim('DIED#paid', lease(now + MAIL_LEASE_MS + 1))).toBe(true);
+    await log.markSent('DIED#paid');
+    expect(await log.claim('DIED#paid', lease(now + 100 * MAIL_LEASE_MS))).toBe(false);
+    await log.release('DIED#paid');
+    expect(await log.claim('DIED#paid', lease(now))).toBe(true);
   });
 
   it('a refund mails the shopper once per refund, with the refund’s own reference', async () => {

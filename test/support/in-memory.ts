@@ -507,13 +507,18 @@ export function failingWrites(
   });
 }
 
-/** Sent mails in memory, with DynamoMailLog's semantics: one claim per key until released. */
+/** Sent mails in memory, with DynamoMailLog's semantics: a claim per key, taken over only once its lease lapsed. */
 export class InMemoryMailLog implements MailLog {
-  readonly claims = new Map<string, number>();
-  async claim(key: string, expiresAt: number): Promise<boolean> {
-    if (this.claims.has(key)) return false;
-    this.claims.set(key, expiresAt);
+  readonly claims = new Map<string, { state: 'SENDING' | 'SENT'; leaseUntil: number; expiresAt: number }>();
+  async claim(key: string, lease: { now: number; leaseUntil: number; expiresAt: number }): Promise<boolean> {
+    const held = this.claims.get(key);
+    if (held && (held.state === 'SENT' || held.leaseUntil >= lease.now)) return false;
+    this.claims.set(key, { state: 'SENDING', leaseUntil: lease.leaseUntil, expiresAt: lease.expiresAt });
     return true;
+  }
+  async markSent(key: string): Promise<void> {
+    const held = this.claims.get(key);
+    if (held) held.state = 'SENT';
   }
   async release(key: string): Promise<void> {
     this.claims.delete(key);

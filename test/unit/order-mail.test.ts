@@ -5,6 +5,7 @@ import { bundleLines } from '../../lambda/checkout/bundle.js';
 import type { Order, Refund } from '../../lambda/checkout/order.js';
 import {
   composeMail,
+  MAIL_LEASE_MS,
   MAIL_MEMORY_SECONDS,
   mailShopper,
   type OrderMailDeps,
@@ -139,9 +140,10 @@ describe('the shopper’s order mail', () => {
       outcome: 'already-sent',
       key: 'O1#paid',
     });
-    expect(mailing.sent.claims.get('O1#paid')).toBe(
-      Date.parse('2026-11-27T10:00:00Z') / 1000 + MAIL_MEMORY_SECONDS,
-    );
+    expect(mailing.sent.claims.get('O1#paid')).toMatchObject({
+      state: 'SENT',
+      expiresAt: Date.parse('2026-11-27T10:00:00Z') / 1000 + MAIL_MEMORY_SECONDS,
+    });
     await mailShopper(mailing, 'OrderRefunded', orderView(REFUNDED));
     const second = {
       ...REFUNDED,
@@ -185,6 +187,39 @@ describe('the shopper’s order mail', () => {
     expect(mailing.sent.claims.size).toBe(0);
     mailing.mailer.failWith = undefined;
     expect(await mailShopper(mailing, 'OrderPaid', orderView(PAID))).toMatchObject({ outcome: 'sent' });
+  });
+
+  it('a sender that died holding the claim: refused while its lease lasts, taken over after, so the mail is not lost', async () => {
+    let now = Date.parse('2026-11-27T10:00:00Z');
+    const mailing = { ...deps(), now: () => new Date(now) };
+    // The dead sender: claimed at 10:00, never marked the mail sent.
+    const lease = { now, leaseUntil: now + MAIL_LEASE_MS, expiresAt: 2_000_000_000 };
+    expect(await mailing.sent.claim('O1#paid', lease)).toBe(true);
+    now += MAIL_LEASE_MS;
+    expect(await mailShopper(mailing, 'OrderPaid', orderView(PAID))).toMatchObject({
+      outcome: 'already-sent',
+    });
+    now += 1;
+    expect(await mailShopper(mailing, 'OrderPaid', orderView(PAID))).toMatchObject({ outcome: 'sent' });
+    // Marked sent now: no lease to lapse, never again.
+    now += 10 * MAIL_LEASE_MS;
+    expect(await mailShopper(mailing, 'OrderPaid', orderView(PAID))).toMatchObject({
+      outcome: 'already-sent',
+    });
+    expect(mailing.mailer.sent).toHaveLength(1);
+  });
+
+  it('a mail sent but not recorded is reported so, never as a failure a retry would send again', async () => {
+    const mailing = deps();
+    mailing.sent.markSent = async () => {
+      throw new Error('throttled');
+    };
+    expect(await mailShopper(mailing, 'OrderPaid', orderView(PAID))).toEqual({
+      outcome: 'sent',
+      key: 'O1#paid',
+      location: 'memory:1',
+      unmarked: true,
+    });
   });
 });
 
