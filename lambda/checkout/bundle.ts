@@ -116,10 +116,7 @@ function readComponents(raw: unknown, bundleToken: string, issues: FieldIssue[])
 }
 
 /** What a bundle needs to know of a component product (a catalog row or a stored product). */
-export type ComponentSource = ProductDetails & {
-  readonly components?: readonly BundlePart[] | undefined;
-  readonly stockShards?: number | undefined;
-};
+export type ComponentSource = ProductDetails & { readonly stockShards?: number | undefined };
 
 /**
  * The bundle as it will be stored: each component's details taken from its product. Refused, with
@@ -130,7 +127,8 @@ export type ComponentSource = ProductDetails & {
  */
 export function composeBundle(
   entry: BundleEntry,
-  productOf: (purchaseToken: string) => ComponentSource | undefined,
+  /** The product a token names; `'bundle'` when it names a bundle; undefined when nothing. */
+  productOf: (purchaseToken: string) => ComponentSource | 'bundle' | undefined,
 ): Checked<Bundle> {
   const issues: FieldIssue[] = [];
   const parts = entry.components.flatMap((component, index): BundlePart[] => {
@@ -138,14 +136,14 @@ export function composeBundle(
     const product = productOf(component.purchaseToken);
     const problem = !product
       ? `${component.purchaseToken} is not in the catalog or this file`
-      : product.components
+      : product === 'bundle'
         ? `${component.purchaseToken} is a bundle; list its products instead`
         : product.currency !== entry.currency
           ? `${component.purchaseToken} is priced in ${product.currency}, the bundle in ${entry.currency}`
           : (product.stockShards ?? 1) > 1
             ? `${component.purchaseToken} keeps its stock over ${product.stockShards} shards; set it back to 1 to bundle it`
             : undefined;
-    if (problem || !product) {
+    if (problem || !product || product === 'bundle') {
       issues.push({ field, message: problem ?? '' });
       return [];
     }

@@ -166,17 +166,15 @@ function checkBundleRow(
     sku: text(raw.sku),
     description: text(raw.description),
     currency: text(raw.currency) || defaultCurrency,
-    components: components ?? [{ purchaseToken: '-', quantity: 1 }],
+    components,
     ...(priceMinor === undefined || priceMinor === '' ? {} : { priceMinor }),
   });
   if (!checked.ok) {
+    // A field already refused above (a bad price, an unreadable component list) is told once.
+    const told = new Set(rowIssues.map((known) => known.field));
     for (const issue of checked.issues) {
-      if (!(issue.field === 'priceMinor' && rowIssues.some((known) => known.field === 'price')))
-        rowIssues.push({
-          row,
-          field: issue.field === 'priceMinor' ? 'price' : issue.field,
-          message: issue.message,
-        });
+      const field = issue.field === 'priceMinor' ? 'price' : issue.field;
+      if (!told.has(field)) rowIssues.push({ row, field, message: issue.message });
     }
   }
   return checked.ok && rowIssues.length === 0 ? checked.value : undefined;
@@ -203,11 +201,10 @@ export async function composeBundles(
   validated: Pick<ValidatedCatalog, 'products' | 'bundles'>,
   options: { concurrency?: number } = {},
 ): Promise<{ bundles: Bundle[]; issues: RowIssue[] }> {
-  const inFile = new Map<string, ComponentSource>(
-    validated.products.map((entry) => [entry.purchaseToken, entry]),
-  );
-  for (const { entry } of validated.bundles)
-    inFile.set(entry.purchaseToken, { ...entry, components: [], unitPriceMinor: 0, taxRatePercent: 0 });
+  const inFile = new Map<string, ComponentSource | 'bundle'>([
+    ...validated.products.map((entry): [string, ComponentSource] => [entry.purchaseToken, entry]),
+    ...validated.bundles.map(({ entry }): [string, 'bundle'] => [entry.purchaseToken, 'bundle']),
+  ]);
   const tokens = [
     ...new Set(
       validated.bundles.flatMap(({ entry }) => [
@@ -231,6 +228,7 @@ export async function composeBundles(
     const composed = composeBundle(entry, (token) => {
       const file = inFile.get(token);
       const now = stored.get(token);
+      if (file === 'bundle' || (!file && now && isBundle(now))) return 'bundle';
       // A file row's details, but the stock spread the catalog already has.
       return file ? { ...file, stockShards: now?.stockShards } : now;
     });

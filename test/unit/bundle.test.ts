@@ -3,6 +3,7 @@ import {
   type BundlePart,
   bundleAvailable,
   bundleLines,
+  type ComponentSource,
   checkBundleEntry,
   composeBundle,
   MAX_BUNDLE_COMPONENTS,
@@ -178,12 +179,12 @@ describe('bundle rules', () => {
   });
 
   it('composes a bundle from its products, refusing unknown, bundled, foreign-currency and sharded components and a price above their worth', () => {
-    const catalog = new Map([
+    const catalog = new Map<string, ComponentSource | 'bundle'>([
       [MUG.purchaseToken, { ...MUG, stockShards: 1 }],
       [BEANS.purchaseToken, { ...BEANS }],
       ['EUR-CUP', { ...MUG, purchaseToken: 'EUR-CUP', currency: 'EUR' }],
       ['HOT', { ...MUG, purchaseToken: 'HOT', stockShards: 4 }],
-      ['OTHER-KIT', { ...MUG, purchaseToken: 'OTHER-KIT', components: [] }],
+      ['OTHER-KIT', 'bundle'],
     ]);
     const composed = composeBundle({ ...KIT, priceMinor: undefined }, (token) => catalog.get(token));
     expect(composed).toEqual({
