@@ -67,10 +67,17 @@ export class DynamoCatalog implements CatalogAdmin {
     return product && this.withStock(product);
   }
 
-  /** A product with all of its stock: every shard's, or, for a bundle, what its components allow. */
-  private async withStock(product: Product): Promise<Product> {
+  /**
+   * A product with all of its stock: every shard's, or, for a bundle, what its components allow
+   * (read unless `known`, the products already read with their stock, has them).
+   */
+  private async withStock(product: Product, known?: ReadonlyMap<string, Product>): Promise<Product> {
     if (isBundle(product)) {
-      const parts = await Promise.all(product.components.map((part) => this.getProduct(part.purchaseToken)));
+      const parts = await Promise.all(
+        product.components.map(
+          async (part) => known?.get(part.purchaseToken) ?? this.getProduct(part.purchaseToken),
+        ),
+      );
       const available = bundleAvailable(
         product,
         (token) => parts.find((part) => part?.purchaseToken === token)?.available ?? 0,
@@ -198,13 +205,20 @@ export class DynamoCatalog implements CatalogAdmin {
     const { Items, LastEvaluatedKey } = await this.document.send(
       new ScanCommand({ TableName: this.tableName, ExclusiveStartKey: decodePage(page) }),
     );
+    const read = (Items ?? [])
+      .filter((item) => item[SHARD_OF] === undefined)
+      .flatMap((item) => toProduct(item) ?? []);
+    // Products first, so a bundle whose components are on this page does not read them again.
     const products = await Promise.all(
-      (Items ?? [])
-        .filter((item) => item[SHARD_OF] === undefined)
-        .flatMap((item) => toProduct(item) ?? [])
-        .map((product) => this.withStock(product)),
+      read.filter((product) => !isBundle(product)).map((product) => this.withStock(product)),
     );
-    return { products, nextPage: encodePage(LastEvaluatedKey) };
+    const known = new Map(products.map((product) => [product.purchaseToken, product]));
+    return {
+      products: await Promise.all(
+        read.map((product) => known.get(product.purchaseToken) ?? this.withStock(product, known)),
+      ),
+      nextPage: encodePage(LastEvaluatedKey),
+    };
   }
 
   async adjustStock(purchaseToken: string, change: StockChange): Promise<Product> {
