@@ -129,7 +129,7 @@ describe('bundle tokens against DynamoDB Local and the Glase sandbox', () => {
 
     stack.sandbox?.injectFault({ operation: 'sendInvoice', kind: 'result', resultCode: 49 });
     const failed = await buy('Refused Invoice');
-    expect(failed.status).toBeGreaterThanOrEqual(400);
+    expect([failed.status, failed.json.error.code]).toEqual([502, 'GLASE_REJECTED']);
     const failedOrder = (await stack.orders()).find(
       (order) => order.customer.clientName === 'Refused Invoice',
     );

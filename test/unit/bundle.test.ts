@@ -11,7 +11,12 @@ import {
 } from '../../lambda/checkout/bundle.js';
 import { completePayment } from '../../lambda/checkout/complete-payment.js';
 import { createPurchase } from '../../lambda/checkout/create-purchase.js';
-import { ProductNotForSaleError, RefusedError, SoldOutError } from '../../lambda/checkout/errors.js';
+import {
+  GlaseRejectedError,
+  ProductNotForSaleError,
+  RefusedError,
+  SoldOutError,
+} from '../../lambda/checkout/errors.js';
 import type { Order } from '../../lambda/checkout/order.js';
 import type { Invoice } from '../../lambda/checkout/ports.js';
 import { refund } from '../../lambda/checkout/refund.js';
@@ -346,7 +351,7 @@ describe('a bundle purchase', () => {
   it('FAILED and CANCELED give every component back; PAID sells every one; a restock returns every one', async () => {
     const shop = await bundleShop();
     shop.glase.script('sendInvoice', rejection('sendInvoice', 49, 'INVALID_INVOICE_DATA'));
-    await expect(createPurchase(shop.purchase, BUY)).rejects.toThrow();
+    await expect(createPurchase(shop.purchase, BUY)).rejects.toBeInstanceOf(GlaseRejectedError);
     expect((await shop.stockOfBoth()).mug.reserved).toBe(0);
     expect((await shop.stockOfBoth()).beans.reserved).toBe(0);
 
