@@ -151,7 +151,7 @@ export function composeMail(
       { label: 'Glase payment reference', value: order.paymentReference ?? order.ersReference ?? '-' },
       ...(refund ? [{ label: 'Glase refund reference', value: refund.ersReference ?? '-' }] : []),
     ],
-    closing: `${shopTitle}`,
+    closing: shopTitle,
   };
   const subject = settings.subjects[kind]
     .replaceAll('{orderId}', order.orderId)
