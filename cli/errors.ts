@@ -14,3 +14,8 @@ export class ConnectionError extends Error {
 export class CatalogFileError extends CheckoutError {
   readonly code = 'BAD_CATALOG_FILE';
 }
+
+/** No source map to read a stack trace with: nothing synthesized, or another function's. */
+export class NoSourceMapError extends CheckoutError {
+  readonly code = 'NO_SOURCE_MAP';
+}

@@ -16,7 +16,7 @@ export const ACCEPTED_FINDINGS = {
   'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]':
     "API Gateway's account-level logging role: the managed policy is the one AWS documents for execution logs.",
   'AwsSolutions-L1':
-    'nodejs22.x is the runtime our dependencies are tested on (middy 6, Powertools 2); a newer one is a deliberate upgrade.',
+    'nodejs24.x is the Node line every test, npm start and the CLI run on (Node 24 from the npm registry), supported by Lambda to April 2028; nodejs26.x is a deliberate upgrade of both together.',
   'AwsSolutions-APIG4':
     'Glase cannot sign requests with IAM or Cognito: createPurchase is reached only through a secret URL key (or X-Auth-Token), checked in the handler, and notifications carry an HMAC signature.',
   'AwsSolutions-COG4': 'Glase cannot obtain Cognito tokens; see APIG4 for how callers are authenticated.',

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { GlaseRejectedError, GlaseUnavailableError } from '../checkout/errors.js';
 import type {
   Invoice,
@@ -20,6 +21,13 @@ import {
   refundInvoiceChildren,
   type TerminalCredentials,
 } from './envelope.js';
+import {
+  type HttpAnswer,
+  type HttpExchange,
+  HttpTimeoutError,
+  httpExchange,
+  ResponseTooLargeError,
+} from './http.js';
 import { rejection } from './result-codes.js';
 import { type RetryPolicy, type RetryTiming, withRetries } from './retry.js';
 import { asRecord, text, type XmlChild } from './xml.js';
@@ -40,8 +48,8 @@ export interface GlaseClientOptions {
   readonly retryTiming?: Omit<RetryTiming, 'attemptTimeoutMs'>;
   /** Counts calls for the round-trip figures; never sees the body. */
   readonly onCall?: (operation: Operation) => void;
-  /** The HTTP client; tests hand in their own. */
-  readonly fetch?: typeof fetch;
+  /** The HTTP exchange; tests hand in their own. */
+  readonly exchange?: HttpExchange;
 }
 
 /** Glase's Payment API over SOAP 1.1, for the domain's PaymentGateway port. */
@@ -134,22 +142,27 @@ export class GlaseClient implements PaymentGateway {
     };
     const body = buildRequest(operation, context, children);
     this.options.onCall?.(operation);
-    let xml: string;
-    let httpStatus: number;
+    let answer: HttpAnswer;
     try {
-      const response = await (this.options.fetch ?? fetch)(this.options.url, {
+      answer = await (this.options.exchange ?? httpExchange)(this.options.url, {
         method: 'POST',
         headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: '""' },
         body,
-        // A redirect would re-post the terminal password to whatever host it names.
-        redirect: 'error',
-        signal: AbortSignal.timeout(timeoutMs),
+        timeoutMs,
+        maxBytes: this.options.maxResponseBytes ?? MAX_RESPONSE_BYTES,
       });
-      httpStatus = response.status;
-      xml = await readCapped(response, this.options.maxResponseBytes ?? MAX_RESPONSE_BYTES);
     } catch (error) {
       throw transportFailure(operation, error, timeoutMs);
     }
+    const httpStatus = answer.status;
+    if (httpStatus >= 300 && httpStatus <= 399) {
+      // Never followed: the request carries the terminal password.
+      throw new GlaseUnavailableError(`Glase ${operation} answered with a redirect, which is never followed`);
+    }
+    if (!isUtf8(answer.body)) {
+      throw new GlaseUnavailableError(`Glase ${operation} answered with a body that is not UTF-8`);
+    }
+    const xml = answer.body.toString('utf8');
     if (httpStatus < 200 || httpStatus > 299) {
       const fault = faultCode(xml, operation);
       throw new GlaseUnavailableError(
@@ -166,63 +179,19 @@ export class GlaseClient implements PaymentGateway {
   }
 }
 
-class ResponseTooLarge extends Error {}
-class ResponseNotUtf8 extends Error {}
-
-/** Reads the body as UTF-8, giving up as soon as it exceeds `maxBytes`. */
-async function readCapped(response: Response, maxBytes: number): Promise<string> {
-  const declared = Number(response.headers.get('content-length') ?? 0);
-  if (declared > maxBytes) {
-    await response.body?.cancel().catch(() => undefined);
-    throw new ResponseTooLarge();
-  }
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  if (response.body) {
-    const reader = response.body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > maxBytes) {
-        await reader.cancel().catch(() => undefined);
-        throw new ResponseTooLarge();
-      }
-      chunks.push(value);
-    }
-  }
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
-  } catch {
-    throw new ResponseNotUtf8();
-  }
-}
-
 function transportFailure(operation: Operation, error: unknown, timeoutMs: number): GlaseUnavailableError {
-  if (error instanceof ResponseTooLarge) {
+  if (error instanceof ResponseTooLargeError) {
     return new GlaseUnavailableError(`Glase ${operation} answered with more than we read; refused`);
   }
-  if (error instanceof ResponseNotUtf8) {
-    return new GlaseUnavailableError(`Glase ${operation} answered with a body that is not UTF-8`);
-  }
-  const name = (error as { name?: unknown } | null)?.name;
-  if (name === 'TimeoutError' || name === 'AbortError') {
+  if (error instanceof HttpTimeoutError) {
     return new GlaseUnavailableError(`Glase ${operation} did not answer within ${timeoutMs} ms`, 'timeout');
   }
-  const cause = networkCause(error);
-  if (cause === 'redirect') {
-    // Never followed: the request carries the terminal password.
-    return new GlaseUnavailableError(`Glase ${operation} answered with a redirect, which is never followed`);
-  }
-  // The cause is kept for our logs; the message never carries the request (it holds the password).
-  return new GlaseUnavailableError(`Glase ${operation} could not be reached`, 'unreachable', { cause });
-}
-
-/** Duck-typed: fetch's errors may come from another realm, where `instanceof Error` is false. */
-function networkCause(error: unknown): string {
-  const { name, cause } = (error ?? {}) as { name?: string; cause?: { code?: string; message?: string } };
-  if (cause?.message?.includes('redirect')) return 'redirect';
-  return cause?.code ?? name ?? 'unknown';
+  // The cause is kept for our logs (ECONNREFUSED, ECONNRESET…); the message never carries the
+  // request, which holds the password.
+  const { code, name } = (error ?? {}) as { code?: string; name?: string };
+  return new GlaseUnavailableError(`Glase ${operation} could not be reached`, 'unreachable', {
+    cause: code ?? name ?? 'unknown',
+  });
 }
 
 function isRetryable(error: unknown): boolean {

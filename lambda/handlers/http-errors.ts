@@ -46,6 +46,8 @@ export class HttpRefusal extends Error {
  * written for callers and carry no secrets); everything unexpected is a bare 500.
  */
 export function toHttpProblem(error: unknown): HttpProblem {
+  const parserRefusal = jsonParserRefusal(error);
+  if (parserRefusal) return parserRefusal;
   if (error instanceof HttpRefusal)
     return { statusCode: error.statusCode, code: error.code, message: error.message };
   if (error instanceof InvalidInputError) {
@@ -77,6 +79,18 @@ export function toHttpProblem(error: unknown): HttpProblem {
     return { statusCode: STATUS_BY_CODE[error.code] ?? 500, code: error.code, message: error.message };
   }
   return { statusCode: 500, code: 'INTERNAL', message: 'internal error' };
+}
+
+/**
+ * @middy/http-json-body-parser answers 415 for a media type it does not take and 422 for a body
+ * that does not parse (or names `__proto__`); to Glase and our error table that is 400 INVALID_JSON.
+ */
+function jsonParserRefusal(error: unknown): HttpProblem | undefined {
+  const { statusCode, cause } = (error ?? {}) as { statusCode?: number; cause?: { package?: string } };
+  if (cause?.package !== '@middy/http-json-body-parser') return undefined;
+  if (statusCode === 415)
+    return { statusCode, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'send application/json' };
+  return { statusCode: 400, code: 'INVALID_JSON', message: 'request body is not valid JSON' };
 }
 
 export function problemBody(problem: HttpProblem): string {

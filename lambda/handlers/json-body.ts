@@ -1,4 +1,6 @@
+import { isUtf8 } from 'node:buffer';
 import type { MiddlewareObj } from '@middy/core';
+import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { HttpRefusal } from './http-errors.js';
 
@@ -6,15 +8,20 @@ import { HttpRefusal } from './http-errors.js';
 const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/;
 
 /**
- * Parses a JSON request body, or refuses it with the reason: a media type that is not JSON
- * (matched case-insensitively, as RFC 9110 says), a charset other than UTF-8, bytes that are not
- * UTF-8 (API Gateway hands those on as U+FFFD: a body can never be "repaired" silently), or text
- * that is not JSON.
+ * A JSON request body, parsed by @middy/http-json-body-parser (its `__proto__` guard included)
+ * behind the checks it does not make: a charset other than UTF-8, and bytes that are not UTF-8
+ * (API Gateway hands those on as U+FFFD, or base64-encoded: a body is never "repaired" silently).
+ * What the parser refuses is mapped to our codes in http-errors.ts.
  */
-export function jsonBody(): MiddlewareObj<APIGatewayProxyEvent> {
+export function jsonBody(): MiddlewareObj<APIGatewayProxyEvent>[] {
+  return [utf8Json(), httpJsonBodyParser() as MiddlewareObj<APIGatewayProxyEvent>];
+}
+
+function utf8Json(): MiddlewareObj<APIGatewayProxyEvent> {
   return {
     before: async ({ event }) => {
       const [type = '', ...parameters] = (event.headers?.['content-type'] ?? '').split(';');
+      // RFC 9110: media types are case-insensitive; the parser's own check agrees, this one names it.
       if (!JSON_MEDIA_TYPE.test(type.trim().toLowerCase())) {
         throw new HttpRefusal(415, 'UNSUPPORTED_MEDIA_TYPE', 'send application/json');
       }
@@ -26,21 +33,11 @@ export function jsonBody(): MiddlewareObj<APIGatewayProxyEvent> {
       if (charset && charset !== 'utf-8' && charset !== 'utf8') {
         throw new HttpRefusal(415, 'UNSUPPORTED_MEDIA_TYPE', 'send application/json in UTF-8');
       }
-      let text = event.body ?? '';
-      if (event.isBase64Encoded) {
-        try {
-          text = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(text, 'base64'));
-        } catch {
-          throw new HttpRefusal(400, 'INVALID_ENCODING', 'request body is not valid UTF-8');
-        }
-      } else if (text.includes('\uFFFD')) {
-        throw new HttpRefusal(400, 'INVALID_ENCODING', 'request body is not valid UTF-8');
-      }
-      try {
-        (event as { body: unknown }).body = JSON.parse(text);
-      } catch {
-        throw new HttpRefusal(400, 'INVALID_JSON', 'request body is not valid JSON');
-      }
+      const body = event.body ?? '';
+      const valid = event.isBase64Encoded ? isUtf8(Buffer.from(body, 'base64')) : !body.includes('\uFFFD');
+      if (!valid) throw new HttpRefusal(400, 'INVALID_ENCODING', 'request body is not valid UTF-8');
+      // The parser refuses a missing body as it refuses bad JSON; an empty one is the same to us.
+      if (event.body === null || event.body === undefined) (event as { body: string }).body = '';
     },
   };
 }

@@ -35,8 +35,12 @@ export interface Observability {
 
 export const systemClock: Clock = { now: () => new Date() };
 
+export function logging(options: WiringOptions): Logger {
+  return options.logger ?? new Logger({ serviceName: DEFAULTS.SERVICE_NAME });
+}
+
 export function observability(options: WiringOptions): Observability {
-  const logger = options.logger ?? new Logger({ serviceName: DEFAULTS.SERVICE_NAME });
+  const logger = logging(options);
   const metricsOff = process.env.POWERTOOLS_METRICS_DISABLED === 'true';
   const metrics = new Metrics({
     namespace: DEFAULTS.METRICS_NAMESPACE,

@@ -1,9 +1,12 @@
+import { httpExchange } from '../glase/http.js';
 import type { SecretFetch } from './secrets.js';
 
 /** The extension's documented default port. */
 const DEFAULT_PORT = 2773;
 /** The extension answers from its cache in ~1 ms; a miss is one Secrets Manager call. */
 const TIMEOUT_MS = 3_000;
+/** A GetSecretValue answer: Secrets Manager's own limit on a secret is 64 KiB. */
+const MAX_BYTES = 256 * 1024;
 
 /**
  * Secrets Manager as the functions read it: through the AWS Parameters and Secrets Lambda
@@ -20,15 +23,16 @@ export function secretsExtension(environment: NodeJS.ProcessEnv = process.env): 
       throw new Error('AWS_SESSION_TOKEN is not set: the secrets extension runs only inside Lambda');
     }
     const url = `http://localhost:${port}/secretsmanager/get?secretId=${encodeURIComponent(arn)}`;
-    const response = await fetch(url, {
+    const answer = await httpExchange(url, {
+      method: 'GET',
       headers: { 'X-Aws-Parameters-Secrets-Token': token },
-      signal: AbortSignal.timeout(TIMEOUT_MS),
-      redirect: 'error',
+      timeoutMs: TIMEOUT_MS,
+      maxBytes: MAX_BYTES,
     });
-    const text = await response.text();
-    if (!response.ok) {
+    const text = answer.body.toString('utf8');
+    if (answer.status !== 200) {
       // The extension's own message (AccessDenied, not found…), never a secret: it had none.
-      throw new Error(`secrets extension answered ${response.status} for ${arn}: ${text.slice(0, 300)}`);
+      throw new Error(`secrets extension answered ${answer.status} for ${arn}: ${text.slice(0, 300)}`);
     }
     const { SecretString } = JSON.parse(text) as { SecretString?: unknown };
     if (typeof SecretString !== 'string') throw new Error(`${arn} holds no SecretString`);

@@ -1,7 +1,10 @@
-import { readFileSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { parseOperatorSettings } from '../../cli/connect.js';
+import { findSourceMap, mapStackTrace } from '../../cli/stack-trace.js';
 import { MAX_BUNDLE_BYTES, MAX_MAIL_BUNDLE_BYTES } from '../../infra/bundling.js';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../../infra/constructs/checkout-function.js';
 import {
@@ -32,6 +35,8 @@ import { LOCAL_SECRETS } from '../../lambda/wiring/local-profile.js';
 import { PLACEHOLDER_PREFIX, SECRET_CACHE_SECONDS } from '../../lambda/wiring/secrets.js';
 import { REQUIRED, rendered, type Synthesized, synth } from './synth.js';
 
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
 type Resource = { Type: string; Properties: Record<string, any>; Metadata?: Record<string, any> };
 
 const byType = (template: Template, type: string) =>
@@ -41,6 +46,11 @@ function functionNamed(template: Template, prefix: string): Resource {
   const found = byType(template, 'AWS::Lambda::Function').find(([id]) => id.startsWith(prefix));
   if (!found) throw new Error(`no function ${prefix}`);
   return found[1];
+}
+
+/** The asset directory of the function `prefix` in the cloud assembly. */
+function assetOf(template: Template, prefix: string): string {
+  return String(functionNamed(template, prefix).Metadata?.['aws:asset:path']);
 }
 
 function tableLogicalId(template: Template, prefix: string): string {
@@ -101,21 +111,28 @@ describe('GlaseCheckoutStack', () => {
     }
   });
 
-  it('runs three functions on Node 22, ARM64, traced, with JSON logs and our timeouts', () => {
+  it('runs three functions on Node 24, ARM64, traced, with JSON logs and our timeouts', () => {
     const functions = byType(template, 'AWS::Lambda::Function').filter(([id]) =>
       /^(CreatePurchase|PaymentNotification|Reconciler)/.test(id),
     );
     expect(functions).toHaveLength(3);
     for (const [, fn] of functions) {
       expect(fn.Properties).toMatchObject({
-        Runtime: 'nodejs22.x',
+        Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
         MemorySize: 512,
         TracingConfig: { Mode: 'Active' },
         LoggingConfig: { LogFormat: 'JSON', LogGroup: expect.anything() },
         Handler: 'index.handler',
       });
-      expect(fn.Properties.Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps');
+      // Source maps are read by `glase-checkout stack-trace`, never parsed at cold start.
+      expect(fn.Properties.Environment.Variables.NODE_OPTIONS).toBeUndefined();
+    }
+    // The tests run on the Node the functions are deployed on (Node 24 from the npm registry).
+    expect(`nodejs${process.versions.node.split('.')[0]}.x`).toBe('nodejs24.x');
+    // No function in the template, CDK's own included, on an older Node.
+    for (const [, fn] of byType(template, 'AWS::Lambda::Function')) {
+      expect(Number(/^nodejs(\d+)\.x$/.exec(fn.Properties.Runtime)?.[1])).toBeGreaterThanOrEqual(24);
     }
     expect(functionNamed(template, 'CreatePurchase').Properties.Timeout).toBe(15);
     // getPaymentStatus is retried until 15 s after the notification, well inside Glase's 20 s; the
@@ -139,6 +156,10 @@ describe('GlaseCheckoutStack', () => {
         credentialChain: /credential-provider-(ini|sso|process|web-identity)/.test(source),
         secretsManagerClient: source.includes('GetSecretValue'),
         readsTheExtension: source.includes('/secretsmanager/get?secretId='),
+        // On Node 24 an ES import of node:http loads undici at every cold start (~40 ms of CPU).
+        esImportOfNodeHttp: /from\s*"node:http"/.test(source),
+        // fetch's first use loads and runs undici too (~95 ms of CPU in the first invocation).
+        callsFetch: /[^.\w$]fetch\(/.test(source),
       };
     });
     for (const bundle of bundles) {
@@ -148,8 +169,56 @@ describe('GlaseCheckoutStack', () => {
         credentialChain: false,
         secretsManagerClient: false,
         readsTheExtension: true,
+        esImportOfNodeHttp: false,
+        callsFetch: false,
       });
     }
+  });
+
+  it('keeps each bundle’s source map beside it, and `stack-trace` reads a logged trace back to the source', () => {
+    const map = findSourceMap(synthesized.outdir, undefined, 'createPurchase');
+    expect(map).toBe(join(synthesized.outdir, assetOf(template, 'CreatePurchase'), 'index.mjs.map'));
+    // A real failure of the deployed bundle: started without its environment, it stops at cold start.
+    const bundle = join(synthesized.outdir, assetOf(template, 'CreatePurchase'), 'index.mjs');
+    const child = spawnSync(
+      process.execPath,
+      ['--input-type=module', '-e', `await import(${JSON.stringify(`file://${bundle}`)})`],
+      {
+        env: { PATH: process.env.PATH ?? '' },
+        encoding: 'utf8',
+      },
+    );
+    expect(child.status).not.toBe(0);
+    expect(child.stderr).toMatch(/index\.mjs:\d+:\d+/);
+    expect(child.stderr).not.toMatch(/lambda\/wiring\/config\.ts/);
+    const mapped = mapStackTrace(child.stderr, map, root);
+    expect(mapped.mapped).toBeGreaterThan(0);
+    expect(mapped.text).toMatch(/lambda\/wiring\/config\.ts:\d+:\d+/);
+    expect(mapped.text).toMatch(/lambda\/handlers\/create-purchase\.ts:\d+:\d+/);
+    expect(mapped.text).toContain('PRODUCTS_TABLE is missing');
+    // The operator's command: the trace from a file, the map found in the cloud assembly.
+    const traceFile = join(synthesized.outdir, 'trace.txt');
+    writeFileSync(traceFile, child.stderr);
+    const cli = spawnSync(
+      process.execPath,
+      [
+        join(root, 'cli/bin.mjs'),
+        'stack-trace',
+        '--cdk-out',
+        synthesized.outdir,
+        '--function',
+        'createPurchase',
+        traceFile,
+      ],
+      { encoding: 'utf8', env: { ...process.env, GLASE_CLI_FROM_SOURCE: '1' } },
+    );
+    expect([cli.status, cli.stdout]).toEqual([0, `${mapped.text.replace(/\n$/, '')}\n`]);
+    const wrong = spawnSync(
+      process.execPath,
+      [join(root, 'cli/bin.mjs'), 'stack-trace', '--cdk-out', join(synthesized.outdir, 'nowhere'), traceFile],
+      { encoding: 'utf8', env: { ...process.env, GLASE_CLI_FROM_SOURCE: '1' } },
+    );
+    expect([wrong.status, wrong.stderr]).toEqual([1, expect.stringContaining('nothing synthesized in')]);
   });
 
   it('reads secrets through the Parameters and Secrets extension, cached as long as the code caches them', () => {
@@ -787,7 +856,11 @@ describe('GlaseCheckoutStack with the shopper mails', () => {
       source.includes('PutEvents'),
       source.includes('GetSecretValue'),
       source.includes('sendInvoice'),
-    ]).toEqual([false, false, false]);
+      // Its outcomes are in its logs and its dead-letter queue: no metrics client to load.
+      source.includes('CloudWatchMetrics'),
+      /from\s*"node:http"/.test(source),
+    ]).toEqual([false, false, false, false, false]);
+    expect(functionNamed(template, 'OrderMail').Properties.Runtime).toBe('nodejs24.x');
   });
 
   it('pins the event source and the mailed events to the code’s', () => {

@@ -5,7 +5,7 @@ import { completePayment } from '../../lambda/checkout/complete-payment.js';
 import type { Order } from '../../lambda/checkout/order.js';
 import type { OrderStore, PaymentGateway } from '../../lambda/checkout/ports.js';
 import { EventBridgePublisher } from '../../lambda/events/eventbridge-publisher.js';
-import { startFakeSecretsExtension } from '../support/fake-secrets-extension.js';
+import { startSecretsExtension } from '../../local/secrets-extension.js';
 
 describe('Lambda entry points', () => {
   const saved = { ...process.env };
@@ -20,7 +20,7 @@ describe('Lambda entry points', () => {
   });
 
   it('build their handler at cold start without reading a secret, then read them through the extension', async () => {
-    const extension = await startFakeSecretsExtension();
+    const extension = await startSecretsExtension();
     const urlKeyArn = 'arn:aws:secretsmanager:eu-north-1:000000000000:secret:url-key';
     extension.set(urlKeyArn, 'k'.repeat(48));
     process.env = {

@@ -2,24 +2,35 @@ import { GlaseRejectedError, GlaseUnavailableError } from '../../lambda/checkout
 import type { Invoice, RefundRequest } from '../../lambda/checkout/ports.js';
 import { GlaseClient, MAX_RESPONSE_BYTES } from '../../lambda/glase/client.js';
 import { PAYMENT_API_NS, SOAP_ENVELOPE_NS } from '../../lambda/glase/envelope.js';
+import {
+  type HttpAnswer,
+  type HttpExchange,
+  type HttpRequest,
+  HttpTimeoutError,
+  ResponseTooLargeError,
+} from '../../lambda/glase/http.js';
 
 /** The transport in memory: each call answers from the queue, and every request is kept. */
-function fakeFetch(...answers: (Response | Error | (() => Response | Promise<Response>))[]) {
-  const requests: { url: string; init: RequestInit; body: string }[] = [];
-  const fetch = (async (url: string, init: RequestInit) => {
-    requests.push({ url, init, body: String(init.body) });
+function fakeExchange(...answers: (HttpAnswer | Error)[]) {
+  const requests: { url: string; request: HttpRequest; body: string }[] = [];
+  const exchange: HttpExchange = async (url, request) => {
+    requests.push({ url, request, body: String(request.body) });
     const next = answers.shift();
     if (next === undefined) throw new Error('no answer scripted');
     if (next instanceof Error) throw next;
-    return typeof next === 'function' ? next() : next;
-  }) as unknown as typeof globalThis.fetch;
-  return { fetch, requests };
+    return next;
+  };
+  return { exchange, requests };
 }
 
+const answer = (body: string | Buffer, status = 200): HttpAnswer => ({
+  status,
+  body: Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8'),
+});
 const soap = (operation: string, fields: string, status = 200) =>
-  new Response(
+  answer(
     `<S:Envelope xmlns:S="${SOAP_ENVELOPE_NS}"><S:Body><ns2:${operation}Response xmlns:ns2="${PAYMENT_API_NS}"><return>${fields}</return></ns2:${operation}Response></S:Body></S:Envelope>`,
-    { status, headers: { 'content-type': 'text/xml' } },
+    status,
   );
 const ok = (operation: string, fields = '') =>
   soap(operation, `<resultCode>0</resultCode><resultDescription>SUCCESS</resultDescription>${fields}`);
@@ -27,7 +38,7 @@ const result = (operation: string, code: number) =>
   soap(operation, `<resultCode>${code}</resultCode><resultDescription>NAME</resultDescription>`);
 
 function client(
-  transport: ReturnType<typeof fakeFetch>,
+  transport: ReturnType<typeof fakeExchange>,
   extra: Partial<ConstructorParameters<typeof GlaseClient>[0]> = {},
 ) {
   const slept: number[] = [];
@@ -41,7 +52,7 @@ function client(
       reads++;
       return { terminalId: 'terminal-1', password: 'pw-1' };
     },
-    fetch: transport.fetch,
+    exchange: transport.exchange,
     onCall: (operation) => calls.push(operation),
     retryTiming: { sleep: async (ms) => void slept.push(ms), random: () => 1 },
     ...extra,
@@ -80,7 +91,7 @@ const failure = (promise: Promise<unknown>) =>
 
 describe('GlaseClient', () => {
   it('posts one SOAP request per call, never following a redirect, and reads the credentials each time', async () => {
-    const transport = fakeFetch(
+    const transport = fakeExchange(
       ok('sendInvoice', '<invoiceReference>1397222701693</invoiceReference>'),
       ok('cancelInvoice'),
     );
@@ -89,12 +100,12 @@ describe('GlaseClient', () => {
     await glase.cancelInvoice('ORDER-1', '1397222701693');
     const [first] = transport.requests;
     expect(first?.url).toBe('https://glase.invalid/soap');
-    expect(first?.init).toMatchObject({
+    expect(first?.request).toMatchObject({
       method: 'POST',
-      redirect: 'error',
       headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: '""' },
+      timeoutMs: 5000,
+      maxBytes: MAX_RESPONSE_BYTES,
     });
-    expect(first?.init.signal).toBeInstanceOf(AbortSignal);
     expect(first?.body).toContain(
       '<ext:sendInvoice><context><channel>WS</channel><clientId>glase-checkout</clientId><clientReference>ORDER-1</clientReference>',
     );
@@ -105,7 +116,7 @@ describe('GlaseClient', () => {
 
   it('reads a payment status: the status, the version, the references, the date in UTC', async () => {
     const { glase } = client(
-      fakeFetch(
+      fakeExchange(
         ok(
           'getPaymentStatus',
           '<status>PAID</status><ersReference>E1</ersReference><receipt><paymentDate>2015-10-29T10:18:48.663+01:00</paymentDate><paymentReference>P1</paymentReference></receipt><version>3</version>',
@@ -123,7 +134,7 @@ describe('GlaseClient', () => {
 
   it('keeps the version it asked with when Glase gives none usable, and leaves out what is not there', async () => {
     const { glase } = client(
-      fakeFetch(
+      fakeExchange(
         ok('getPaymentStatus', '<status>ISSUED</status><version>x</version>'),
         ok('getPaymentStatus', '<status>ISSUED</status><version>-1</version>'),
       ),
@@ -152,49 +163,33 @@ describe('GlaseClient', () => {
     ],
     [
       'HTTP 500 with a SOAP Fault',
-      new Response(
+      answer(
         `<S:Envelope xmlns:S="${SOAP_ENVELOPE_NS}"><S:Body><S:Fault><faultcode>S:Server</faultcode><faultstring>x</faultstring></S:Fault></S:Body></S:Envelope>`,
-        { status: 500 },
+        500,
       ),
       /answered HTTP 500 with SOAP Fault S:Server/,
     ],
-    [
-      'HTTP 502 with an HTML page',
-      new Response('<html>Bad Gateway</html>', { status: 502 }),
-      /answered HTTP 502$/,
-    ],
-    ['HTTP 302, should a redirect slip through', new Response('', { status: 302 }), /answered HTTP 302$/],
-    [
-      'a body that is not UTF-8',
-      new Response(Buffer.from([0x3c, 0xff, 0xfe, 0x3e]), { status: 200 }),
-      /not UTF-8/,
-    ],
-    [
-      'a declared length over the cap',
-      new Response('x', { status: 200, headers: { 'content-length': String(MAX_RESPONSE_BYTES + 1) } }),
-      /more than we read/,
-    ],
-    [
-      'a streamed body over the cap',
-      new Response('x'.repeat(MAX_RESPONSE_BYTES + 1), { status: 200 }),
-      /more than we read/,
-    ],
+    ['HTTP 502 with an HTML page', answer('<html>Bad Gateway</html>', 502), /answered HTTP 502$/],
+    ['HTTP 302, never followed', answer('', 302), /answered with a redirect, which is never followed$/],
+    ['HTTP 399, never followed', answer('', 399), /answered with a redirect, which is never followed$/],
+    ['HTTP 300 with a body that is not UTF-8', answer(Buffer.from([0xff]), 300), /redirect/],
+    ['HTTP 400 with a body that is not UTF-8', answer(Buffer.from([0xff]), 400), /not UTF-8/],
+    ['a body that is not UTF-8', answer(Buffer.from([0x3c, 0xff, 0xfe, 0x3e])), /not UTF-8/],
+    ['a body over the cap', new ResponseTooLargeError(), /more than we read/],
   ])('%s is Glase unavailable, not an answer', async (_name, answer, message) => {
-    const error = await failure(client(fakeFetch(answer)).glase.getPaymentStatus(query, { maxAttempts: 1 }));
+    const error = await failure(
+      client(fakeExchange(answer)).glase.getPaymentStatus(query, { maxAttempts: 1 }),
+    );
     expect(error).toBeInstanceOf(GlaseUnavailableError);
     expect(error?.message).toMatch(message);
     expect((error as GlaseUnavailableError).kind).toBe('bad-response');
   });
 
   it('tells a timeout, a refused redirect and an unreachable host apart, never quoting the request', async () => {
-    const timeout = Object.assign(new Error('aborted'), { name: 'TimeoutError' });
-    const redirect = Object.assign(new TypeError('fetch failed'), {
-      cause: new Error('unexpected redirect'),
-    });
-    const refused = Object.assign(new TypeError('fetch failed'), {
-      cause: Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }),
-    });
-    const { glase } = client(fakeFetch(timeout, redirect, refused));
+    const timeout = new HttpTimeoutError('no answer within 5000 ms');
+    const redirect = answer('', 307);
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
+    const { glase } = client(fakeExchange(timeout, redirect, refused));
     const [slow, moved, down] = [
       await failure(glase.cancelInvoice('O', '1', { maxAttempts: 1 })),
       await failure(glase.cancelInvoice('O', '1', { maxAttempts: 1 })),
@@ -217,7 +212,9 @@ describe('GlaseClient', () => {
   });
 
   it('a non-zero resultCode is the refusal it means', async () => {
-    const error = await failure(client(fakeFetch(result('cancelInvoice', 50))).glase.cancelInvoice('O', '1'));
+    const error = await failure(
+      client(fakeExchange(result('cancelInvoice', 50))).glase.cancelInvoice('O', '1'),
+    );
     expect(error).toBeInstanceOf(GlaseRejectedError);
     expect(error).toMatchObject({
       refusal: 'invoice-paid',
@@ -227,7 +224,7 @@ describe('GlaseClient', () => {
   });
 
   it('never repeats sendInvoice or refundPayment, even when Glase is only busy', async () => {
-    const transport = fakeFetch(result('sendInvoice', 94), result('refundPayment', 90));
+    const transport = fakeExchange(result('sendInvoice', 94), result('refundPayment', 90));
     const { glase } = client(transport);
     expect(await failure(glase.sendInvoice(invoice))).toMatchObject({ retryable: true });
     expect(await failure(glase.refundPayment(refund))).toMatchObject({ retryable: true });
@@ -236,7 +233,7 @@ describe('GlaseClient', () => {
 
   it('sendInvoice answering success without a numeric reference, refundPayment without one: unavailable', async () => {
     const { glase } = client(
-      fakeFetch(
+      fakeExchange(
         ok('sendInvoice', '<invoiceReference>abc</invoiceReference>'),
         ok('sendInvoice'),
         ok('refundPayment'),
@@ -250,7 +247,7 @@ describe('GlaseClient', () => {
   });
 
   it('sendInvoice with no time left does not call Glase at all', async () => {
-    const transport = fakeFetch();
+    const transport = fakeExchange();
     const error = await failure(client(transport).glase.sendInvoice(invoice, { deadline: Date.now() - 1 }));
     expect([(error as GlaseUnavailableError).kind, error?.message]).toEqual([
       'timeout',
@@ -261,20 +258,20 @@ describe('GlaseClient', () => {
 
   it('repeats a status call while Glase is only unavailable or busy: twice by default, until the deadline when given', async () => {
     const busy = () => result('getPaymentStatus', 94);
-    const once = client(fakeFetch(busy(), busy(), busy()));
+    const once = client(fakeExchange(busy(), busy(), busy()));
     expect(await failure(once.glase.getPaymentStatus(query))).toMatchObject({ refusal: 'glase-trouble' });
     expect(once.slept).toEqual([100]);
     const long = client(
-      fakeFetch(
+      fakeExchange(
         busy(),
-        new Response('garbage'),
+        answer('garbage'),
         busy(),
         ok('getPaymentStatus', '<status>PAID</status><version>1</version>'),
       ),
     );
     expect((await long.glase.getPaymentStatus(query, { deadline: Date.now() + 60_000 })).status).toBe('PAID');
     expect(long.slept).toEqual([100, 200, 400]);
-    const final = client(fakeFetch(result('getPaymentStatus', 54)));
+    const final = client(fakeExchange(result('getPaymentStatus', 54)));
     expect(
       await failure(final.glase.getPaymentStatus(query, { deadline: Date.now() + 60_000 })),
     ).toMatchObject({ refusal: 'unknown-invoice' });

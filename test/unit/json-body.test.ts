@@ -1,23 +1,30 @@
+import middy from '@middy/core';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import type { HttpRefusal } from '../../lambda/handlers/http-errors.js';
+import { toHttpProblem } from '../../lambda/handlers/http-errors.js';
 import { jsonBody } from '../../lambda/handlers/json-body.js';
 
-const parse = async (contentType: string | undefined, body: string, isBase64Encoded = false) => {
+/** The body middlewares as createPurchase runs them, in a real middy chain; errors as the caller sees them. */
+const parse = async (contentType: string | undefined, body: string | null, isBase64Encoded = false) => {
   const event = {
     headers: contentType === undefined ? {} : { 'content-type': contentType },
     body,
     isBase64Encoded,
   } as unknown as APIGatewayProxyEvent;
-  await jsonBody().before?.({ event } as never);
-  return (event as unknown as { body: unknown }).body;
+  const handler = middy<APIGatewayProxyEvent, unknown>()
+    .use(jsonBody())
+    .handler(async (parsed) => parsed.body);
+  return handler(event, {} as never);
 };
 const refusal = (promise: Promise<unknown>) =>
   promise.then(
     () => undefined,
-    (error: HttpRefusal) => [error.statusCode, error.code],
+    (error: unknown) => {
+      const { statusCode, code } = toHttpProblem(error);
+      return [statusCode, code];
+    },
   );
 
-describe('the JSON body parser', () => {
+describe('the JSON body: @middy/http-json-body-parser behind a UTF-8 check', () => {
   it.each([
     'application/json',
     'Application/JSON',
@@ -49,8 +56,19 @@ describe('the JSON body parser', () => {
     expect(await parse('application/json', utf8, true)).toEqual({ clientName: 'Jörgen' });
   });
 
-  it('refuses text that is not JSON with 400 INVALID_JSON', async () => {
+  it('maps what the parser refuses (not JSON, no body, a __proto__ key) to 400 INVALID_JSON', async () => {
     expect(await refusal(parse('application/json', '{"a":'))).toEqual([400, 'INVALID_JSON']);
     expect(await refusal(parse('application/json', ''))).toEqual([400, 'INVALID_JSON']);
+    expect(await refusal(parse('application/json', null))).toEqual([400, 'INVALID_JSON']);
+    expect(await refusal(parse('application/json', '{"__proto__":{"admin":true}}'))).toEqual([
+      400,
+      'INVALID_JSON',
+    ]);
+  });
+
+  it('parses with the design card package, not by hand', () => {
+    // The chain's last step is @middy/http-json-body-parser's own `before`.
+    const [, parser] = jsonBody();
+    expect(parser?.before?.name).toBe('httpJsonBodyParserMiddlewareBefore');
   });
 });

@@ -10,7 +10,7 @@ import {
 } from '../../lambda/wiring/secrets.js';
 import { secretsExtension } from '../../lambda/wiring/secrets-extension.js';
 import { secretsManager } from '../../lambda/wiring/secrets-manager.js';
-import { type FakeSecretsExtension, startFakeSecretsExtension } from '../support/fake-secrets-extension.js';
+import { type SecretsExtension, startSecretsExtension } from '../../local/secrets-extension.js';
 
 const ARN = (name: string) => `arn:aws:secretsmanager:eu-north-1:000000000000:secret:${name}`;
 const deployed = (names: { terminal: string; signing: string; url: string }) =>
@@ -28,12 +28,12 @@ const deployed = (names: { terminal: string; signing: string; url: string }) =>
 const noSecretsManager: SecretFetch = () => Promise.reject(new Error('not deployed'));
 
 describe('secrets from Secrets Manager through the Lambda extension (deployed)', () => {
-  let extension: FakeSecretsExtension;
+  let extension: SecretsExtension;
   let fetchSecret: SecretFetch;
   const answer = (id: string, value: unknown) =>
     extension.set(ARN(id), typeof value === 'string' ? value : JSON.stringify(value));
   beforeAll(async () => {
-    extension = await startFakeSecretsExtension();
+    extension = await startSecretsExtension();
     fetchSecret = secretsExtension(extension.environment);
   });
   afterAll(() => extension.close());

@@ -2,11 +2,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
- * The AWS Parameters and Secrets extension's HTTP contract, played on loopback: GET
+ * The AWS Parameters and Secrets extension's HTTP contract, played on loopback (for tests of the
+ * functions' own entry points, and for the bench's first invocations of the deployed bundles): GET
  * /secretsmanager/get?secretId=… with the session token in X-Aws-Parameters-Secrets-Token,
  * answering GetSecretValue's JSON. Refuses a request without the token, as the extension does.
  */
-export interface FakeSecretsExtension {
+export interface SecretsExtension {
   /** The environment a function needs to reach it. */
   readonly environment: { PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: string; AWS_SESSION_TOKEN: string };
   readonly requests: { secretId: string | null; token: string | undefined }[];
@@ -14,9 +15,9 @@ export interface FakeSecretsExtension {
   close(): Promise<void>;
 }
 
-export async function startFakeSecretsExtension(token = 'session-token'): Promise<FakeSecretsExtension> {
+export async function startSecretsExtension(token = 'session-token'): Promise<SecretsExtension> {
   const secrets = new Map<string, string | undefined>();
-  const requests: FakeSecretsExtension['requests'] = [];
+  const requests: SecretsExtension['requests'] = [];
   const server: Server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const secretId = url.searchParams.get('secretId');
