@@ -76,7 +76,7 @@ export async function flashSale(server: BenchServer, operator: LocalStack): Prom
     const countOf = (pattern: RegExp) =>
       refusals.filter(([key]) => pattern.test(key)).reduce((sum, [, count]) => sum + count, 0);
     const product = await operator.operator.catalog.getProduct(token);
-    const orders = await operator.operator.orders.findOrders({ status: 'INVOICED', limit: 10_000 });
+    const orders = await operator.operator.store.findOrders({ status: 'INVOICED', limit: 10_000 });
     const ordersInvoiced = orders.filter((order) => order.purchaseToken === token).length;
     const invoiced = answers.filter((answer) => answer.status === 200).length;
     const soldOut = answers.filter((answer) => answer.status === 409).length;

@@ -15,8 +15,9 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { signOrderId } from '../lambda/checkout/notification-signature.js';
-import { lookupKeysFor } from '../lambda/checkout/order-lookups.js';
+import { CREATE_PURCHASE_RESOURCE, NOTIFY_RESOURCE } from '../contract/routes.js';
+import { signOrderId } from '../lambda/checkout/model/notification-signature.js';
+import { lookupKeysFor } from '../lambda/checkout/model/order-lookups.js';
 import { startDynamoDbLocal } from '../local/dynamodb-local.js';
 import { startSecretsExtension } from '../local/secrets-extension.js';
 import { LOCAL_SECRETS, type LocalStack, startLocalStack } from '../local/stack.js';
@@ -237,7 +238,7 @@ async function coldStarts(dynamodbEndpoint: string, server: BenchServer, seeder:
     body: shopper('Cold Notified', CPU_PRODUCT),
   });
   const { invoiceReferenceId } = (await answer.json()) as { invoiceReferenceId: string };
-  const [order] = await seeder.operator.orders.findByLookup(lookupKeysFor(invoiceReferenceId), { limit: 1 });
+  const [order] = await seeder.operator.store.findByLookup(lookupKeysFor(invoiceReferenceId), { limit: 1 });
   if (!order) throw new Error(`no order for invoice ${invoiceReferenceId}`);
   const extension = await startSecretsExtension();
   extension.set(
@@ -266,7 +267,7 @@ async function coldStarts(dynamodbEndpoint: string, server: BenchServer, seeder:
       },
       purchaseEvent: (round) => ({
         httpMethod: 'POST',
-        resource: '/webshop/{urlKey}/createPurchase',
+        resource: CREATE_PURCHASE_RESOURCE['url-key'],
         pathParameters: { urlKey: LOCAL_SECRETS.urlKey },
         headers: { 'content-type': 'application/json', host: '127.0.0.1', 'x-forwarded-proto': 'http' },
         body: shopper(`Cold Shopper ${round} ${Date.now()}`, CPU_PRODUCT),
@@ -275,7 +276,7 @@ async function coldStarts(dynamodbEndpoint: string, server: BenchServer, seeder:
       }),
       notificationEvent: () => ({
         httpMethod: 'POST',
-        resource: '/webshop/notify/{orderId}',
+        resource: NOTIFY_RESOURCE,
         pathParameters: { orderId: order.orderId },
         queryStringParameters: { sig: signOrderId(order.orderId, LOCAL_SECRETS.signingKey) },
         headers: { host: '127.0.0.1' },

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { CATALOG_COLUMNS, REQUIRED_CATALOG_COLUMNS } from '../lambda/checkout/catalog-import.js';
+import { CATALOG_COLUMNS, REQUIRED_CATALOG_COLUMNS } from '../lambda/checkout/use-cases/catalog-import.js';
 import { CatalogFileError } from './errors.js';
 
 /**

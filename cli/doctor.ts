@@ -1,6 +1,6 @@
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import { callerToken } from '../lambda/checkout/caller-auth.js';
-import { GlaseRejectedError, GlaseUnavailableError } from '../lambda/checkout/errors.js';
+import { callerToken } from '../lambda/checkout/model/caller-auth.js';
+import { GlaseRejectedError, GlaseUnavailableError } from '../lambda/checkout/model/errors.js';
 import type { Connection } from './connect.js';
 
 export interface Check {

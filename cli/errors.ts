@@ -1,4 +1,4 @@
-import { CheckoutError } from '../lambda/checkout/errors.js';
+import { CheckoutError } from '../lambda/checkout/model/errors.js';
 
 /**
  * The CLI's own refusals, in a module of their own: `main.ts` maps them to exit codes without

@@ -5,26 +5,27 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import {
+  CheckoutError,
+  OrderNotFoundError,
+  RefusedError,
+  UnknownPurchaseTokenError,
+} from '../lambda/checkout/model/errors.js';
+import { formatMinor, parseDecimal } from '../lambda/checkout/model/money.js';
+import { ORDER_STATUSES, type Order, type OrderStatus } from '../lambda/checkout/model/order.js';
+import { lookupKeysFor, PENDING_REFUND } from '../lambda/checkout/model/order-lookups.js';
+import { MAX_STOCK_SHARDS, type Product } from '../lambda/checkout/model/product.js';
+import type { StockChange } from '../lambda/checkout/plans/catalog-plan.js';
+import type { Store } from '../lambda/checkout/ports.js';
+import {
   composeBundles,
   importCatalog,
   type PlannedImport,
   planImport,
   rowsWithIssues,
   validateCatalog,
-} from '../lambda/checkout/catalog-import.js';
-import { cancelInvoiced } from '../lambda/checkout/complete-payment.js';
-import {
-  CheckoutError,
-  OrderNotFoundError,
-  RefusedError,
-  UnknownPurchaseTokenError,
-} from '../lambda/checkout/errors.js';
-import { formatMinor, parseDecimal } from '../lambda/checkout/money.js';
-import { ORDER_STATUSES, type Order, type OrderStatus } from '../lambda/checkout/order.js';
-import { lookupKeysFor, PENDING_REFUND } from '../lambda/checkout/order-lookups.js';
-import type { OrderStore, StockChange } from '../lambda/checkout/ports.js';
-import { MAX_STOCK_SHARDS, type Product } from '../lambda/checkout/product.js';
-import { refund, resolvePendingRefund } from '../lambda/checkout/refund.js';
+} from '../lambda/checkout/use-cases/catalog-import.js';
+import { cancelInvoiced } from '../lambda/checkout/use-cases/complete-payment.js';
+import { refund, resolvePendingRefund } from '../lambda/checkout/use-cases/refund.js';
 import { readCatalogFile } from './catalog-file.js';
 import type { Connection } from './connect.js';
 import { CatalogFileError, ConnectionError } from './errors.js';
@@ -276,14 +277,14 @@ export function buildProgram(): Command {
       ) =>
         session(command, async ({ wiring }, options) => {
           const found = flags.pendingRefunds
-            ? (await wiring.orders.findByLookup([PENDING_REFUND], { limit: flags.limit }))
+            ? (await wiring.store.findByLookup([PENDING_REFUND], { limit: flags.limit }))
                 .filter(
                   (order) =>
                     (!flags.status || order.status === flags.status) &&
                     (!flags.since || order.createdAt >= flags.since),
                 )
                 .reverse()
-            : await wiring.orders.findOrders(flags);
+            : await wiring.store.findOrders(flags);
           show(options, found.map(orderJson), () =>
             flags.pendingRefunds ? pendingRefundTable(found) : orderTable(found),
           );
@@ -295,7 +296,7 @@ export function buildProgram(): Command {
     .description('one order with its history, Glase references and refunds')
     .action(async (term: string, _flags, command: Command) =>
       session(command, async ({ wiring }, options) => {
-        const found = await searchOrders(wiring.orders, term, 10);
+        const found = await searchOrders(wiring.store, term, 10);
         const [order] = found;
         if (!order) throw new OrderNotFoundError(term, SEARCHED);
         if (found.length > 1) {
@@ -317,7 +318,7 @@ export function buildProgram(): Command {
     .description(`find orders by what a support call quotes (${SEARCHED}), through an index`)
     .action(async (term: string, flags: { limit: number }, command: Command) =>
       session(command, async ({ wiring }, options) => {
-        const found = await searchOrders(wiring.orders, term, flags.limit);
+        const found = await searchOrders(wiring.store, term, flags.limit);
         show(options, found.map(orderJson), () =>
           found.length > 0 ? orderTable(found) : `no order matches ${term} (searched ${SEARCHED})`,
         );
@@ -405,7 +406,7 @@ export function buildProgram(): Command {
     .description('withdraw an unpaid (INVOICED) order at Glase and release its unit')
     .action(async (orderId: string, _flags, command: Command) =>
       session(command, async ({ wiring }, options) => {
-        const order = await wiring.orders.get(orderId);
+        const order = await wiring.store.getOrder(orderId);
         if (!order) throw new OrderNotFoundError(orderId);
         if (order.status !== 'INVOICED') {
           throw new RefusedError(
@@ -527,8 +528,8 @@ function importPlanLines(plan: readonly PlannedImport[]): string[] {
 }
 
 /** Our order id first; otherwise what a support call quotes, through the lookup index. */
-async function searchOrders(orders: OrderStore, term: string, limit: number): Promise<Order[]> {
-  const byId = await orders.get(term.trim());
+async function searchOrders(orders: Store, term: string, limit: number): Promise<Order[]> {
+  const byId = await orders.getOrder(term.trim());
   return byId ? [byId] : orders.findByLookup(lookupKeysFor(term), { limit });
 }
 

@@ -1,7 +1,7 @@
-import { formatMinor } from '../lambda/checkout/money.js';
-import { type Order, refundTotal } from '../lambda/checkout/order.js';
-import { orderView } from '../lambda/checkout/order-view.js';
-import type { Product } from '../lambda/checkout/product.js';
+import { formatMinor } from '../lambda/checkout/model/money.js';
+import { type Order, refundTotal } from '../lambda/checkout/model/order.js';
+import type { Product } from '../lambda/checkout/model/product.js';
+import { orderView } from '../lambda/checkout/views/order-view.js';
 
 const amount = (minor: number, currency: string) => ({ value: formatMinor(minor), currency });
 

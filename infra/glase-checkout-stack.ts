@@ -2,6 +2,8 @@ import { CfnOutput, Duration, SecretValue, Stack, type StackProps } from 'aws-cd
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { MAX_PURCHASE_BODY_BYTES } from '../contract/routes.js';
+import { ORDERS_BY_LOOKUP, ORDERS_BY_STATUS } from '../contract/tables.js';
 import { CheckoutApi } from './constructs/checkout-api.js';
 import { CheckoutFunction } from './constructs/checkout-function.js';
 import { CheckoutOperations } from './constructs/checkout-operations.js';
@@ -13,8 +15,6 @@ export interface GlaseCheckoutStackProps extends StackProps {
   readonly settings: CheckoutSettings;
 }
 
-/** Must match MAX_BODY_BYTES in the createPurchase handler. */
-const MAX_BODY_BYTES = 16 * 1024;
 /** What the credentials secret holds until the merchant puts Glase's values in (the functions refuse it). */
 const PLACEHOLDER = 'REPLACE_WITH_';
 
@@ -151,9 +151,9 @@ export class GlaseCheckoutStack extends Stack {
       .allow(tables.products, 'stock')
       .allow(tables.orders, 'settle-orders', 'order-lookups')
       .allow(tables.idempotency, 'settle-requests')
-      .allowQuery(tables.orders, CheckoutTables.ORDERS_BY_STATUS_INDEX)
+      .allowQuery(tables.orders, ORDERS_BY_STATUS.index)
       // Counting refunds pending too long (a metric): no order is read through it.
-      .allowQuery(tables.orders, CheckoutTables.ORDERS_BY_LOOKUP_INDEX)
+      .allowQuery(tables.orders, ORDERS_BY_LOOKUP.index)
       .allowSecrets(credentials);
 
     const mail = settings.mail;
@@ -186,7 +186,7 @@ export class GlaseCheckoutStack extends Stack {
         ? { rateLimit: settings.wafRateLimit, name: `glase-checkout-${settings.stage}` }
         : undefined,
       customDomain: settings.customDomain,
-      maxBodyBytes: MAX_BODY_BYTES,
+      maxBodyBytes: MAX_PURCHASE_BODY_BYTES,
     });
 
     const operations = new CheckoutOperations(this, 'Operations', {

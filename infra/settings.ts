@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { Node } from 'constructs';
+import { DEFAULT_CURRENCY } from '../contract/service.js';
 
 /**
  * Everything a merchant chooses for a deployment, per stage, in a committed file
@@ -185,7 +186,7 @@ export function settingsFrom(read: Read, stage = DEFAULT_STAGE): CheckoutSetting
   if (alarmEmail && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail)) {
     problems.push(`${key('alarmEmail')} is not an e-mail address`);
   }
-  const defaultCurrency = text('defaultCurrency', 'SEK');
+  const defaultCurrency = text('defaultCurrency', DEFAULT_CURRENCY);
   if (!/^[A-Z]{3}$/.test(defaultCurrency))
     problems.push(`${key('defaultCurrency')} must be an ISO 4217 code`);
   const tableEncryption = text('tableEncryption', 'aws-owned');

@@ -1,7 +1,12 @@
 import { readFile } from 'node:fs/promises';
-import { composeBundles, importCatalog, validateCatalog } from '../lambda/checkout/catalog-import.js';
+import { CREATE_PURCHASE_RESOURCE, NOTIFY_RESOURCE } from '../contract/routes.js';
 import type { EventPublisher } from '../lambda/checkout/ports.js';
-import type { ReconcileReport } from '../lambda/checkout/reconcile.js';
+import {
+  composeBundles,
+  importCatalog,
+  validateCatalog,
+} from '../lambda/checkout/use-cases/catalog-import.js';
+import type { ReconcileReport } from '../lambda/checkout/use-cases/reconcile.js';
 import { createPurchaseHandler } from '../lambda/handlers/create-purchase-handler.js';
 import { paymentNotificationHandler } from '../lambda/handlers/payment-notification-handler.js';
 import { reconcileHandler } from '../lambda/handlers/reconcile-handler.js';
@@ -70,7 +75,7 @@ export interface LocalStack {
 
 /** The resource path Glase calls, per caller-authentication mode. */
 export function createPurchaseResource(config: Pick<Config, 'callerAuth'>): string {
-  return config.callerAuth === 'url-key' ? '/webshop/{urlKey}/createPurchase' : '/webshop/createPurchase';
+  return CREATE_PURCHASE_RESOURCE[config.callerAuth === 'url-key' ? 'url-key' : 'plain'];
 }
 
 /**
@@ -146,7 +151,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         },
         {
           method: 'POST',
-          resource: '/webshop/notify/{orderId}',
+          resource: NOTIFY_RESOURCE,
           functionName: 'paymentNotification',
           handler: paymentNotificationHandler(settlement) as unknown as LambdaHandler,
           timeoutMs: config.glase.notificationDeadlineMs + 5_000,

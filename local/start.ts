@@ -3,7 +3,9 @@
  * the demo catalog loaded and the reconciler on an interval. Every setting is an
  * environment variable (README: Configuration).
  */
+
 import { createServer } from 'node:net';
+import { NOTIFY_RESOURCE } from '../contract/routes.js';
 import { loadConfig } from '../lambda/wiring/config.js';
 import {
   LOCAL_OUTBOX_FILE,
@@ -120,7 +122,7 @@ async function main(): Promise<void> {
     log(
       `api        POST ${stack.createPurchaseUrl}   (CALLER_AUTH=${config.callerAuth}${config.callerAuth === 'token' ? ': send X-Auth-Token' : ''})`,
     );
-    log(`           POST ${stack.apiUrl}/webshop/notify/{orderId}?sig=…  (Glase's payment notification)`);
+    log(`           POST ${stack.apiUrl}${NOTIFY_RESOURCE}?sig=…  (Glase's payment notification)`);
     log(`reconcile  every ${reconcileEvery} s (RECONCILE_INTERVAL_SECONDS)`);
     if (stack.sandbox) {
       const sandboxEnv = env.GLASE_SANDBOX_PORT ? `GLASE_SANDBOX_PORT=${env.GLASE_SANDBOX_PORT} ` : '';

@@ -14,6 +14,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnIPSet, CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import { CREATE_PURCHASE_RESOURCE, NOTIFY_PATH_PREFIX, NOTIFY_RESOURCE } from '../../contract/routes.js';
 import { accept } from '../nag-suppressions.js';
 
 export interface CheckoutApiProps {
@@ -79,7 +80,7 @@ export class CheckoutApi extends Construct {
         tracingEnabled: true,
         methodOptions: {
           // Notifications must never be throttled behind a burst of purchases.
-          '/webshop/notify/{orderId}/POST': { throttlingRateLimit: 100, throttlingBurstLimit: 200 },
+          [`${NOTIFY_RESOURCE}/POST`]: { throttlingRateLimit: 100, throttlingBurstLimit: 200 },
         },
       },
       policy: sourceIpPolicy(props.allowedSourceIps),
@@ -99,13 +100,10 @@ export class CheckoutApi extends Construct {
       templates: { 'application/json': errorBody('$context.error.responseType') },
     });
 
-    const webshop = this.api.root.addResource('webshop');
-    const purchasePath =
-      props.callerAuth === 'url-key' ? '/webshop/{urlKey}/createPurchase' : '/webshop/createPurchase';
-    const purchaseParent = props.callerAuth === 'url-key' ? webshop.addResource('{urlKey}') : webshop;
+    const purchasePath = CREATE_PURCHASE_RESOURCE[props.callerAuth === 'url-key' ? 'url-key' : 'plain'];
     // Server to server only, so no CORS; the handler validates the body and names the wrong field.
-    const createPurchase = purchaseParent
-      .addResource('createPurchase')
+    const createPurchase = this.api.root
+      .resourceForPath(purchasePath)
       .addMethod('POST', new LambdaIntegration(props.createPurchase));
     const validator = new RequestValidator(this, 'Validator', {
       restApi: this.api,
@@ -114,9 +112,8 @@ export class CheckoutApi extends Construct {
       validateRequestBody: true,
     });
     // `sig` is not required here: the handler checks it and answers 403 in our envelope.
-    const notify = webshop
-      .addResource('notify')
-      .addResource('{orderId}')
+    const notify = this.api.root
+      .resourceForPath(NOTIFY_RESOURCE)
       .addMethod('POST', new LambdaIntegration(props.paymentNotification), {
         requestValidator: validator,
         requestParameters: { 'method.request.path.orderId': true },
@@ -165,7 +162,7 @@ export class CheckoutApi extends Construct {
           byteMatchStatement: {
             fieldToMatch: { uriPath: {} },
             positionalConstraint: 'CONTAINS',
-            searchString: '/webshop/notify/',
+            searchString: NOTIFY_PATH_PREFIX,
             textTransformations: [{ priority: 0, type: 'NONE' }],
           },
         },

@@ -15,20 +15,12 @@ import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-n
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { METRICS_NAMESPACE, SECRET_CACHE_SECONDS, SERVICE_NAME } from '../../contract/service.js';
+import { KEY_PREFIX } from '../../contract/tables.js';
 import { FUNCTION_BUNDLE } from '../bundling.js';
 import { accept } from '../nag-suppressions.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-
-/** The functions' service name and metrics namespace (the code's own, pinned equal by test/infra). */
-export const SERVICE_NAME = 'glase-checkout';
-export const METRICS_NAMESPACE = 'GlaseCheckout';
-/**
- * How long the secrets extension keeps a secret: as long as the code keeps it in the process
- * (SECRET_CACHE_SECONDS in lambda/wiring/secrets.ts, pinned equal by test/infra), so a rotated
- * secret reaches warm containers within twice this.
- */
-export const SECRETS_EXTENSION_TTL_SECONDS = 150;
 
 export interface CheckoutFunctionProps {
   /** File under `lambda/handlers/` exporting `handler`. */
@@ -57,12 +49,11 @@ export type TableAccess =
   | 'order-lookups'
   | 'mail-log';
 
-/**
- * Access limited to items whose key starts with a prefix (lambda/store/schema.ts): lookup items
- * in the orders table (LOOKUP_ITEM_PREFIX), sent-mail records in the idempotency table
- * (MAIL_ITEM_PREFIX).
- */
-const KEYED: Partial<Record<TableAccess, string>> = { 'order-lookups': 'lookup#*', 'mail-log': 'mail#*' };
+/** Access limited to items whose key starts with a prefix: lookup items, sent-mail records. */
+const KEYED: Partial<Record<TableAccess, string>> = {
+  'order-lookups': `${KEY_PREFIX.lookup}*`,
+  'mail-log': `${KEY_PREFIX.mail}*`,
+};
 
 const ACTIONS: Record<TableAccess, string[]> = {
   // createPurchase's first read: the product and the request record, in one BatchGetItem.
@@ -122,7 +113,7 @@ export class CheckoutFunction extends Construct {
           ? undefined
           : ParamsAndSecretsLayerVersion.fromVersion(ParamsAndSecretsVersions.V1_0_103, {
               cacheEnabled: true,
-              secretsManagerTtl: Duration.seconds(SECRETS_EXTENSION_TTL_SECONDS),
+              secretsManagerTtl: Duration.seconds(SECRET_CACHE_SECONDS),
               logLevel: ParamsAndSecretsLogLevel.WARN,
             }),
       loggingFormat: LoggingFormat.JSON,

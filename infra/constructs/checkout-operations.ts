@@ -18,8 +18,9 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { EVENT_SOURCE, MAILED_EVENTS } from '../../contract/events.js';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../../contract/service.js';
 import { accept } from '../nag-suppressions.js';
-import { METRICS_NAMESPACE, SERVICE_NAME } from './checkout-function.js';
 
 export interface CheckoutOperationsProps {
   readonly api: RestApi;
@@ -29,11 +30,6 @@ export interface CheckoutOperationsProps {
   /** The WAF web ACL's name, for the blocked-requests alarm; none without WAF. */
   readonly webAclName?: string | undefined;
 }
-
-/** Where order events come from (lambda/events/order-event.ts: EVENT_SOURCE; pinned by test/infra). */
-export const EVENT_SOURCE = 'glase-checkout';
-/** The events that mail the shopper (lambda/checkout/order-mail.ts: MAIL_FOR; pinned by test/infra). */
-export const MAILED_EVENTS = ['OrderPaid', 'OrderRefunded'] as const;
 
 /** More than this many blocked requests in 5 minutes may be Glase locked out: someone must look. */
 export const WAF_BLOCKED_THRESHOLD = 10;

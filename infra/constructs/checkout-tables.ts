@@ -2,23 +2,22 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { TABLES, type TableShape } from '../../contract/tables.js';
 
 export interface CheckoutTablesProps {
   readonly encryption: 'aws-owned' | 'customer-managed';
 }
 
 /**
- * Products (stock), orders (money and personal data) and idempotency records. The first two
+ * Products (stock), orders (money and personal data) and idempotency records, shaped as
+ * contract/tables.ts says (DynamoDB Local's tables are built from the same). The first two
  * survive a `cdk destroy` and an accidental delete; idempotency records expire by TTL.
- * Key names match `lambda/store/schema.ts` (a test checks they agree).
  */
 export class CheckoutTables extends Construct {
   readonly products: Table;
   readonly orders: Table;
   readonly idempotency: Table;
   readonly key?: Key;
-  static readonly ORDERS_BY_STATUS_INDEX = 'byStatus';
-  static readonly ORDERS_BY_LOOKUP_INDEX = 'byLookup';
 
   constructor(scope: Construct, id: string, props: CheckoutTablesProps) {
     super(scope, id);
@@ -40,36 +39,40 @@ export class CheckoutTables extends Construct {
       ...encryption,
     };
 
-    this.products = new Table(this, 'Products', {
-      ...kept,
-      partitionKey: { name: 'purchaseToken', type: AttributeType.STRING },
-    });
-    this.orders = new Table(this, 'Orders', {
-      ...kept,
-      partitionKey: { name: 'orderId', type: AttributeType.STRING },
-    });
-    // Orders by status, oldest first: the reconciler and `orders list --status` query it, never scan.
-    this.orders.addGlobalSecondaryIndex({
-      indexName: CheckoutTables.ORDERS_BY_STATUS_INDEX,
-      partitionKey: { name: 'status', type: AttributeType.STRING },
-      sortKey: { name: 'createdAt', type: AttributeType.STRING },
-    });
-    // What finds an order besides its id (e-mail, phone, Glase's references, pending refunds):
-    // small `lookup#` items, one index for every kind, so a new kind never needs a new index.
-    this.orders.addGlobalSecondaryIndex({
-      indexName: CheckoutTables.ORDERS_BY_LOOKUP_INDEX,
-      partitionKey: { name: 'lookupKey', type: AttributeType.STRING },
-      sortKey: { name: 'lookupAt', type: AttributeType.STRING },
-      projectionType: ProjectionType.INCLUDE,
-      nonKeyAttributes: ['refersTo'],
-    });
+    this.products = shaped(
+      new Table(this, 'Products', { ...kept, ...keyOf(TABLES.products) }),
+      TABLES.products,
+    );
+    this.orders = shaped(new Table(this, 'Orders', { ...kept, ...keyOf(TABLES.orders) }), TABLES.orders);
     this.idempotency = new Table(this, 'Idempotency', {
       billingMode: BillingMode.PAY_PER_REQUEST,
-      partitionKey: { name: 'id', type: AttributeType.STRING },
-      timeToLiveAttribute: 'expiration',
+      ...keyOf(TABLES.idempotency),
+      timeToLiveAttribute: TABLES.idempotency.expiresAt,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       removalPolicy: RemovalPolicy.DESTROY,
       ...encryption,
     });
   }
+}
+
+function keyOf(shape: TableShape) {
+  return { partitionKey: { name: shape.key, type: AttributeType.STRING } };
+}
+
+/**
+ * The table's indexes as the contract shapes them. Orders by status: the reconciler and `orders
+ * list --status` query it, never scan. Orders by lookup key: what finds an order besides its id.
+ */
+function shaped(table: Table, shape: TableShape): Table {
+  for (const index of shape.indexes) {
+    table.addGlobalSecondaryIndex({
+      indexName: index.name,
+      partitionKey: { name: index.partition, type: AttributeType.STRING },
+      sortKey: { name: index.sort, type: AttributeType.STRING },
+      ...(index.projection === 'all'
+        ? {}
+        : { projectionType: ProjectionType.INCLUDE, nonKeyAttributes: [...index.projection] }),
+    });
+  }
+  return table;
 }

@@ -1,6 +1,8 @@
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import type { EventPublisher, OrderEvent } from '../checkout/ports.js';
-import { EVENT_SOURCE, eventDetail } from './order-event.js';
+import { EVENT_SOURCE } from '../../contract/events.js';
+import type { OrderEvent } from '../checkout/model/order-event.js';
+import type { EventPublisher } from '../checkout/ports.js';
+import { eventDetail } from './order-event.js';
 
 /** Deployed: OrderPaid / OrderCanceled on the stack's EventBridge bus. */
 export class EventBridgePublisher implements EventPublisher {

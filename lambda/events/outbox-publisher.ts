@@ -1,7 +1,9 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { EventPublisher, OrderEvent } from '../checkout/ports.js';
-import { EVENT_SOURCE, eventDetail } from './order-event.js';
+import { EVENT_SOURCE } from '../../contract/events.js';
+import type { OrderEvent } from '../checkout/model/order-event.js';
+import type { EventPublisher } from '../checkout/ports.js';
+import { eventDetail } from './order-event.js';
 
 /**
  * Local: each event becomes a log line and, when a file is given, a JSON line appended to

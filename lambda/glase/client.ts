@@ -1,14 +1,14 @@
 import { isUtf8 } from 'node:buffer';
-import { GlaseRejectedError, GlaseUnavailableError } from '../checkout/errors.js';
-import type {
-  Invoice,
-  InvoiceStatus,
-  PaymentGateway,
-  PaymentStatus,
-  RefundRequest,
-  StatusQuery,
-} from '../checkout/ports.js';
-import { INVOICE_STATUSES } from '../checkout/ports.js';
+import { GlaseRejectedError, GlaseUnavailableError } from '../checkout/model/errors.js';
+import {
+  INVOICE_STATUSES,
+  type Invoice,
+  type InvoiceStatus,
+  type PaymentStatus,
+  type RefundRequest,
+  type StatusQuery,
+} from '../checkout/model/invoice.js';
+import type { PaymentGateway } from '../checkout/ports.js';
 import {
   buildRequest,
   type CallContext,

@@ -1,6 +1,6 @@
-import { GlaseUnavailableError } from '../checkout/errors.js';
-import { formatMinor } from '../checkout/money.js';
-import type { Invoice, InvoiceRow } from '../checkout/ports.js';
+import { GlaseUnavailableError } from '../checkout/model/errors.js';
+import type { Invoice, InvoiceRow } from '../checkout/model/invoice.js';
+import { formatMinor } from '../checkout/model/money.js';
 import { asRecord, element, readXml, text, UnreadableXmlError, type XmlChild } from './xml.js';
 
 /**

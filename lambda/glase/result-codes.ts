@@ -1,4 +1,4 @@
-import { type GlaseRefusal, GlaseRejectedError } from '../checkout/errors.js';
+import { type GlaseRefusal, GlaseRejectedError } from '../checkout/model/errors.js';
 
 interface ResultCode {
   readonly name: string;

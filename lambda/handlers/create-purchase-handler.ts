@@ -1,14 +1,14 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { createPurchase, type PurchaseResult } from '../checkout/create-purchase.js';
-import { CheckoutError, InvalidInputError } from '../checkout/errors.js';
-import { notificationUrl } from '../checkout/notification-signature.js';
-import { type PurchaseRequest, parsePurchaseRequest } from '../checkout/purchase-request.js';
+import { MAX_PURCHASE_BODY_BYTES, notifyPath } from '../../contract/routes.js';
+import { CheckoutError, InvalidInputError } from '../checkout/model/errors.js';
+import { signOrderId } from '../checkout/model/notification-signature.js';
+import { type PurchaseRequest, parsePurchaseRequest } from '../checkout/model/purchase-request.js';
+import { createPurchase, type PurchaseResult } from '../checkout/use-cases/create-purchase.js';
 import type { CreatePurchaseWiring } from '../wiring/create-purchase.js';
 import { callerAuth, httpRoute, json, validBody } from './http-middleware.js';
 import { jsonBody } from './json-body.js';
 
-export const MAX_BODY_BYTES = 16 * 1024;
 /** Time kept back from the function's own timeout to answer Glase ourselves, never a gateway 502. */
 const ANSWER_MARGIN_MS = 1_000;
 
@@ -54,7 +54,7 @@ export function createPurchaseHandler(wiring: CreatePurchaseWiring) {
   };
 
   return (
-    httpRoute(wiring, MAX_BODY_BYTES)
+    httpRoute(wiring, MAX_PURCHASE_BODY_BYTES)
       .use(callerAuth(wiring))
       .use(jsonBody())
       .use(validBody(parsePurchaseRequest))
@@ -78,6 +78,12 @@ function idempotencyKeyOf(event: Pick<APIGatewayProxyEvent, 'headers'>): string 
     ]);
   }
   return key;
+}
+
+/** Where Glase will notify about this order: signed, so only a URL we issued is ever served. */
+export function notificationUrl(publicBaseUrl: string, orderId: string, signingKey: string): string {
+  const base = publicBaseUrl.replace(/\/+$/, '');
+  return `${base}${notifyPath(orderId)}?sig=${signOrderId(orderId, signingKey)}`;
 }
 
 /** Without PUBLIC_BASE_URL, notifications come back to the host and stage Glase called. */

@@ -6,7 +6,7 @@ import {
   GlaseRejectedError,
   GlaseUnavailableError,
   InvalidInputError,
-} from '../checkout/errors.js';
+} from '../checkout/model/errors.js';
 import { ConfigurationError } from '../wiring/config.js';
 import type { Observability } from '../wiring/parts.js';
 

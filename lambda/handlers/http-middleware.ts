@@ -5,7 +5,7 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import httpErrorHandler from '@middy/http-error-handler';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { isCallerToken, sameSecret } from '../checkout/caller-auth.js';
+import { isCallerToken, sameSecret } from '../checkout/model/caller-auth.js';
 import type { Config } from '../wiring/config.js';
 import type { Observability } from '../wiring/parts.js';
 import type { Secrets } from '../wiring/secrets.js';

@@ -1,9 +1,9 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
-import { type MailOutcome, mailShopper } from '../checkout/order-mail.js';
-import type { OrderView } from '../checkout/order-view.js';
-import type { OrderEventType } from '../checkout/ports.js';
+import type { OrderEventType } from '../checkout/model/order-event.js';
+import { type MailOutcome, mailShopper } from '../checkout/use-cases/order-mail.js';
+import type { OrderView } from '../checkout/views/order-view.js';
 import type { OrderMailWiring } from '../wiring/order-mail.js';
 
 /** What a failed mail tells Lambda (and so its logs and the dead-letter queue): never the shopper. */

@@ -1,8 +1,9 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { completePayment } from '../checkout/complete-payment.js';
-import { OrderNotFoundError } from '../checkout/errors.js';
-import { isValidSignature } from '../checkout/notification-signature.js';
+import { MAX_NOTIFICATION_BODY_BYTES } from '../../contract/routes.js';
+import { OrderNotFoundError } from '../checkout/model/errors.js';
+import { isValidSignature } from '../checkout/model/notification-signature.js';
+import { completePayment } from '../checkout/use-cases/complete-payment.js';
 import type { SettlementWiring } from '../wiring/settlement.js';
 import { HttpRefusal } from './http-errors.js';
 import { httpRoute, json } from './http-middleware.js';
@@ -28,7 +29,7 @@ export function paymentNotificationHandler(wiring: SettlementWiring) {
     }
     // A signed id is ours: every log line of this call, errors too, names it.
     logger.appendKeys({ orderId });
-    const order = await urgentSettlement.orders.get(orderId);
+    const order = await urgentSettlement.store.getOrder(orderId);
     if (!order) throw new OrderNotFoundError(orderId);
 
     const settlement = await completePayment(urgentSettlement, order, {
@@ -47,6 +48,5 @@ export function paymentNotificationHandler(wiring: SettlementWiring) {
     return json(200, { orderId, status: settlement.order.status });
   };
 
-  // Glase's notification is empty; anything sizeable is not from Glase.
-  return httpRoute(wiring, 1024).handler(notify);
+  return httpRoute(wiring, MAX_NOTIFICATION_BODY_BYTES).handler(notify);
 }

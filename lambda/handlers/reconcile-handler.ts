@@ -3,7 +3,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { type ReconcileReport, reconcile } from '../checkout/reconcile.js';
+import { type ReconcileReport, reconcile } from '../checkout/use-cases/reconcile.js';
 import type { SettlementWiring } from '../wiring/settlement.js';
 
 /** Leave this much of the function's time for finishing the orders already started. */

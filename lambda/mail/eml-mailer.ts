@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { Mail, Mailer } from '../checkout/ports.js';
+import type { Mail } from '../checkout/model/mail.js';
+import type { Mailer } from '../checkout/ports.js';
 import { toMime } from './mime.js';
 
 /**

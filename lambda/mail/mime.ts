@@ -1,4 +1,4 @@
-import type { Mail } from '../checkout/ports.js';
+import type { Mail } from '../checkout/model/mail.js';
 
 /**
  * A mail as an RFC 5322 message (what an `.eml` file holds): UTF-8 throughout, headers with

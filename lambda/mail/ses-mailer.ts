@@ -1,5 +1,6 @@
 import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
-import type { Mail, Mailer } from '../checkout/ports.js';
+import type { Mail } from '../checkout/model/mail.js';
+import type { Mailer } from '../checkout/ports.js';
 import { mailbox } from './mime.js';
 
 /**

@@ -1,6 +1,6 @@
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { EXPIRES_AT, IDEMPOTENCY_KEY, KEY_PREFIX } from '../../contract/tables.js';
 import type { MailLog } from '../checkout/ports.js';
-import { IDEMPOTENCY_KEY, MAIL_ITEM_PREFIX, REQUESTS_TTL } from './schema.js';
 
 /**
  * Sent mails in the idempotency table: a conditional put claims a mail key (free, or a sender's
@@ -13,7 +13,7 @@ export class DynamoMailLog implements MailLog {
   ) {}
 
   private key(key: string) {
-    return { [IDEMPOTENCY_KEY]: `${MAIL_ITEM_PREFIX}${key}` };
+    return { [IDEMPOTENCY_KEY]: `${KEY_PREFIX.mail}${key}` };
   }
 
   async claim(key: string, lease: { now: number; leaseUntil: number; expiresAt: number }): Promise<boolean> {
@@ -25,7 +25,7 @@ export class DynamoMailLog implements MailLog {
             ...this.key(key),
             state: 'SENDING',
             leaseUntil: lease.leaseUntil,
-            [REQUESTS_TTL]: lease.expiresAt,
+            [EXPIRES_AT]: lease.expiresAt,
           },
           ConditionExpression: 'attribute_not_exists(#key) OR (#state = :sending AND leaseUntil < :now)',
           ExpressionAttributeNames: { '#key': IDEMPOTENCY_KEY, '#state': 'state' },

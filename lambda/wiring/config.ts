@@ -1,4 +1,5 @@
-import type { MailSettings } from '../checkout/order-mail.js';
+import { DEFAULT_CURRENCY } from '../../contract/service.js';
+import type { MailSettings } from '../checkout/use-cases/order-mail.js';
 
 /**
  * Every setting the functions read, validated once at cold start. A missing or malformed
@@ -19,7 +20,7 @@ export const DEFAULTS = {
   SHOP_TITLE: 'Webshop',
   SHOP_CASHIER_ID: 'webshop',
   SHOP_RECEIPT_FOOTER: 'Thank you for your purchase',
-  DEFAULT_CURRENCY: 'SEK',
+  DEFAULT_CURRENCY,
   IDEMPOTENCY_TTL_SECONDS: 600,
   /** Unpaid orders of one product one shopper (by e-mail or phone) may hold at once; 0: no limit. */
   OPEN_ORDERS_PER_SHOPPER: 1,
@@ -29,8 +30,6 @@ export const DEFAULTS = {
   /** The shopper's mails (order-mail.ts); `{orderId}` and `{shop}` are filled in. */
   MAIL_SUBJECT_PAID: 'Your order {orderId} at {shop}',
   MAIL_SUBJECT_REFUNDED: 'Refund for your order {orderId} at {shop}',
-  SERVICE_NAME: 'glase-checkout',
-  METRICS_NAMESPACE: 'GlaseCheckout',
 } as const;
 
 export const CALLER_AUTH_MODES = ['url-key', 'token', 'none'] as const;

@@ -1,12 +1,12 @@
 import { ulid } from 'ulid';
-import type { CreatePurchaseDeps } from '../checkout/create-purchase.js';
+import type { CreatePurchaseDeps } from '../checkout/use-cases/create-purchase.js';
 import type { Config } from './config.js';
 import {
   dynamoClients,
+  dynamoStore,
   glaseClient,
   type Observability,
   observability,
-  orderStore,
   systemClock,
   type WiringOptions,
 } from './parts.js';
@@ -25,7 +25,7 @@ export function wireCreatePurchase(config: Config, options: WiringOptions = {}):
   const secrets = secretsFrom(config, options.secretFetch ?? secretsExtension());
   const dynamo = dynamoClients(config, options);
   const ports = (options.adjust ?? ((given) => given))({
-    orders: orderStore(config, dynamo),
+    store: dynamoStore(config, dynamo),
     glase: glaseClient(config, secrets, config.glase.timeoutMs, options),
   });
   return {
@@ -33,7 +33,7 @@ export function wireCreatePurchase(config: Config, options: WiringOptions = {}):
     config,
     secrets,
     purchase: {
-      orders: ports.orders,
+      store: ports.store,
       glase: ports.glase,
       shop: config.shop,
       policy: {

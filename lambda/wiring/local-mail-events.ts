@@ -1,6 +1,6 @@
-import { mailShopper } from '../checkout/order-mail.js';
-import { orderView } from '../checkout/order-view.js';
 import type { EventPublisher } from '../checkout/ports.js';
+import { mailShopper } from '../checkout/use-cases/order-mail.js';
+import { orderView } from '../checkout/views/order-view.js';
 import { EmlMailer } from '../mail/eml-mailer.js';
 import type { Config } from './config.js';
 import { orderEvents } from './events.js';

@@ -1,5 +1,5 @@
-import type { OrderMailDeps } from '../checkout/order-mail.js';
 import type { Mailer } from '../checkout/ports.js';
+import type { OrderMailDeps } from '../checkout/use-cases/order-mail.js';
 import { DynamoMailLog } from '../store/dynamo-mail-log.js';
 import type { Config, MailConfig } from './config.js';
 import { dynamoClients, systemClock, type WiringOptions } from './parts.js';

@@ -1,17 +1,18 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { ulid } from 'ulid';
-import type { CompletePaymentDeps } from '../checkout/complete-payment.js';
-import type { CatalogAdmin, EventPublisher, OrderStore } from '../checkout/ports.js';
-import type { RefundDeps } from '../checkout/refund.js';
-import { DynamoCatalog } from '../store/dynamo-catalog.js';
+import { SERVICE_NAME } from '../../contract/service.js';
+import type { EventPublisher, Store } from '../checkout/ports.js';
+import { type CatalogAdmin, catalogOf } from '../checkout/use-cases/catalog.js';
+import type { CompletePaymentDeps } from '../checkout/use-cases/complete-payment.js';
+import type { RefundDeps } from '../checkout/use-cases/refund.js';
 import type { DynamoClients } from '../store/dynamo-client.js';
-import { type Config, DEFAULTS } from './config.js';
+import type { Config } from './config.js';
 import {
   dynamoClients,
+  dynamoStore,
   glaseClient,
   type Observability,
   observability,
-  orderStore,
   systemClock,
   type WiringOptions,
 } from './parts.js';
@@ -23,7 +24,7 @@ export interface OperatorWiring {
   readonly secrets: Secrets;
   readonly dynamo: DynamoClients;
   readonly catalog: CatalogAdmin;
-  readonly orders: OrderStore;
+  readonly store: Store;
   readonly settlement: CompletePaymentDeps;
   readonly refund: RefundDeps;
   close(): void;
@@ -58,12 +59,12 @@ function eventsOnFirstUse(config: Config, seen: Observability, options: WiringOp
 export function wireOperator(config: Config, options: WiringOptions = {}): OperatorWiring {
   const seen = observability({
     ...options,
-    logger: options.logger ?? new Logger({ serviceName: `${DEFAULTS.SERVICE_NAME}-cli`, logLevel: 'SILENT' }),
+    logger: options.logger ?? new Logger({ serviceName: `${SERVICE_NAME}-cli`, logLevel: 'SILENT' }),
   });
   const secrets = secretsFrom(config, options.secretFetch ?? secretsManagerOnFirstUse(config.region));
   const dynamo = dynamoClients(config, options);
   const clock = options.clock ?? systemClock;
-  const orders = orderStore(config, dynamo);
+  const store = dynamoStore(config, dynamo);
   const glase = glaseClient(config, secrets, config.glase.timeoutMs, options);
   const events = eventsOnFirstUse(config, seen, { ...options, dynamo, clock });
   const warn = (message: string, details: Record<string, unknown>) => seen.logger.warn(message, details);
@@ -71,16 +72,16 @@ export function wireOperator(config: Config, options: WiringOptions = {}): Opera
     config,
     secrets,
     dynamo,
-    catalog: new DynamoCatalog(dynamo.document, config.tables.products),
-    orders,
+    catalog: catalogOf(store),
+    store,
     settlement: {
-      orders,
+      store,
       glase,
       events,
       clock,
       warn,
     },
-    refund: { orders, glase, shop: config.shop, clock, newRefundId: () => `R${ulid()}`, events, warn },
+    refund: { store, glase, shop: config.shop, clock, newRefundId: () => `R${ulid()}`, events, warn },
     close: () => dynamo.client.destroy(),
   };
 }

@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
-import type { OrderMailDeps } from '../checkout/order-mail.js';
+import type { OrderMailDeps } from '../checkout/use-cases/order-mail.js';
 import { EmlMailer } from '../mail/eml-mailer.js';
 import { SesMailer } from '../mail/ses-mailer.js';
 import { type Config, ConfigurationError } from './config.js';

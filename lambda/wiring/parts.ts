@@ -1,11 +1,12 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import type { Clock, OrderStore, PaymentGateway } from '../checkout/ports.js';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../../contract/service.js';
+import type { Clock, PaymentGateway, Store } from '../checkout/ports.js';
 import { GlaseClient } from '../glase/client.js';
 import type { Operation } from '../glase/envelope.js';
 import { createDynamoClients, type DynamoClients } from '../store/dynamo-client.js';
-import { DynamoOrderStore } from '../store/dynamo-orders.js';
-import { type Config, DEFAULTS } from './config.js';
+import { DynamoStore } from '../store/dynamo-store.js';
+import type { Config } from './config.js';
 import type { SecretFetch, Secrets } from './secrets.js';
 
 /** What every use case's factory accepts: shared clients, and hooks for tests and the bench. */
@@ -24,7 +25,7 @@ export interface WiringOptions {
 }
 
 export interface Ports {
-  readonly orders: OrderStore;
+  readonly store: Store;
   readonly glase: PaymentGateway;
 }
 
@@ -36,15 +37,15 @@ export interface Observability {
 export const systemClock: Clock = { now: () => new Date() };
 
 export function logging(options: WiringOptions): Logger {
-  return options.logger ?? new Logger({ serviceName: DEFAULTS.SERVICE_NAME });
+  return options.logger ?? new Logger({ serviceName: SERVICE_NAME });
 }
 
 export function observability(options: WiringOptions): Observability {
   const logger = logging(options);
   const metricsOff = process.env.POWERTOOLS_METRICS_DISABLED === 'true';
   const metrics = new Metrics({
-    namespace: DEFAULTS.METRICS_NAMESPACE,
-    serviceName: DEFAULTS.SERVICE_NAME,
+    namespace: METRICS_NAMESPACE,
+    serviceName: SERVICE_NAME,
     // Metrics' own warnings ("no metrics to publish") go through our logger, and nowhere when
     // metrics are off (locally, where concurrent requests share one Metrics instance).
     logger: metricsOff ? new Logger({ logLevel: 'SILENT' }) : logger,
@@ -64,8 +65,8 @@ export function dynamoClients(config: Config, options: WiringOptions): DynamoCli
   );
 }
 
-export function orderStore(config: Config, dynamo: DynamoClients): OrderStore {
-  return new DynamoOrderStore(dynamo.document, config.tables);
+export function dynamoStore(config: Config, dynamo: DynamoClients): Store {
+  return new DynamoStore(dynamo.document, config.tables);
 }
 
 /** A Payment API client whose attempts last `timeoutMs`; credentials read per call (rotation). */

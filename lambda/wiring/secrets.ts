@@ -1,3 +1,4 @@
+import { SECRET_CACHE_SECONDS } from '../../contract/service.js';
 import { type Config, ConfigurationError, type SecretSource, type TerminalSecret } from './config.js';
 
 /**
@@ -28,12 +29,6 @@ export class SecretNotConfiguredError extends ConfigurationError {
   }
 }
 
-/**
- * How long a secret read from Secrets Manager is kept in the process; the functions' extension
- * keeps it as long again (infra), so a rotated secret reaches warm containers within twice this,
- * without a redeploy.
- */
-export const SECRET_CACHE_SECONDS = 150;
 /** What the stack writes into the credentials secret until the merchant puts Glase's values in. */
 export const PLACEHOLDER_PREFIX = 'REPLACE_WITH_';
 /** At least 128 bits: 32 characters of [A-Za-z0-9_-] carry 190. */

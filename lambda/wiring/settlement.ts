@@ -1,13 +1,13 @@
-import type { CompletePaymentDeps } from '../checkout/complete-payment.js';
 import type { EventPublisher } from '../checkout/ports.js';
+import type { CompletePaymentDeps } from '../checkout/use-cases/complete-payment.js';
 import type { Config } from './config.js';
 import { orderEvents } from './events.js';
 import {
   dynamoClients,
+  dynamoStore,
   glaseClient,
   type Observability,
   observability,
-  orderStore,
   systemClock,
   type WiringOptions,
 } from './parts.js';
@@ -33,16 +33,16 @@ export function wireSettlement(
   const dynamo = dynamoClients(config, options);
   const clock = options.clock ?? systemClock;
   const adjust = options.adjust ?? ((given) => given);
-  const { orders, glase } = adjust({
-    orders: orderStore(config, dynamo),
+  const { store, glase } = adjust({
+    store: dynamoStore(config, dynamo),
     glase: glaseClient(config, secrets, config.glase.timeoutMs, options),
   });
   const urgent = adjust({
-    orders,
+    store,
     glase: glaseClient(config, secrets, config.glase.statusTimeoutMs, options),
   }).glase;
   const base = {
-    orders,
+    store,
     events: options.events ?? orderEvents(config, seen),
     clock,
     warn: (message: string, details: Record<string, unknown>) => seen.logger.warn(message, details),

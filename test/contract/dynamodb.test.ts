@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoCatalog } from '../../lambda/store/dynamo-catalog.js';
+import { catalogOf } from '../../lambda/checkout/use-cases/catalog.js';
 import { createDynamoClients } from '../../lambda/store/dynamo-client.js';
-import { DynamoOrderStore } from '../../lambda/store/dynamo-orders.js';
+import { DynamoStore } from '../../lambda/store/dynamo-store.js';
 import { LOCAL_REGION, localTableNames } from '../../lambda/wiring/local-profile.js';
 import { createTables } from '../../local/tables.js';
 import { describeStores } from './stores.contract.js';
@@ -16,20 +15,7 @@ describeStores('DynamoDB Local', async () => {
   const clients = createDynamoClients({ endpoint, region: LOCAL_REGION });
   const tables = localTableNames(`contract${randomUUID().slice(0, 8)}-`);
   await createTables(clients.client, tables);
-  return {
-    orders: new DynamoOrderStore(clients.document, tables),
-    catalog: new DynamoCatalog(clients.document, tables.products),
-    // The item exactly as the code before the stock model wrote it.
-    seedLegacyProduct: async (entry, stock) => {
-      await clients.document.send(
-        new PutCommand({ TableName: tables.products, Item: { ...entry, ...stock } }),
-      );
-    },
-    seedOrder: async (order) => {
-      await clients.document.send(new PutCommand({ TableName: tables.orders, Item: order }));
-    },
-    close: async () => clients.client.destroy(),
-  };
+  return { store: new DynamoStore(clients.document, tables), close: async () => clients.client.destroy() };
 });
 
 describe('DynamoDB Local: a stock change across shards never plans from a torn read', () => {
@@ -38,7 +24,7 @@ describe('DynamoDB Local: a stock change across shards never plans from a torn r
     const clients = createDynamoClients({ endpoint, region: LOCAL_REGION });
     const tables = localTableNames(`torn${randomUUID().slice(0, 8)}-`);
     await createTables(clients.client, tables);
-    const other = new DynamoCatalog(clients.document, tables.products);
+    const other = catalogOf(new DynamoStore(clients.document, tables));
     const token = 'TORN-1';
     await other.upsert(
       {
@@ -68,7 +54,7 @@ describe('DynamoDB Local: a stock change across shards never plans from a torn r
       }
       return answer;
     }) as typeof clients.document.send;
-    const catalog = new DynamoCatalog(racing, tables.products);
+    const catalog = catalogOf(new DynamoStore(racing, tables));
 
     const after = await catalog.adjustStock(token, { delta: 0 });
 

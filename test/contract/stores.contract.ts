@@ -1,5 +1,6 @@
 import { ulid } from 'ulid';
-import { type Bundle, composeBundle, MAX_BUNDLE_COMPONENTS } from '../../lambda/checkout/bundle.js';
+import { type Bundle, composeBundle, MAX_BUNDLE_COMPONENTS } from '../../lambda/checkout/model/bundle.js';
+import { readHeld, readProduct } from '../../lambda/checkout/model/catalog-item.js';
 import {
   OpenOrderLimitError,
   OrderStateConflictError,
@@ -8,25 +9,25 @@ import {
   RequestInProgressError,
   SoldOutError,
   UnknownPurchaseTokenError,
-} from '../../lambda/checkout/errors.js';
-import type { Order } from '../../lambda/checkout/order.js';
-import { lookupKeysFor, PENDING_REFUND } from '../../lambda/checkout/order-lookups.js';
-import { type LifecycleEvent, planChange, planNewOrder } from '../../lambda/checkout/order-plan.js';
-import type { CatalogAdmin, OrderStore } from '../../lambda/checkout/ports.js';
-import type { CatalogEntry } from '../../lambda/checkout/product.js';
-import type { RequestRecord } from '../../lambda/checkout/purchase-requests.js';
+} from '../../lambda/checkout/model/errors.js';
+import type { Order } from '../../lambda/checkout/model/order.js';
+import { lookupKeysFor, PENDING_REFUND } from '../../lambda/checkout/model/order-lookups.js';
+import type { CatalogEntry } from '../../lambda/checkout/model/product.js';
+import type { RequestRecord } from '../../lambda/checkout/model/request-record.js';
+import {
+  changeOf,
+  type LifecycleEvent,
+  type OrderChange,
+  planChange,
+  planNewOrder,
+} from '../../lambda/checkout/plans/order-plan.js';
+import type { Store } from '../../lambda/checkout/ports.js';
+import { type CatalogAdmin, catalogOf } from '../../lambda/checkout/use-cases/catalog.js';
+import { commit } from '../../lambda/checkout/use-cases/commit.js';
 
-/** What a contract run needs of an implementation of the two stores. */
-export interface StoresUnderTest {
-  readonly orders: OrderStore;
-  readonly catalog: CatalogAdmin;
-  /** A product as written before the onHand/reserved model: `available` and `sold` only. */
-  seedLegacyProduct(
-    entry: Omit<CatalogEntry, 'onHand'>,
-    stock: { available: number; sold: number },
-  ): Promise<void>;
-  /** An order item exactly as given, bypassing the plan (orders from before versions). */
-  seedOrder(order: Order): Promise<void>;
+/** What a contract run needs of an implementation of the store. */
+export interface StoreUnderTest {
+  readonly store: Store;
   close(): Promise<void>;
 }
 
@@ -76,43 +77,61 @@ function newOrder(purchaseToken: string, quantity = 1, createdAt = NOW): Order {
   };
 }
 
-/** The contract every OrderStore and CatalogAdmin keeps, whatever holds the data. */
-export function describeStores(kind: string, make: () => Promise<StoresUnderTest>): void {
-  describe(`${kind}: order store and catalog contract`, () => {
-    let stores: StoresUnderTest;
+/** The contract every Store keeps, whatever holds the data: orders and the catalog through it. */
+export function describeStores(kind: string, make: () => Promise<StoreUnderTest>): void {
+  describe(`${kind}: store contract (orders and catalog)`, () => {
+    let under: StoreUnderTest;
+    let store: Store;
+    let catalog: CatalogAdmin;
     let tokens = 0;
     beforeAll(async () => {
-      stores = await make();
+      under = await make();
+      store = under.store;
+      catalog = catalogOf(store);
     });
-    afterAll(() => stores.close());
+    afterAll(() => under.close());
+    const apply = (change: OrderChange) => commit(store, changeOf(change));
+    /** What createPurchase's first read gives, as it reads it. */
+    const lookup = async (purchaseToken: string, requestKey: string, shards?: number) => {
+      const read = await store.readForPurchase(purchaseToken, requestKey, shards);
+      const product = read.product && readProduct(read.product);
+      return {
+        product,
+        request: read.request,
+        shardsAvailable:
+          product && read.shards && product.stockShards === shards
+            ? [product.available, ...read.shards.map((item) => readHeld(item)?.available ?? 0)]
+            : undefined,
+      };
+    };
 
     /** A fresh product with `onHand` units, so tests never share stock. */
     async function product(onHand = 3): Promise<string> {
       const token = `C-${kind.replace(/\W/g, '')}-${++tokens}-${ulid().slice(-6)}`;
-      expect(await stores.catalog.upsert({ ...details(token), onHand }, { setStock: false })).toBe('created');
+      expect(await catalog.upsert({ ...details(token), onHand }, { setStock: false })).toBe('created');
       return token;
     }
     const stock = async (token: string) => {
-      const found = await stores.catalog.getProduct(token);
+      const found = await catalog.getProduct(token);
       if (!found) throw new Error(`no product ${token}`);
       const { onHand, reserved, available, sold, active } = found;
       return { onHand, reserved, available, sold, active };
     };
     async function placed(token: string, quantity = 1, createdAt = NOW): Promise<Order> {
       const change = planNewOrder(newOrder(token, quantity, createdAt));
-      await stores.orders.apply(change);
+      await apply(change);
       return change.order;
     }
     const move = async (order: Order, event: LifecycleEvent, at = later(1)) => {
       const change = planChange(order, event, at);
-      await stores.orders.apply(change);
+      await apply(change);
       return change.order;
     };
 
     it('records a new order and reserves its units in one step; the order reads back as written', async () => {
       const token = await product(3);
       const order = await placed(token, 2);
-      expect(await stores.orders.get(order.orderId)).toEqual(order);
+      expect(await store.getOrder(order.orderId)).toEqual(order);
       expect(order.version).toBe(1);
       expect(await stock(token)).toEqual({ onHand: 3, reserved: 2, available: 1, sold: 0, active: true });
     });
@@ -121,7 +140,7 @@ export function describeStores(kind: string, make: () => Promise<StoresUnderTest
       const token = await product(3);
       const order = await placed(token);
       const again = planNewOrder({ ...newOrder(token), orderId: order.orderId });
-      await expect(stores.orders.apply(again)).rejects.toBeInstanceOf(OrderStateConflictError);
+      await expect(apply(again)).rejects.toBeInstanceOf(OrderStateConflictError);
       expect(await stock(token)).toMatchObject({ reserved: 1, available: 2 });
     });
 
@@ -129,21 +148,21 @@ export function describeStores(kind: string, make: () => Promise<StoresUnderTest
       const token = await product(2);
       await placed(token);
       const order = newOrder(token, 2);
-      await expect(stores.orders.apply(planNewOrder(order))).rejects.toBeInstanceOf(SoldOutError);
-      expect(await stores.orders.get(order.orderId)).toBeUndefined();
+      await expect(apply(planNewOrder(order))).rejects.toBeInstanceOf(SoldOutError);
+      expect(await store.getOrder(order.orderId)).toBeUndefined();
       expect(await stock(token)).toEqual({ onHand: 2, reserved: 1, available: 1, sold: 0, active: true });
     });
 
     it('refuses a reservation of a product off sale, or gone: NOT_FOR_SALE, nothing written', async () => {
       const token = await product(5);
-      await stores.catalog.setActive(token, false);
+      await catalog.setActive(token, false);
       const order = newOrder(token);
-      await expect(stores.orders.apply(planNewOrder(order))).rejects.toBeInstanceOf(ProductNotForSaleError);
-      expect(await stores.orders.get(order.orderId)).toBeUndefined();
+      await expect(apply(planNewOrder(order))).rejects.toBeInstanceOf(ProductNotForSaleError);
+      expect(await store.getOrder(order.orderId)).toBeUndefined();
       expect(await stock(token)).toMatchObject({ reserved: 0, available: 5, active: false });
       const ghost = newOrder(`GONE-${ulid()}`);
-      await expect(stores.orders.apply(planNewOrder(ghost))).rejects.toBeInstanceOf(ProductNotForSaleError);
-      expect(await stores.orders.get(ghost.orderId)).toBeUndefined();
+      await expect(apply(planNewOrder(ghost))).rejects.toBeInstanceOf(ProductNotForSaleError);
+      expect(await store.getOrder(ghost.orderId)).toBeUndefined();
     });
 
     it('applies a change only to the version it was planned from: two writers never both win', async () => {
@@ -151,9 +170,9 @@ export function describeStores(kind: string, make: () => Promise<StoresUnderTest
       const order = await placed(token);
       const first = planChange(order, { type: 'failed', reason: 'first writer' }, later(1));
       const second = planChange(order, { type: 'invoiced', invoiceReference: '123' }, later(1));
-      await stores.orders.apply(first);
-      await expect(stores.orders.apply(second)).rejects.toBeInstanceOf(OrderStateConflictError);
-      expect(await stores.orders.get(order.orderId)).toEqual(first.order);
+      await apply(first);
+      await expect(apply(second)).rejects.toBeInstanceOf(OrderStateConflictError);
+      expect(await store.getOrder(order.orderId)).toEqual(first.order);
       expect(await stock(token)).toMatchObject({ reserved: 0, available: 3 });
     });
 
@@ -192,76 +211,52 @@ export function describeStores(kind: string, make: () => Promise<StoresUnderTest
       expect(await stock(token)).toEqual({ onHand: 5, reserved: 0, available: 5, sold: 0, active: true });
     });
 
-    it('an order from before versions and the stock model moves on, giving its unit back onto the shelf', async () => {
-      const token = await product(3);
-      // Written by the old code: no version, no `stock`; it took its unit out of the count.
-      await stores.catalog.adjustStock(token, { set: 2 });
-      const legacy: Order = { ...newOrder(token), status: 'INVOICED', invoiceReference: '9' };
-      const { stock: _stock, ...withoutStock } = legacy;
-      await stores.seedOrder(withoutStock as Order);
-      const stored = (await stores.orders.get(legacy.orderId)) as Order;
-      expect(stored.version).toBeUndefined();
-      await move(stored, { type: 'canceled', reason: 'expired' });
-      expect(await stock(token)).toEqual({ onHand: 3, reserved: 0, available: 3, sold: 0, active: true });
-    });
-
-    it('a product from before the stock model reads as onHand = available, and keeps onHand = sold + shelf', async () => {
-      const token = `LEGACY-${kind.replace(/\W/g, '')}-${ulid().slice(-6)}`;
-      await stores.seedLegacyProduct(details(token), { available: 4, sold: 7 });
-      expect(await stock(token)).toEqual({ onHand: 4, reserved: 0, available: 4, sold: 7, active: true });
-      const order = await placed(token);
-      expect(await stock(token)).toEqual({ onHand: 4, reserved: 1, available: 3, sold: 7, active: true });
-      const invoiced = await move(order, { type: 'invoiced', invoiceReference: '5' });
-      await move(invoiced, { type: 'paid', paidAt: later(2).toISOString(), invoiceVersion: 1 });
-      expect(await stock(token)).toEqual({ onHand: 3, reserved: 0, available: 3, sold: 8, active: true });
-    });
-
     it('catalog: creates on sale, updates details without touching stock unless asked, never below what orders hold', async () => {
       const token = await product(4);
       await placed(token, 3);
       const changed = { ...details(token), description: 'Renamed mug', unitPriceMinor: 9900, onHand: 100 };
-      expect(await stores.catalog.upsert(changed, { setStock: false })).toBe('updated');
-      expect(await stores.catalog.getProduct(token)).toMatchObject({
+      expect(await catalog.upsert(changed, { setStock: false })).toBe('updated');
+      expect(await catalog.getProduct(token)).toMatchObject({
         description: 'Renamed mug',
         unitPriceMinor: 9900,
         onHand: 4,
         reserved: 3,
       });
-      await expect(stores.catalog.upsert({ ...changed, onHand: 2 }, { setStock: true })).rejects.toThrow(
+      await expect(catalog.upsert({ ...changed, onHand: 2 }, { setStock: true })).rejects.toThrow(
         /2 on hand is fewer than the 3 held by open orders; set at least 3/,
       );
       expect(await stock(token)).toMatchObject({ onHand: 4, reserved: 3, available: 1 });
-      await stores.catalog.upsert({ ...changed, onHand: 10 }, { setStock: true });
+      await catalog.upsert({ ...changed, onHand: 10 }, { setStock: true });
       expect(await stock(token)).toMatchObject({ onHand: 10, reserved: 3, available: 7 });
     });
 
     it('catalog: sets and moves onHand atomically, refusing what would take reserved or missing units', async () => {
       const token = await product(5);
       await placed(token, 2);
-      expect(await stores.catalog.adjustStock(token, { set: 8 })).toMatchObject({
+      expect(await catalog.adjustStock(token, { set: 8 })).toMatchObject({
         onHand: 8,
         reserved: 2,
         available: 6,
       });
-      expect(await stores.catalog.adjustStock(token, { delta: -6 })).toMatchObject({
+      expect(await catalog.adjustStock(token, { delta: -6 })).toMatchObject({
         onHand: 2,
         reserved: 2,
         available: 0,
       });
-      await expect(stores.catalog.adjustStock(token, { delta: -1 })).rejects.toThrow(
+      await expect(catalog.adjustStock(token, { delta: -1 })).rejects.toThrow(
         /only 0 of .* available; cannot take 1/,
       );
-      await expect(stores.catalog.adjustStock(token, { set: 1 })).rejects.toBeInstanceOf(RefusedError);
-      expect(await stores.catalog.adjustStock(token, { delta: 3 })).toMatchObject({
+      await expect(catalog.adjustStock(token, { set: 1 })).rejects.toBeInstanceOf(RefusedError);
+      expect(await catalog.adjustStock(token, { delta: 3 })).toMatchObject({
         onHand: 5,
         available: 3,
       });
-      await expect(stores.catalog.adjustStock(`NOPE-${ulid()}`, { set: 1 })).rejects.toBeInstanceOf(
+      await expect(catalog.adjustStock(`NOPE-${ulid()}`, { set: 1 })).rejects.toBeInstanceOf(
         UnknownPurchaseTokenError,
       );
-      expect((await stores.catalog.setActive(token, false)).active).toBe(false);
-      expect((await stores.catalog.setActive(token, true)).active).toBe(true);
-      await expect(stores.catalog.setActive(`NOPE-${ulid()}`, false)).rejects.toBeInstanceOf(
+      expect((await catalog.setActive(token, false)).active).toBe(false);
+      expect((await catalog.setActive(token, true)).active).toBe(true);
+      await expect(catalog.setActive(`NOPE-${ulid()}`, false)).rejects.toBeInstanceOf(
         UnknownPurchaseTokenError,
       );
     });
@@ -279,29 +274,33 @@ export function describeStores(kind: string, make: () => Promise<StoresUnderTest
       token: string,
       request: RequestRecord,
       now = NOW.getTime(),
-      shopperHolds?: string[],
+      shopperCounters?: string[],
     ) => {
-      const order = { ...newOrder(token), requestKey: request.key, shopperHolds };
+      const order = { ...newOrder(token), requestKey: request.key, shopperCounters };
       const change = planNewOrder(
         { ...order, orderId: request.orderId },
-        { request: { kind: 'claim', record: request, now }, openOrderLimit: 1, holdExpiresAt: 2_000_000_000 },
+        {
+          request: { kind: 'claim', record: request, now },
+          openOrderLimit: 1,
+          counterExpiresAt: 2_000_000_000,
+        },
       );
-      await stores.orders.apply(change);
+      await apply(change);
       return change.order;
     };
 
     it('reads the product and the request record in one lookup; a claim is seen at once', async () => {
       const token = await product(3);
       const request = record(ulid());
-      expect(await stores.orders.lookup(token, request.key)).toEqual({
-        product: await stores.catalog.getProduct(token),
+      expect(await lookup(token, request.key)).toEqual({
+        product: await catalog.getProduct(token),
         request: undefined,
       });
       await claimed(token, request);
-      const found = await stores.orders.lookup(token, request.key);
+      const found = await lookup(token, request.key);
       expect(found.request).toEqual(request);
       expect(found.product?.reserved).toBe(1);
-      expect((await stores.orders.lookup(`NOPE-${ulid()}`, 'nothing')).product).toBeUndefined();
+      expect((await lookup(`NOPE-${ulid()}`, 'nothing')).product).toBeUndefined();
     });
 
     it('a live claim keeps another request out: REQUEST_IN_PROGRESS, nothing written', async () => {
@@ -310,9 +309,9 @@ export function describeStores(kind: string, make: () => Promise<StoresUnderTest
       await claimed(token, first);
       const second = { ...first, orderId: ulid() };
       await expect(claimed(token, second)).rejects.toBeInstanceOf(RequestInProgressError);
-      expect(await stores.orders.get(second.orderId)).toBeUndefined();
+      expect(await store.getOrder(second.orderId)).toBeUndefined();
       expect(await stock(token)).toMatchObject({ reserved: 1 });
-      expect((await stores.orders.lookup(token, first.key)).request?.orderId).toBe(first.orderId);
+      expect((await lookup(token, first.key)).request?.orderId).toBe(first.orderId);
     });
 
     it('a claim takes over a record that expired, or whose request died (lock run out)', async () => {
@@ -321,7 +320,7 @@ export function describeStores(kind: string, make: () => Promise<StoresUnderTest
       await claimed(token, expired);
       const later = { ...expired, orderId: ulid(), expiresAt: Math.floor(NOW.getTime() / 1000) + 600 };
       await claimed(token, later);
-      expect((await stores.orders.lookup(token, expired.key)).request?.orderId).toBe(later.orderId);
+      expect((await lookup(token, expired.key)).request?.orderId).toBe(later.orderId);
       const abandoned = record(ulid(), { lockedUntil: NOW.getTime() - 1 });
       await claimed(token, abandoned);
       await claimed(token, { ...abandoned, orderId: ulid() });
@@ -332,13 +331,13 @@ export function describeStores(kind: string, make: () => Promise<StoresUnderTest
       const request = record(ulid());
       const order = await claimed(token, request);
       const invoiced = await move(order, { type: 'invoiced', invoiceReference: '42' });
-      expect((await stores.orders.lookup(token, request.key)).request).toEqual({
+      expect((await lookup(token, request.key)).request).toEqual({
         ...request,
         state: 'COMPLETED',
         invoiceReference: '42',
       });
       await move(invoiced, { type: 'canceled', reason: 'declined' });
-      expect((await stores.orders.lookup(token, request.key)).request).toBeUndefined();
+      expect((await lookup(token, request.key)).request).toBeUndefined();
     });
 
     it('a record taken over by another order is left alone: the first order still moves on', async () => {
@@ -348,8 +347,8 @@ export function describeStores(kind: string, make: () => Promise<StoresUnderTest
       const second = await claimed(token, { ...request, orderId: ulid() });
       const failed = await move(first, { type: 'failed', reason: 'abandoned' });
       expect(failed.status).toBe('FAILED');
-      expect((await stores.orders.get(first.orderId))?.status).toBe('FAILED');
-      expect((await stores.orders.lookup(token, request.key)).request?.orderId).toBe(second.orderId);
+      expect((await store.getOrder(first.orderId))?.status).toBe('FAILED');
+      expect((await lookup(token, request.key)).request?.orderId).toBe(second.orderId);
       expect(await stock(token)).toMatchObject({ reserved: 1 });
     });
 
@@ -359,8 +358,8 @@ export function describeStores(kind: string, make: () => Promise<StoresUnderTest
       const first = await claimed(token, record(ulid()), NOW.getTime(), holds);
       const blocked = record(ulid());
       await expect(claimed(token, blocked, NOW.getTime(), holds)).rejects.toBeInstanceOf(OpenOrderLimitError);
-      expect(await stores.orders.get(blocked.orderId)).toBeUndefined();
-      expect((await stores.orders.lookup(token, blocked.key)).request).toBeUndefined();
+      expect(await store.getOrder(blocked.orderId)).toBeUndefined();
+      expect((await lookup(token, blocked.key)).request).toBeUndefined();
       expect(await stock(token)).toMatchObject({ reserved: 1 });
       await move(first, { type: 'failed', reason: 'x' });
       const second = await claimed(token, record(ulid()), NOW.getTime(), holds);
@@ -373,22 +372,22 @@ export function describeStores(kind: string, make: () => Promise<StoresUnderTest
     async function placedOn(token: string, shard: number): Promise<Order> {
       const order = newOrder(token);
       const change = planNewOrder({ ...order, stock: [{ purchaseToken: token, quantity: 1, shard }] });
-      await stores.orders.apply(change);
+      await apply(change);
       return change.order;
     }
 
     it('stock shards: the operator sets one number, spread evenly; each purchase takes from one shard, and its order settles there', async () => {
       const token = await product(10);
-      const sharded = await stores.catalog.setStockShards(token, 4);
+      const sharded = await catalog.setStockShards(token, 4);
       expect(sharded).toMatchObject({ onHand: 10, reserved: 0, available: 10, sold: 0, stockShards: 4 });
       // A purchase reads the product item alone: its own counters (shard 0's 3 of 10) and the count.
-      expect((await stores.orders.lookup(token, 'none')).product).toMatchObject({
+      expect((await lookup(token, 'none')).product).toMatchObject({
         available: 3,
         stockShards: 4,
       });
       // Told how many shards there are, it reads theirs in the same round trip; told wrong, none.
-      expect((await stores.orders.lookup(token, 'none', 4)).shardsAvailable).toEqual([3, 3, 2, 2]);
-      expect((await stores.orders.lookup(token, 'none', 2)).shardsAvailable).toBeUndefined();
+      expect((await lookup(token, 'none', 4)).shardsAvailable).toEqual([3, 3, 2, 2]);
+      expect((await lookup(token, 'none', 2)).shardsAvailable).toBeUndefined();
       // 10 over 4: shards 0 and 1 hold 3 each, 2 and 3 hold 2. Shard 3 runs dry after two.
       const first = await placedOn(token, 3);
       await placedOn(token, 3);
@@ -400,42 +399,38 @@ export function describeStores(kind: string, make: () => Promise<StoresUnderTest
       // Shard 3 got nothing back from the sale: it is still empty of available units.
       await expect(placedOn(token, 3)).rejects.toBeInstanceOf(SoldOutError);
       // Setting stock re-deals what is available, reservations staying where they are.
-      expect(await stores.catalog.adjustStock(token, { set: 13 })).toMatchObject({
+      expect(await catalog.adjustStock(token, { set: 13 })).toMatchObject({
         onHand: 13,
         reserved: 1,
         available: 12,
         stockShards: 4,
       });
       await placedOn(token, 3);
-      expect(await stores.catalog.adjustStock(token, { delta: -10 })).toMatchObject({
+      expect(await catalog.adjustStock(token, { delta: -10 })).toMatchObject({
         onHand: 3,
         available: 1,
       });
-      await expect(stores.catalog.adjustStock(token, { delta: -2 })).rejects.toThrow(
-        /only 1 of .* available/,
-      );
-      await expect(stores.catalog.adjustStock(token, { set: 1 })).rejects.toThrow(/set at least 2/);
-      const listed = (await stores.catalog.listProducts()).products.filter((one) =>
+      await expect(catalog.adjustStock(token, { delta: -2 })).rejects.toThrow(/only 1 of .* available/);
+      await expect(catalog.adjustStock(token, { set: 1 })).rejects.toThrow(/set at least 2/);
+      const listed = (await catalog.listProducts()).products.filter((one) =>
         one.purchaseToken.startsWith(token),
       );
-      expect(listed).toEqual([await stores.catalog.getProduct(token)]);
+      expect(listed).toEqual([await catalog.getProduct(token)]);
     });
 
     it('stock shards: a shard never sells what the product off sale would not; shrinking waits for reservations to settle', async () => {
       const token = await product(8);
-      await stores.catalog.setStockShards(token, 4);
-      await stores.catalog.setActive(token, false);
+      await catalog.setStockShards(token, 4);
+      await catalog.setActive(token, false);
       await expect(placedOn(token, 2)).rejects.toBeInstanceOf(ProductNotForSaleError);
-      await stores.catalog.setActive(token, true);
+      await catalog.setActive(token, true);
       const held = await placedOn(token, 2);
-      await expect(stores.catalog.setStockShards(token, 2)).rejects.toThrow(
-        /shard 2 still holds units reserved/,
-      );
+      await expect(catalog.setStockShards(token, 2)).rejects.toThrow(/shard 2 still holds units reserved/);
       expect(await stock(token)).toMatchObject({ onHand: 8, reserved: 1 });
       const invoiced = await move(held, { type: 'invoiced', invoiceReference: '8' });
       const paid = await move(invoiced, { type: 'paid', paidAt: later(2).toISOString(), invoiceVersion: 1 });
       // What the leaving shards sold stays counted; their units move to the shards that stay.
-      expect(await stores.catalog.setStockShards(token, 2)).toMatchObject({
+      expect(await catalog.setStockShards(token, 2)).toMatchObject({
         onHand: 7,
         reserved: 0,
         available: 7,
@@ -444,7 +439,7 @@ export function describeStores(kind: string, make: () => Promise<StoresUnderTest
       });
       // A buyer still aiming at a shard that went (it read the product before) finds it empty.
       await expect(placedOn(token, 3)).rejects.toBeInstanceOf(SoldOutError);
-      expect(await stores.catalog.setStockShards(token, 1)).toMatchObject({
+      expect(await catalog.setStockShards(token, 1)).toMatchObject({
         onHand: 7,
         sold: 1,
         stockShards: 1,
@@ -462,8 +457,8 @@ export function describeStores(kind: string, make: () => Promise<StoresUnderTest
       });
       expect(restocked).toMatchObject({ status: 'REFUNDED', restocked: true });
       expect(await stock(token)).toMatchObject({ onHand: 8, reserved: 0, available: 8, sold: 0 });
-      await expect(stores.catalog.setStockShards(token, 0)).rejects.toBeInstanceOf(RefusedError);
-      await expect(stores.catalog.setStockShards(token, 33)).rejects.toBeInstanceOf(RefusedError);
+      await expect(catalog.setStockShards(token, 0)).rejects.toBeInstanceOf(RefusedError);
+      await expect(catalog.setStockShards(token, 33)).rejects.toBeInstanceOf(RefusedError);
     });
 
     it('finds an order by what a support call quotes, from the change that makes it true; pending refunds while pending', async () => {
@@ -472,9 +467,9 @@ export function describeStores(kind: string, make: () => Promise<StoresUnderTest
       const phone = `+46 70 ${Math.floor(Math.random() * 1e7)}`;
       const base = newOrder(token);
       const change = planNewOrder({ ...base, customer: { ...base.customer, email: shopper, msisdn: phone } });
-      await stores.orders.apply(change);
+      await apply(change);
       const ids = async (term: string) =>
-        (await stores.orders.findByLookup(lookupKeysFor(term), { limit: 10 })).map((order) => order.orderId);
+        (await store.findByLookup(lookupKeysFor(term), { limit: 10 })).map((order) => order.orderId);
       const id = change.order.orderId;
       expect(await ids(shopper.toUpperCase())).toEqual([id]);
       expect(await ids(phone.replace(/\D/g, ''))).toEqual([id]);
@@ -493,7 +488,7 @@ export function describeStores(kind: string, make: () => Promise<StoresUnderTest
       expect(await ids(ers)).toEqual([id]);
       expect(await ids(`P-${ers}`)).toEqual([id]);
       // Found orders are read whole and current, not from the index.
-      expect((await stores.orders.findByLookup(lookupKeysFor(ers), { limit: 10 }))[0]).toEqual(paid);
+      expect((await store.findByLookup(lookupKeysFor(ers), { limit: 10 }))[0]).toEqual(paid);
 
       const askedAt = '2031-01-01T00:00:00.000Z';
       const pending = await move(paid, {
@@ -501,13 +496,11 @@ export function describeStores(kind: string, make: () => Promise<StoresUnderTest
         refund: { refundId: 'R1', amountMinor: 100, status: 'PENDING', requestedAt: askedAt, restock: false },
       });
       const pendingIds = async (before?: string) =>
-        (await stores.orders.findByLookup([PENDING_REFUND], { limit: 1000, before })).map(
-          (order) => order.orderId,
-        );
+        (await store.findByLookup([PENDING_REFUND], { limit: 1000, before })).map((order) => order.orderId);
       expect(await pendingIds()).toContain(id);
       expect(await pendingIds(askedAt)).not.toContain(id);
       expect(await pendingIds('2031-01-01T00:00:01.000Z')).toContain(id);
-      const olderThan = (time: string) => stores.orders.countByLookup(PENDING_REFUND, time);
+      const olderThan = (time: string) => store.countByLookup(PENDING_REFUND, time);
       expect((await olderThan('2031-01-01T00:00:01.000Z')) - (await olderThan(askedAt))).toBe(1);
       const refundErs = `8${Date.now()}`;
       await move(pending, {
@@ -522,11 +515,11 @@ export function describeStores(kind: string, make: () => Promise<StoresUnderTest
         ...newOrder(token, 1, later(5)),
         customer: { ...base.customer, email: shopper, msisdn: '' },
       });
-      await stores.orders.apply(second);
+      await apply(second);
       expect(await ids(shopper)).toEqual([second.order.orderId, id]);
-      expect(await stores.orders.findByLookup(lookupKeysFor(shopper), { limit: 1 })).toHaveLength(1);
+      expect(await store.findByLookup(lookupKeysFor(shopper), { limit: 1 })).toHaveLength(1);
       // A lookup item is never an order, whatever id is asked for.
-      expect(await stores.orders.get(`lookup#${PENDING_REFUND}#${id}`)).toBeUndefined();
+      expect(await store.getOrder(`lookup#${PENDING_REFUND}#${id}`)).toBeUndefined();
     });
 
     it('lists open orders of one status created before a time, oldest first; finds orders newest first', async () => {
@@ -537,22 +530,22 @@ export function describeStores(kind: string, make: () => Promise<StoresUnderTest
       const b = await placed(token, 1, at(2));
       const c = await placed(token, 1, at(3));
       await move(b, { type: 'failed', reason: 'x' }, at(4));
-      const open = await stores.orders.listByStatus('RESERVED', at(3).toISOString());
+      const open = await store.listByStatus('RESERVED', at(3).toISOString());
       const ours = open.orders.filter((order) => order.purchaseToken === token).map((order) => order.orderId);
       expect(ours).toEqual([a.orderId]);
-      const found = await stores.orders.findOrders({ since: at(0).toISOString(), limit: 10 });
+      const found = await store.findOrders({ since: at(0).toISOString(), limit: 10 });
       expect(found.filter((order) => order.purchaseToken === token).map((order) => order.orderId)).toEqual([
         c.orderId,
         b.orderId,
         a.orderId,
       ]);
-      const failed = await stores.orders.findOrders({
+      const failed = await store.findOrders({
         status: 'FAILED',
         since: at(0).toISOString(),
         limit: 10,
       });
       expect(failed.map((order) => order.orderId)).toEqual([b.orderId]);
-      expect(await stores.orders.findOrders({ since: at(0).toISOString(), limit: 1 })).toHaveLength(1);
+      expect(await store.findOrders({ since: at(0).toISOString(), limit: 1 })).toHaveLength(1);
     });
 
     /** A bundle of `tokens`, one unit each, composed as an import does. */
@@ -569,7 +562,7 @@ export function describeStores(kind: string, make: () => Promise<StoresUnderTest
         (component) => ({ ...details(component), stockShards: 1 }),
       );
       if (!composed.ok) throw new Error(JSON.stringify(composed.issues));
-      expect(await stores.catalog.upsertBundle(composed.value)).toBe('created');
+      expect(await catalog.upsertBundle(composed.value)).toBe('created');
       return token;
     }
     let tokens_ = 0;
@@ -577,7 +570,7 @@ export function describeStores(kind: string, make: () => Promise<StoresUnderTest
     it('bundles: stored with their parts, as available as the scarcest part; one token, one kind; no stock commands', async () => {
       const [mug, beans] = [await product(5), await product(1)];
       const kit = await bundleOf([mug, beans]);
-      const read = await stores.catalog.getProduct(kit);
+      const read = await catalog.getProduct(kit);
       expect(read).toMatchObject({
         purchaseToken: kit,
         active: true,
@@ -592,27 +585,25 @@ export function describeStores(kind: string, make: () => Promise<StoresUnderTest
         [beans, 1, 14900],
       ]);
       expect(
-        (await stores.catalog.listProducts()).products.find((one) => one.purchaseToken === kit)?.available,
+        (await catalog.listProducts()).products.find((one) => one.purchaseToken === kit)?.available,
       ).toBe(1);
       // The purchase's own read sees the parts too.
-      expect((await stores.orders.lookup(kit, `key-${ulid()}`)).product?.components).toHaveLength(2);
-      expect(await stores.catalog.upsertBundle({ ...(read as Bundle), description: 'Renamed kit' })).toBe(
-        'updated',
-      );
-      expect((await stores.catalog.getProduct(kit))?.description).toBe('Renamed kit');
-      await expect(stores.catalog.upsertBundle({ ...(read as Bundle), purchaseToken: mug })).rejects.toThrow(
+      expect((await lookup(kit, `key-${ulid()}`)).product?.components).toHaveLength(2);
+      expect(await catalog.upsertBundle({ ...(read as Bundle), description: 'Renamed kit' })).toBe('updated');
+      expect((await catalog.getProduct(kit))?.description).toBe('Renamed kit');
+      await expect(catalog.upsertBundle({ ...(read as Bundle), purchaseToken: mug })).rejects.toThrow(
         /is a product with stock of its own/,
       );
-      await expect(
-        stores.catalog.upsert({ ...details(kit), onHand: 3 }, { setStock: false }),
-      ).rejects.toThrow(/is a bundle; give the product a purchase token of its own/);
-      await expect(stores.catalog.upsert({ ...details(kit), onHand: 3 }, { setStock: true })).rejects.toThrow(
+      await expect(catalog.upsert({ ...details(kit), onHand: 3 }, { setStock: false })).rejects.toThrow(
         /is a bundle; give the product a purchase token of its own/,
       );
-      await expect(stores.catalog.adjustStock(kit, { delta: 1 })).rejects.toBeInstanceOf(RefusedError);
-      await expect(stores.catalog.setStockShards(kit, 2)).rejects.toBeInstanceOf(RefusedError);
-      expect(await stores.catalog.getProduct(mug)).toMatchObject({ onHand: 5, sku: `SKU-${mug}` });
-      expect((await stores.catalog.getProduct(kit))?.components).toHaveLength(2);
+      await expect(catalog.upsert({ ...details(kit), onHand: 3 }, { setStock: true })).rejects.toThrow(
+        /is a bundle; give the product a purchase token of its own/,
+      );
+      await expect(catalog.adjustStock(kit, { delta: 1 })).rejects.toBeInstanceOf(RefusedError);
+      await expect(catalog.setStockShards(kit, 2)).rejects.toBeInstanceOf(RefusedError);
+      expect(await catalog.getProduct(mug)).toMatchObject({ onHand: 5, sku: `SKU-${mug}` });
+      expect((await catalog.getProduct(kit))?.components).toHaveLength(2);
     });
 
     it(`bundles: an order of ${MAX_BUNDLE_COMPONENTS} components with every extra item fits one transaction; all or nothing; every change moves every part`, async () => {
@@ -625,31 +616,31 @@ export function describeStores(kind: string, make: () => Promise<StoresUnderTest
         customer: { ...newOrder(kit).customer, email, msisdn: '+46701234567' },
         stock: parts.map((purchaseToken) => ({ purchaseToken, quantity: 1 })),
         requestKey: request.key,
-        shopperHolds: [`${kit}|${email}`, `${kit}|46701234567`],
+        shopperCounters: [`${kit}|${email}`, `${kit}|46701234567`],
       });
       const terms = {
         request: { kind: 'claim', record: request, now: NOW.getTime() },
         openOrderLimit: 1,
-        holdExpiresAt: 2_000_000_000,
+        counterExpiresAt: 2_000_000_000,
       } as const;
       const first = planNewOrder(bundleOrder(request.orderId, 'kit@example.com'), terms);
       // The order, its request record, two shopper counters, two lookup entries and every part.
-      expect(1 + 1 + first.holds.length + first.lookups.add.length + first.stock.length).toBe(
+      expect(1 + 1 + first.counters.length + first.lookups.add.length + first.stock.length).toBe(
         MAX_BUNDLE_COMPONENTS + 6,
       );
-      await stores.orders.apply(first);
+      await apply(first);
       for (const part of parts) expect(await stock(part)).toMatchObject({ reserved: 1, available: 1 });
 
       // One part short: the whole bundle is refused and nothing else is reserved.
       const last = parts.at(-1) as string;
-      await stores.catalog.adjustStock(last, { delta: -1 });
+      await catalog.adjustStock(last, { delta: -1 });
       const second = planNewOrder({
         ...bundleOrder(ulid(), 'other@example.com'),
         requestKey: undefined,
-        shopperHolds: undefined,
+        shopperCounters: undefined,
       });
-      await expect(stores.orders.apply(second)).rejects.toBeInstanceOf(SoldOutError);
-      expect(await stores.orders.get(second.order.orderId)).toBeUndefined();
+      await expect(apply(second)).rejects.toBeInstanceOf(SoldOutError);
+      expect(await store.getOrder(second.order.orderId)).toBeUndefined();
       for (const part of parts.slice(0, -1))
         expect(await stock(part)).toMatchObject({ reserved: 1, available: 1 });
 
@@ -682,10 +673,10 @@ export function describeStores(kind: string, make: () => Promise<StoresUnderTest
       const failedBundle = planNewOrder({
         ...bundleOrder(ulid(), 'third@example.com'),
         requestKey: undefined,
-        shopperHolds: undefined,
+        shopperCounters: undefined,
         stock: parts.slice(0, 3).map((purchaseToken) => ({ purchaseToken, quantity: 1 })),
       });
-      await stores.orders.apply(failedBundle);
+      await apply(failedBundle);
       await move(failedBundle.order, { type: 'failed', reason: 'sendInvoice failed' });
       await move(again, { type: 'failed', reason: 'x' });
       for (const part of parts.slice(0, 3))

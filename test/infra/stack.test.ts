@@ -5,34 +5,15 @@ import { fileURLToPath } from 'node:url';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { parseOperatorSettings } from '../../cli/connect.js';
 import { findSourceMap, mapStackTrace } from '../../cli/stack-trace.js';
+import { EVENT_SOURCE, MAILED_EVENTS } from '../../contract/events.js';
+import { METRICS_NAMESPACE, SECRET_CACHE_SECONDS, SERVICE_NAME } from '../../contract/service.js';
+import { KEY_PREFIX, ORDERS_BY_LOOKUP, ORDERS_BY_STATUS } from '../../contract/tables.js';
 import { MAX_BUNDLE_BYTES, MAX_MAIL_BUNDLE_BYTES } from '../../infra/bundling.js';
-import { METRICS_NAMESPACE, SERVICE_NAME } from '../../infra/constructs/checkout-function.js';
-import {
-  API_4XX_THRESHOLD,
-  EVENT_SOURCE,
-  MAILED_EVENTS,
-  WAF_BLOCKED_THRESHOLD,
-} from '../../infra/constructs/checkout-operations.js';
+import { API_4XX_THRESHOLD, WAF_BLOCKED_THRESHOLD } from '../../infra/constructs/checkout-operations.js';
 import { readSettings, settingsFrom } from '../../infra/settings.js';
-import { MAIL_FOR } from '../../lambda/checkout/order-mail.js';
-import { EVENT_SOURCE as CODE_EVENT_SOURCE } from '../../lambda/events/order-event.js';
-import {
-  IDEMPOTENCY_KEY,
-  LOOKUP_ITEM_PREFIX,
-  LOOKUP_ORDER_ID,
-  MAIL_ITEM_PREFIX,
-  ORDERS_BY_LOOKUP_INDEX,
-  ORDERS_BY_LOOKUP_PARTITION,
-  ORDERS_BY_LOOKUP_SORT,
-  ORDERS_BY_STATUS_INDEX,
-  ORDERS_BY_STATUS_PARTITION,
-  ORDERS_BY_STATUS_SORT,
-  ORDERS_KEY,
-  PRODUCTS_KEY,
-} from '../../lambda/store/schema.js';
-import { DEFAULTS, loadConfig } from '../../lambda/wiring/config.js';
+import { loadConfig } from '../../lambda/wiring/config.js';
 import { LOCAL_SECRETS } from '../../lambda/wiring/local-profile.js';
-import { PLACEHOLDER_PREFIX, SECRET_CACHE_SECONDS } from '../../lambda/wiring/secrets.js';
+import { PLACEHOLDER_PREFIX } from '../../lambda/wiring/secrets.js';
 import { REQUIRED, rendered, type Synthesized, synth } from './synth.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -329,28 +310,28 @@ describe('GlaseCheckoutStack', () => {
     });
   });
 
-  it('uses the key names and index the adapters rely on', () => {
+  it('builds the tables as the contract shapes them', () => {
     const resources = template.toJSON().Resources;
     const keyOf = (id: string) => resources[id].Properties.KeySchema[0].AttributeName;
-    expect(keyOf(tableLogicalId(template, 'DataProducts'))).toBe(PRODUCTS_KEY);
-    expect(keyOf(tableLogicalId(template, 'DataOrders'))).toBe(ORDERS_KEY);
-    expect(keyOf(tableLogicalId(template, 'DataIdempotency'))).toBe(IDEMPOTENCY_KEY);
+    expect(keyOf(tableLogicalId(template, 'DataProducts'))).toBe('purchaseToken');
+    expect(keyOf(tableLogicalId(template, 'DataOrders'))).toBe('orderId');
+    expect(keyOf(tableLogicalId(template, 'DataIdempotency'))).toBe('id');
     expect(resources[tableLogicalId(template, 'DataOrders')].Properties.GlobalSecondaryIndexes).toEqual([
       {
-        IndexName: ORDERS_BY_STATUS_INDEX,
+        IndexName: 'byStatus',
         KeySchema: [
-          { AttributeName: ORDERS_BY_STATUS_PARTITION, KeyType: 'HASH' },
-          { AttributeName: ORDERS_BY_STATUS_SORT, KeyType: 'RANGE' },
+          { AttributeName: 'status', KeyType: 'HASH' },
+          { AttributeName: 'createdAt', KeyType: 'RANGE' },
         ],
         Projection: { ProjectionType: 'ALL' },
       },
       {
-        IndexName: ORDERS_BY_LOOKUP_INDEX,
+        IndexName: 'byLookup',
         KeySchema: [
-          { AttributeName: ORDERS_BY_LOOKUP_PARTITION, KeyType: 'HASH' },
-          { AttributeName: ORDERS_BY_LOOKUP_SORT, KeyType: 'RANGE' },
+          { AttributeName: 'lookupKey', KeyType: 'HASH' },
+          { AttributeName: 'lookupAt', KeyType: 'RANGE' },
         ],
-        Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [LOOKUP_ORDER_ID] },
+        Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['refersTo'] },
       },
     ]);
   });
@@ -403,12 +384,12 @@ describe('GlaseCheckoutStack', () => {
       ]);
       expect(conditional[0]?.resource).toContain(orders);
       expect(conditional[0]?.condition).toEqual({
-        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${LOOKUP_ITEM_PREFIX}*`] },
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${KEY_PREFIX.lookup}*`] },
       });
     }
     const queries = reconcile.filter((statement) => statement.actions.includes('dynamodb:Query'));
     expect(queries.map((statement) => statement.resource.match(/\/index\/(\w+)/)?.[1]).sort()).toEqual(
-      [ORDERS_BY_LOOKUP_INDEX, ORDERS_BY_STATUS_INDEX].sort(),
+      [ORDERS_BY_LOOKUP.index, ORDERS_BY_STATUS.index].sort(),
     );
   });
 
@@ -645,12 +626,11 @@ describe('GlaseCheckoutStack', () => {
     );
   });
 
-  it('publishes metrics where the alarms look: the code’s own service name and namespace', () => {
-    expect([SERVICE_NAME, METRICS_NAMESPACE]).toEqual([DEFAULTS.SERVICE_NAME, DEFAULTS.METRICS_NAMESPACE]);
+  it('tells Powertools the service name and namespace the alarms look at', () => {
     const variables = functionNamed(template, 'CreatePurchase').Properties.Environment.Variables;
     expect([variables.POWERTOOLS_SERVICE_NAME, variables.POWERTOOLS_METRICS_NAMESPACE]).toEqual([
-      DEFAULTS.SERVICE_NAME,
-      DEFAULTS.METRICS_NAMESPACE,
+      SERVICE_NAME,
+      METRICS_NAMESPACE,
     ]);
   });
 
@@ -786,7 +766,7 @@ describe('GlaseCheckoutStack with the shopper mails', () => {
     const [, rule] = byType(template, 'AWS::Events::Rule').find(([id]) => id.includes('MailShoppers')) ?? [];
     expect(rule?.Properties.EventPattern).toEqual({
       source: [EVENT_SOURCE],
-      'detail-type': Object.entries(MAIL_FOR).map(([type]) => type),
+      'detail-type': [...MAILED_EVENTS],
     });
     expect(rule?.Properties.EventBusName).toEqual({ Ref: expect.stringMatching(/^OperationsOrderEvents/) });
     const [target] = rule?.Properties.Targets ?? [];
@@ -839,7 +819,7 @@ describe('GlaseCheckoutStack with the shopper mails', () => {
       {
         actions: ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
         resource: expect.stringContaining(tableLogicalId(template, 'DataIdempotency')),
-        condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${MAIL_ITEM_PREFIX}*`] } },
+        condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${KEY_PREFIX.mail}*`] } },
       },
     ]);
     expect(secretReads(template, 'OrderMail')).toEqual([]);
@@ -861,11 +841,6 @@ describe('GlaseCheckoutStack with the shopper mails', () => {
       /from\s*"node:http"/.test(source),
     ]).toEqual([false, false, false, false, false]);
     expect(functionNamed(template, 'OrderMail').Properties.Runtime).toBe('nodejs24.x');
-  });
-
-  it('pins the event source and the mailed events to the code’s', () => {
-    expect(EVENT_SOURCE).toBe(CODE_EVENT_SOURCE);
-    expect([...MAILED_EVENTS]).toEqual(Object.keys(MAIL_FOR));
   });
 
   it.each([

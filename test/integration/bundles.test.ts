@@ -1,6 +1,6 @@
 import { XMLParser } from 'fast-xml-parser';
-import type { Order } from '../../lambda/checkout/order.js';
-import { refund } from '../../lambda/checkout/refund.js';
+import type { Order } from '../../lambda/checkout/model/order.js';
+import { refund } from '../../lambda/checkout/use-cases/refund.js';
 import { glaseSampleBody, startTestStack, type TestStack } from '../support/stack.js';
 
 // The demo catalog's bundle: the book and two mugs, 547.50 SEK of parts sold for 499.00.

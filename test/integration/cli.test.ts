@@ -83,7 +83,7 @@ describe('glase-checkout CLI, spawned against DynamoDB Local and the sandbox', (
             description: 'New one',
             price: '10.00',
             taxRatePercent: 25,
-            available: 5,
+            onHand: 5,
           },
           { purchaseToken: 'NEW-2', sku: 'N2', description: 'Bad price', price: '10,00', taxRatePercent: 25 },
           {
@@ -119,7 +119,7 @@ describe('glase-checkout CLI, spawned against DynamoDB Local and the sandbox', (
       const csv = file(
         'catalog.csv',
         [
-          'purchaseToken,sku,description,price,currency,taxRatePercent,available,ean',
+          'purchaseToken,sku,description,price,currency,taxRatePercent,onHand,ean',
           'CSV-SCARF-RED,SCARF-RED,"Wool scarf, red ""classic""",349.00,SEK,25,7,',
           'BOOK.fika-2nd-ed,BOOK-FIKA-2,Fika (2nd ed.),199.00,SEK,6,999,9781607745983',
         ].join('\r\n'),
@@ -184,7 +184,7 @@ describe('glase-checkout CLI, spawned against DynamoDB Local and the sandbox', (
     it('a semicolon-separated CSV: "header not recognised", not an error per field', async () => {
       const path = file(
         'semicolons.csv',
-        'purchaseToken;sku;description;price;currency;taxRatePercent;available\nSEMI-1;S1;Semi;10.00;SEK;25;1\n',
+        'purchaseToken;sku;description;price;currency;taxRatePercent;onHand\nSEMI-1;S1;Semi;10.00;SEK;25;1\n',
       );
       const run = await cli('products', 'import', path);
       expect(run.code).toBe(1);
@@ -198,7 +198,7 @@ describe('glase-checkout CLI, spawned against DynamoDB Local and the sandbox', (
       const path = file(
         'twins.csv',
         [
-          'purchaseToken,sku,description,price,currency,taxRatePercent,available',
+          'purchaseToken,sku,description,price,currency,taxRatePercent,onHand',
           'TWIN-A,TWIN-SKU,Twin,10.00,SEK,25,1',
           'TWIN-B,TWIN-SKU,Twin again,10.00,SEK,25,1',
         ].join('\n'),
@@ -220,7 +220,7 @@ describe('glase-checkout CLI, spawned against DynamoDB Local and the sandbox', (
       );
       const path = file(
         'bulk.csv',
-        ['purchaseToken,sku,description,price,currency,taxRatePercent,available', ...rows].join('\n'),
+        ['purchaseToken,sku,description,price,currency,taxRatePercent,onHand', ...rows].join('\n'),
       );
       const run = await cli('products', 'import', path);
       expect(run.code).toBe(0);

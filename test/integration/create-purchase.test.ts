@@ -1,6 +1,6 @@
 import { XMLParser } from 'fast-xml-parser';
-import { callerToken } from '../../lambda/checkout/caller-auth.js';
-import { signOrderId } from '../../lambda/checkout/notification-signature.js';
+import { callerToken } from '../../lambda/checkout/model/caller-auth.js';
+import { signOrderId } from '../../lambda/checkout/model/notification-signature.js';
 import { LOCAL_SECRETS } from '../../local/stack.js';
 import { glaseSampleBody, startTestStack, type TestStack } from '../support/stack.js';
 

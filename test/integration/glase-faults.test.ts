@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { signOrderId } from '../../lambda/checkout/notification-signature.js';
-import type { Order } from '../../lambda/checkout/order.js';
+import { signOrderId } from '../../lambda/checkout/model/notification-signature.js';
+import type { Order } from '../../lambda/checkout/model/order.js';
 import type { FaultSpec } from '../../local/glase-sandbox/index.js';
 import { LOCAL_SECRETS } from '../../local/stack.js';
 import { CapturingLogger } from '../support/capturing-logger.js';

@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { XMLParser } from 'fast-xml-parser';
-import { GlaseUnavailableError } from '../../lambda/checkout/errors.js';
-import type { Invoice } from '../../lambda/checkout/ports.js';
+import { GlaseUnavailableError } from '../../lambda/checkout/model/errors.js';
+import type { Invoice } from '../../lambda/checkout/model/invoice.js';
 import { GlaseClient } from '../../lambda/glase/client.js';
 import { GlaseSandbox } from '../../local/glase-sandbox/index.js';
 import { schemaErrors } from '../support/payment-schema.js';

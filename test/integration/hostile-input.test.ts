@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { signOrderId } from '../../lambda/checkout/notification-signature.js';
+import { signOrderId } from '../../lambda/checkout/model/notification-signature.js';
 import { LOCAL_SECRETS } from '../../lambda/wiring/local-profile.js';
 import { glaseSampleBody, startTestStack, type TestStack } from '../support/stack.js';
 

@@ -2,10 +2,10 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
-import type { Order } from '../../lambda/checkout/order.js';
-import { MAIL_LEASE_MS } from '../../lambda/checkout/order-mail.js';
-import { orderView } from '../../lambda/checkout/order-view.js';
-import { refund } from '../../lambda/checkout/refund.js';
+import type { Order } from '../../lambda/checkout/model/order.js';
+import { MAIL_LEASE_MS } from '../../lambda/checkout/use-cases/order-mail.js';
+import { refund } from '../../lambda/checkout/use-cases/refund.js';
+import { orderView } from '../../lambda/checkout/views/order-view.js';
 import { orderMailHandler } from '../../lambda/handlers/order-mail-handler.js';
 import { DynamoMailLog } from '../../lambda/store/dynamo-mail-log.js';
 import { wireOrderMail } from '../../lambda/wiring/order-mail.js';
@@ -94,7 +94,7 @@ describe('the shopper’s mails, written locally as .eml files (DynamoDB Local +
     const order = await paidBundle('Twice Delivered');
     const logger = new CapturingLogger();
     const handler = orderMailHandler(wireOrderMail(stack.config, { dynamo: stack.dynamo, logger }));
-    const view = orderView((await stack.operator.orders.get(order.orderId)) as Order);
+    const view = orderView((await stack.operator.store.getOrder(order.orderId)) as Order);
     const event = (orderId: string) =>
       ({
         'detail-type': 'OrderPaid',

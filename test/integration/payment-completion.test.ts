@@ -1,5 +1,5 @@
-import { signOrderId } from '../../lambda/checkout/notification-signature.js';
-import type { Order } from '../../lambda/checkout/order.js';
+import { signOrderId } from '../../lambda/checkout/model/notification-signature.js';
+import type { Order } from '../../lambda/checkout/model/order.js';
 import { LOCAL_SECRETS } from '../../local/stack.js';
 import { glaseSampleBody, startTestStack, type TestStack } from '../support/stack.js';
 

@@ -1,9 +1,9 @@
-import { callerToken } from '../../lambda/checkout/caller-auth.js';
-import { signOrderId } from '../../lambda/checkout/notification-signature.js';
+import { callerToken } from '../../lambda/checkout/model/caller-auth.js';
+import { signOrderId } from '../../lambda/checkout/model/notification-signature.js';
 import { LOCAL_SECRETS } from '../../lambda/wiring/local-profile.js';
 import type { Ports } from '../../lambda/wiring/parts.js';
 import { CapturingLogger } from '../support/capturing-logger.js';
-import { failingWrites } from '../support/in-memory.js';
+import { failingWrites, orderOf } from '../support/in-memory.js';
 import { glaseSampleBody, startTestStack, type TestStack } from '../support/stack.js';
 
 const SECRETS = {
@@ -137,11 +137,11 @@ describe('crash points: the reconciler settles what a dead createPurchase left',
               return runtime.glase.cancelInvoice(orderId, reference);
             },
           },
-          orders: failingWrites(
-            runtime.orders,
-            ({ order }) =>
-              (crash.beforeInvoice && order.status === 'FAILED') ||
-              (crash.afterInvoice && order.status === 'INVOICED'),
+          store: failingWrites(
+            runtime.store,
+            (change) =>
+              (crash.beforeInvoice && orderOf(change)?.status === 'FAILED') ||
+              (crash.afterInvoice && orderOf(change)?.status === 'INVOICED'),
             new Error('process died before the write'),
           ),
         }),
@@ -225,9 +225,9 @@ describe('recording the invoice fails, but the process lives', () => {
       wiring: {
         adjust: (runtime: Ports): Ports => ({
           ...runtime,
-          orders: failingWrites(
-            runtime.orders,
-            ({ order }) => failInvoicedWrite && order.status === 'INVOICED',
+          store: failingWrites(
+            runtime.store,
+            (change) => failInvoicedWrite && orderOf(change)?.status === 'INVOICED',
           ),
         }),
       },

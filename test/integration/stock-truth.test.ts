@@ -1,8 +1,8 @@
 import fc from 'fast-check';
-import { cancelInvoiced, completePayment } from '../../lambda/checkout/complete-payment.js';
-import { createPurchase } from '../../lambda/checkout/create-purchase.js';
-import { OPEN_STATUSES, type Order } from '../../lambda/checkout/order.js';
-import { refund } from '../../lambda/checkout/refund.js';
+import { OPEN_STATUSES, type Order } from '../../lambda/checkout/model/order.js';
+import { cancelInvoiced, completePayment } from '../../lambda/checkout/use-cases/complete-payment.js';
+import { createPurchase } from '../../lambda/checkout/use-cases/create-purchase.js';
+import { refund } from '../../lambda/checkout/use-cases/refund.js';
 import { wireCreatePurchase } from '../../lambda/wiring/create-purchase.js';
 import { glaseSampleBody, startTestStack, type TestStack } from '../support/stack.js';
 
@@ -42,7 +42,7 @@ describe('stock tells the truth under concurrent purchases, payments, declines, 
 
   it('200 random interleavings: no negative or phantom unit; reserved = open orders, sold = paid, onHand = what came in − what left', async () => {
     const purchase = wireCreatePurchase(stack.config, { dynamo: stack.dynamo }).purchase;
-    const { catalog, orders, settlement } = stack.operator;
+    const { catalog, store, settlement } = stack.operator;
     const deps = {
       ...purchase,
       notificationUrlFor: (id: string) => `${stack.apiUrl}/webshop/notify/${id}?sig=x`,
@@ -68,7 +68,7 @@ describe('stock tells the truth under concurrent purchases, payments, declines, 
           // This run's orders, read back one by one (consistent reads, no index).
           const placed: string[] = [];
           const ofToken = async () =>
-            (await Promise.all(placed.map((orderId) => orders.get(orderId)))).filter(
+            (await Promise.all(placed.map((orderId) => store.getOrder(orderId)))).filter(
               (order): order is Order => order !== undefined,
             );
           const pick = async (status: Order['status']) =>

@@ -1,352 +1,314 @@
-import {
-  type Bundle,
-  type BundlePart,
-  bundleAvailable,
-  bundleHasNoStock,
-  bundleInTheWay,
-  productInTheWay,
-} from '../../lambda/checkout/bundle.js';
-import {
-  GlaseUnavailableError,
-  OpenOrderLimitError,
-  OrderStateConflictError,
-  ProductNotForSaleError,
-  RefusedError,
-  RequestInProgressError,
-  SoldOutError,
-  UnknownPurchaseTokenError,
-} from '../../lambda/checkout/errors.js';
-import { ORDER_STATUSES, type Order, type OrderStatus } from '../../lambda/checkout/order.js';
-import type { OrderChange } from '../../lambda/checkout/order-plan.js';
+import { SHARD_OF, stockItemKey } from '../../contract/tables.js';
+import type { ProductItems } from '../../lambda/checkout/model/catalog-item.js';
+import { GlaseUnavailableError } from '../../lambda/checkout/model/errors.js';
 import type {
   CallBudget,
-  CatalogAdmin,
+  Invoice,
+  PaymentStatus,
+  RefundRequest,
+  StatusQuery,
+} from '../../lambda/checkout/model/invoice.js';
+import type { Mail } from '../../lambda/checkout/model/mail.js';
+import { ORDER_STATUSES, type Order, type OrderStatus } from '../../lambda/checkout/model/order.js';
+import type { OrderEvent } from '../../lambda/checkout/model/order-event.js';
+import type { RequestRecord } from '../../lambda/checkout/model/request-record.js';
+import type { StockLevels } from '../../lambda/checkout/model/stock.js';
+import type { Change, Rejection, Write } from '../../lambda/checkout/plans/change.js';
+import type {
   Clock,
   EventPublisher,
-  Invoice,
   LookupQuery,
-  Mail,
   Mailer,
   MailLog,
   OpenOrdersPage,
-  OrderEvent,
   OrderQuery,
-  OrderStore,
   PaymentGateway,
-  PaymentStatus,
-  PurchaseLookup,
-  RefundRequest,
-  StatusQuery,
-  StockChange,
+  PurchaseRead,
+  Store,
 } from '../../lambda/checkout/ports.js';
-import { type CatalogEntry, MAX_STOCK_SHARDS, type Product } from '../../lambda/checkout/product.js';
-import type { RequestRecord } from '../../lambda/checkout/purchase-requests.js';
-import {
-  afterShardRemoved,
-  type ShardLevels,
-  type StockDelta,
-  spreadStock,
-} from '../../lambda/checkout/stock.js';
 
 /**
- * Every port in memory, with the DynamoDB adapters' semantics (test/contract proves they
- * agree): use cases run against them in unit tests, with no Java and no network.
+ * Every port in memory, with the DynamoDB adapters' semantics (test/contract proves they agree):
+ * use cases run against them in unit tests, with no Java and no network.
  */
 
 const copy = <T>(value: T): T => structuredClone(value);
+/** DynamoDB's marshaller drops undefined attributes; so does this store. */
+const stored = <T extends object>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
-/** One stock item's counters; shard 0 may be legacy (no onHand/reserved: available and sold only). */
-interface StoredShard {
-  onHand?: number;
-  reserved?: number;
-  available: number;
-  sold: number;
-}
+type Item = Record<string, unknown>;
 
-interface StoredProduct {
-  details: Omit<CatalogEntry, 'onHand'>;
-  /** Index k is stock shard k; shard 0 is the product's own counters. */
-  shards: StoredShard[];
-  active: boolean;
-  /** A bundle's parts; its one shard stays at zero. */
-  components?: BundlePart[];
-}
-
-const levelsOf = (shard: number, stored: StoredShard): ShardLevels => {
-  const reserved = stored.reserved ?? 0;
-  return { shard, onHand: stored.onHand ?? stored.available + reserved, reserved, sold: stored.sold };
-};
-
-export class InMemoryCatalog implements CatalogAdmin {
-  readonly items = new Map<string, StoredProduct>();
-
-  /** A product as written before the onHand/reserved model: available and sold only. */
-  seedLegacy(entry: Omit<CatalogEntry, 'onHand'>, stock: { available: number; sold?: number }): void {
-    this.items.set(entry.purchaseToken, {
-      details: copy(entry),
-      shards: [{ available: stock.available, sold: stock.sold ?? 0 }],
-      active: true,
-    });
-  }
-
-  async getProduct(purchaseToken: string): Promise<Product | undefined> {
-    const item = this.items.get(purchaseToken);
-    return item ? this.withBundleStock(view(item)) : undefined;
-  }
-
-  private withBundleStock(product: Product): Product {
-    if (!product.components) return product;
-    const availableOf = (token: string) => {
-      const part = this.items.get(token);
-      return part ? view(part).available : 0;
-    };
-    return { ...product, available: bundleAvailable({ components: product.components }, availableOf) };
-  }
-
-  async upsertBundle(bundle: Bundle): Promise<'created' | 'updated'> {
-    const item = this.items.get(bundle.purchaseToken);
-    if (item && !item.components) throw new RefusedError(productInTheWay(bundle.purchaseToken));
-    const { purchaseToken, sku, description, unitPriceMinor, currency, taxRatePercent } = bundle;
-    this.items.set(bundle.purchaseToken, {
-      details: { purchaseToken, sku, description, unitPriceMinor, currency, taxRatePercent },
-      components: copy([...bundle.components]),
-      shards: [{ onHand: 0, reserved: 0, available: 0, sold: 0 }],
-      active: item?.active ?? true,
-    });
-    return item ? 'updated' : 'created';
-  }
-
-  /** The product as a purchase reads it: the product item's own counters, not the shards'. */
-  ownView(purchaseToken: string): Product | undefined {
-    const item = this.items.get(purchaseToken);
-    return item ? view(item, true) : undefined;
-  }
-
-  async upsert(entry: CatalogEntry, { setStock }: { setStock: boolean }): Promise<'created' | 'updated'> {
-    const { onHand } = entry;
-    const details = {
-      purchaseToken: entry.purchaseToken,
-      sku: entry.sku,
-      description: entry.description,
-      unitPriceMinor: entry.unitPriceMinor,
-      currency: entry.currency,
-      taxRatePercent: entry.taxRatePercent,
-      ...(entry.ean ? { ean: entry.ean } : {}),
-    };
-    const item = this.items.get(entry.purchaseToken);
-    if (item?.components) throw new RefusedError(bundleInTheWay(entry.purchaseToken));
-    if (!item) {
-      this.items.set(entry.purchaseToken, {
-        details: copy(details),
-        shards: [{ onHand, reserved: 0, available: onHand, sold: 0 }],
-        active: true,
-      });
-      return 'created';
-    }
-    item.details = copy(details);
-    if (setStock) this.respread(item, (total) => ({ shards: total.shards, onHand }));
-    return 'updated';
-  }
-
-  async listProducts(): Promise<{ products: Product[]; nextPage?: string | undefined }> {
-    return { products: [...this.items.values()].map((item) => this.withBundleStock(view(item))) };
-  }
-
-  async adjustStock(purchaseToken: string, change: StockChange): Promise<Product> {
-    const item = this.known(purchaseToken);
-    const amount = 'set' in change ? change.set : change.delta;
-    if (!Number.isSafeInteger(amount) || ('set' in change && amount < 0)) {
-      throw new RefusedError('stock must be a whole number ≥ 0');
-    }
-    this.refuseBundle(item);
-    if ('set' in change) this.respread(item, (total) => ({ shards: total.shards, onHand: change.set }));
-    else {
-      const { available } = view(item);
-      if (change.delta < 0 && available < -change.delta) {
-        throw new RefusedError(
-          `only ${available} of ${purchaseToken} available; cannot take ${-change.delta}`,
-        );
-      }
-      this.respread(item, (total) => ({ shards: total.shards, onHand: total.onHand + change.delta }));
-    }
-    return view(item);
-  }
-
-  async setActive(purchaseToken: string, active: boolean): Promise<Product> {
-    const item = this.known(purchaseToken);
-    item.active = active;
-    return view(item);
-  }
-
-  async setStockShards(purchaseToken: string, shards: number): Promise<Product> {
-    if (!Number.isSafeInteger(shards) || shards < 1 || shards > MAX_STOCK_SHARDS) {
-      throw new RefusedError(`stock shards must be a whole number from 1 to ${MAX_STOCK_SHARDS}`);
-    }
-    const item = this.known(purchaseToken);
-    this.refuseBundle(item);
-    this.respread(item, (total) => ({ shards, onHand: total.onHand }));
-    return view(item);
-  }
-
-  /** The guard a reservation's transaction item checks, without writing. */
-  hasStockItem(delta: StockDelta): boolean {
-    return this.items.get(delta.purchaseToken)?.shards[delta.shard ?? 0] !== undefined;
-  }
-
-  check(delta: StockDelta): void {
-    const item = this.items.get(delta.purchaseToken);
-    const shard = item?.shards[delta.shard ?? 0];
-    if (!item || (delta.requireActive && !item.active)) throw new ProductNotForSaleError(delta.purchaseToken);
-    // A shard that is gone was taken away by a re-spread: that shard is empty, not the product.
-    if (!shard) throw new SoldOutError(delta.purchaseToken);
-    if (delta.requireAvailable !== undefined && shard.available < delta.requireAvailable) {
-      throw new SoldOutError(delta.purchaseToken);
-    }
-  }
-
-  applyDelta(delta: StockDelta): void {
-    const shard = this.known(delta.purchaseToken).shards[delta.shard ?? 0];
-    if (!shard) throw new UnknownPurchaseTokenError(delta.purchaseToken);
-    shard.onHand = (shard.onHand ?? shard.available) + delta.onHand;
-    shard.reserved = (shard.reserved ?? 0) + delta.reserved;
-    shard.available += delta.onHand - delta.reserved;
-    shard.sold += delta.sold;
-  }
-
-  /** Sets onHand (and the shard count) through the same rule as DynamoDB: `spreadStock`. */
-  private respread(
-    item: StoredProduct,
-    plan: (total: { onHand: number; shards: number }) => { shards: number; onHand: number },
-  ): void {
-    const current = item.shards.map((stored, shard) => levelsOf(shard, stored));
-    const onHand = current.reduce((sum, levels) => sum + levels.onHand, 0);
-    const next = spreadStock(
-      item.details.purchaseToken,
-      current,
-      plan({ onHand, shards: item.shards.length }),
-    );
-    item.shards = next.map((levels) => ({
-      onHand: levels.onHand,
-      reserved: levels.reserved,
-      available: levels.onHand - levels.reserved,
-      sold: levels.sold,
-    }));
-  }
-
-  private refuseBundle(item: StoredProduct): void {
-    const { purchaseToken } = item.details;
-    if (item.components)
-      throw new RefusedError(bundleHasNoStock({ purchaseToken, components: item.components }));
-  }
-
-  private known(purchaseToken: string): StoredProduct {
-    const item = this.items.get(purchaseToken);
-    if (!item) throw new UnknownPurchaseTokenError(purchaseToken);
-    return item;
+/** Which item a write touches, as table and key. */
+function itemOf(write: Write): string {
+  switch (write.kind) {
+    case 'order':
+      return `orders ${write.order.orderId}`;
+    case 'stock':
+      return `products ${stockItemKey(write.delta.purchaseToken, write.delta.shard)}`;
+    case 'stock-item':
+    case 'active':
+      return `products ${stockItemKey(write.purchaseToken, write.shard)}`;
+    case 'product':
+      return `products ${write.details.purchaseToken}`;
+    case 'bundle':
+      return `products ${write.bundle.purchaseToken}`;
+    case 'request':
+      return `idempotency request ${write.effect.kind === 'claim' ? write.effect.record.key : write.effect.key}`;
+    case 'counter':
+      return `idempotency counter ${write.key}`;
+    case 'lookup':
+      return `orders lookup ${write.entry.key} ${write.orderId}`;
   }
 }
+const counters = (levels: StockLevels) => ({
+  onHand: levels.onHand,
+  reserved: levels.reserved,
+  available: levels.onHand - levels.reserved,
+  sold: levels.sold,
+});
+const sameLevels = (item: Item, levels: StockLevels) =>
+  item.onHand === levels.onHand && item.reserved === levels.reserved && item.sold === levels.sold;
 
-function view(item: StoredProduct, ownOnly = false): Product {
-  const shards = ownOnly ? item.shards.slice(0, 1) : item.shards;
-  const levels = shards.map((stored, shard) => levelsOf(shard, stored));
-  const sum = (pick: (levels: ShardLevels) => number) => levels.reduce((total, one) => total + pick(one), 0);
-  return {
-    ...copy(item.details),
-    onHand: sum((one) => one.onHand),
-    reserved: sum((one) => one.reserved),
-    available: shards.reduce((total, one) => total + one.available, 0),
-    sold: sum((one) => one.sold),
-    active: item.active,
-    stockShards: item.shards.length,
-    ...(item.components ? { components: copy(item.components) } : {}),
-  };
-}
-
-export class InMemoryOrderStore implements OrderStore {
+/**
+ * Orders and the catalog as three maps of items, keyed as DynamoDB keys them: a planned change's
+ * writes are checked, all of them, then applied — or the failed guards are reported, with what
+ * those items held, and nothing is written. Like the DynamoDB store it decides nothing.
+ */
+export class InMemoryStore implements Store {
+  readonly products = new Map<string, Item>();
   readonly orders = new Map<string, Order>();
   readonly requests = new Map<string, RequestRecord>();
   /** Shoppers' unpaid-order counters. */
-  readonly holds = new Map<string, number>();
+  readonly counters = new Map<string, number>();
   /** Lookup entries: key → (orderId → when). */
   readonly lookups = new Map<string, Map<string, string>>();
-  constructor(readonly catalog: InMemoryCatalog) {}
 
-  async lookup(purchaseToken: string, requestKey: string, stockShards = 1): Promise<PurchaseLookup> {
+  async readForPurchase(purchaseToken: string, requestKey: string, stockShards = 1): Promise<PurchaseRead> {
     const request = this.requests.get(requestKey);
-    const shards = this.catalog.items.get(purchaseToken)?.shards;
+    const product = this.products.get(purchaseToken);
     return {
-      product: this.catalog.ownView(purchaseToken),
+      product: product && copy(product),
+      ...(stockShards > 1
+        ? {
+            shards: Array.from({ length: stockShards - 1 }, (_, index) => {
+              const item = this.products.get(stockItemKey(purchaseToken, index + 1));
+              return item && copy(item);
+            }),
+          }
+        : {}),
       request: request && copy(request),
-      shardsAvailable:
-        shards && stockShards > 1 && shards.length === stockShards
-          ? shards.map((shard) => shard.available)
-          : undefined,
     };
   }
 
-  async get(orderId: string): Promise<Order | undefined> {
+  async getOrder(orderId: string): Promise<Order | undefined> {
     const order = this.orders.get(orderId);
     return order ? copy(order) : undefined;
   }
 
-  async apply(change: OrderChange): Promise<void> {
-    const current = this.orders.get(change.order.orderId);
-    const conflict = () => new OrderStateConflictError(change.order.orderId, change.order.status);
-    if (change.expected === 'new') {
-      if (current) throw conflict();
-    } else if (
-      !current ||
-      current.status !== change.expected.status ||
-      (current.version ?? 0) !== change.expected.version
-    ) {
-      throw conflict();
+  async getProductItems(purchaseToken: string): Promise<ProductItems | undefined> {
+    const product = this.products.get(purchaseToken);
+    if (!product || product[SHARD_OF] !== undefined) return undefined;
+    const count = Number.isSafeInteger(product.stockShards) ? (product.stockShards as number) : 1;
+    return {
+      product: copy(product),
+      shards: Array.from({ length: count - 1 }, (_, index) => {
+        const item = this.products.get(stockItemKey(purchaseToken, index + 1));
+        return item && copy(item);
+      }),
+    };
+  }
+
+  async listProductItems(): Promise<{ items: Item[]; nextPage?: string | undefined }> {
+    return { items: [...this.products.values()].filter((item) => item[SHARD_OF] === undefined).map(copy) };
+  }
+
+  async apply(change: Change): Promise<Rejection | undefined> {
+    // As DynamoDB refuses a transaction that names one item twice.
+    const items = change.writes.map(itemOf);
+    if (new Set(items).size < items.length) {
+      throw new Error(
+        'ValidationException: Transaction request cannot include multiple operations on one item',
+      );
     }
-    // A restock aimed at a shard a re-spread took away follows its sold units to shard 0.
-    const stock = change.stock.map((delta) =>
-      this.catalog.hasStockItem(delta) ? delta : (afterShardRemoved(delta) ?? delta),
-    );
     // All or nothing: every guard before any write.
-    for (const delta of stock) this.catalog.check(delta);
-    const request = change.request;
-    if (request?.kind === 'claim') {
-      const held = this.requests.get(request.record.key);
-      const free =
-        !held ||
-        held.expiresAt * 1000 < request.now ||
-        (held.state === 'IN_PROGRESS' && held.lockedUntil < request.now);
-      if (!free) throw new RequestInProgressError();
-    }
-    for (const hold of change.holds) {
-      if (hold.delta > 0 && hold.cap !== undefined && (this.holds.get(hold.key) ?? 0) >= hold.cap) {
-        throw new OpenOrderLimitError(change.order.purchaseToken);
+    const failed: number[] = [];
+    const held: (Item | undefined)[] = [];
+    change.writes.forEach((write, index) => {
+      const found = this.check(write);
+      held[index] = found.held && copy(found.held);
+      if (!found.ok) failed.push(index);
+    });
+    if (failed.length > 0) return { failed, held };
+    for (const write of change.writes) this.write(write);
+    return undefined;
+  }
+
+  /** Whether `write`'s guard holds, and what its item holds now. */
+  private check(write: Write): { ok: boolean; held?: Item | undefined } {
+    switch (write.kind) {
+      case 'order': {
+        const current = this.orders.get(write.order.orderId);
+        const ok =
+          write.expected === 'new'
+            ? !current
+            : current?.status === write.expected.status && current.version === write.expected.version;
+        return { ok };
       }
+      case 'stock': {
+        const { delta } = write;
+        const item = this.products.get(stockItemKey(delta.purchaseToken, delta.shard));
+        const ok =
+          !!item &&
+          (delta.requireAvailable === undefined || (item.available as number) >= delta.requireAvailable) &&
+          (!delta.requireActive || item.active === true) &&
+          (write.onHandWas === undefined || item.onHand === write.onHandWas) &&
+          (write.reservedAtMost === undefined || (item.reserved as number) <= write.reservedAtMost);
+        return { ok, held: item };
+      }
+      case 'stock-item': {
+        const item = this.products.get(stockItemKey(write.purchaseToken, write.shard));
+        if (write.expected === 'absent') return { ok: !item };
+        const productItem = write.shardCount !== undefined;
+        const ok =
+          !!item &&
+          sameLevels(item, write.expected) &&
+          (!productItem || (item.active === write.active && item.stockShards === write.shardCount?.was));
+        return { ok };
+      }
+      case 'active': {
+        const item = this.products.get(stockItemKey(write.purchaseToken, write.shard));
+        return { ok: !!item && (write.shardCount === undefined || item.stockShards === write.shardCount) };
+      }
+      case 'product': {
+        const item = this.products.get(write.details.purchaseToken);
+        return { ok: write.create ? !item : !!item && item.components === undefined };
+      }
+      case 'bundle': {
+        const item = this.products.get(write.bundle.purchaseToken);
+        return { ok: !item || item.components !== undefined };
+      }
+      case 'request': {
+        const { effect } = write;
+        if (effect.kind !== 'claim') return { ok: this.requests.get(effect.key)?.orderId === effect.orderId };
+        const held = this.requests.get(effect.record.key);
+        const free =
+          !held ||
+          held.expiresAt * 1000 < effect.now ||
+          (held.state === 'IN_PROGRESS' && held.lockedUntil < effect.now);
+        return { ok: free };
+      }
+      case 'counter': {
+        const count = this.counters.get(write.key);
+        if (write.delta < 0) return { ok: (count ?? 0) > 0 };
+        return { ok: write.cap === undefined || (count ?? 0) < write.cap };
+      }
+      case 'lookup':
+        return { ok: true };
     }
-    for (const delta of stock) this.catalog.applyDelta(delta);
-    this.orders.set(change.order.orderId, copy(stripUndefined(change.order)));
-    // Bookkeeping that is no longer this order's is skipped, as DynamoDB's optional items are.
-    if (request?.kind === 'claim') this.requests.set(request.record.key, copy(request.record));
-    const mine =
-      request && request.kind !== 'claim' && this.requests.get(request.key)?.orderId === request.orderId;
-    if (request?.kind === 'complete' && mine) {
-      const record = this.requests.get(request.key) as RequestRecord;
-      this.requests.set(request.key, {
-        ...record,
-        state: 'COMPLETED',
-        invoiceReference: request.invoiceReference,
-      });
-    }
-    if (request?.kind === 'release' && mine) this.requests.delete(request.key);
-    for (const hold of change.holds) {
-      const count = this.holds.get(hold.key) ?? 0;
-      if (hold.delta > 0) this.holds.set(hold.key, count + 1);
-      else if (count > 0) this.holds.set(hold.key, count - 1);
-    }
-    const orderId = change.order.orderId;
-    for (const entry of change.lookups.remove) this.lookups.get(entry.key)?.delete(orderId);
-    for (const entry of change.lookups.add) {
-      const entries = this.lookups.get(entry.key) ?? new Map<string, string>();
-      entries.set(orderId, entry.at);
-      this.lookups.set(entry.key, entries);
+  }
+
+  private write(write: Write): void {
+    switch (write.kind) {
+      case 'order':
+        this.orders.set(write.order.orderId, copy(stored(write.order)));
+        return;
+      case 'stock': {
+        const { delta } = write;
+        const item = this.products.get(stockItemKey(delta.purchaseToken, delta.shard)) as Item;
+        item.onHand = (item.onHand as number) + delta.onHand;
+        item.reserved = (item.reserved as number) + delta.reserved;
+        item.available = (item.available as number) + delta.onHand - delta.reserved;
+        item.sold = (item.sold as number) + delta.sold;
+        return;
+      }
+      case 'stock-item': {
+        const key = stockItemKey(write.purchaseToken, write.shard);
+        if (!write.levels) {
+          this.products.delete(key);
+          return;
+        }
+        if (write.expected === 'absent') {
+          this.products.set(key, {
+            purchaseToken: key,
+            [SHARD_OF]: write.purchaseToken,
+            ...counters(write.levels),
+            active: write.active,
+          });
+          return;
+        }
+        Object.assign(this.products.get(key) as Item, counters(write.levels), {
+          ...(write.shardCount ? { stockShards: write.shardCount.becomes } : {}),
+        });
+        return;
+      }
+      case 'active':
+        (this.products.get(stockItemKey(write.purchaseToken, write.shard)) as Item).active = write.active;
+        return;
+      case 'product': {
+        // The catalog's own fields by name, as the DynamoDB store writes them.
+        const { purchaseToken, sku, description, unitPriceMinor, currency, taxRatePercent, ean } =
+          write.details;
+        const fields = stored({
+          purchaseToken,
+          sku,
+          description,
+          unitPriceMinor,
+          currency,
+          taxRatePercent,
+          ean,
+        });
+        if (write.create) {
+          const { onHand } = write.create;
+          this.products.set(purchaseToken, {
+            ...fields,
+            ...counters({ onHand, reserved: 0, sold: 0 }),
+            active: true,
+            stockShards: 1,
+          });
+          return;
+        }
+        const item = this.products.get(purchaseToken) as Item;
+        delete item.ean;
+        Object.assign(item, fields);
+        return;
+      }
+      case 'bundle': {
+        const { purchaseToken, sku, description, unitPriceMinor, currency, taxRatePercent, components } =
+          write.bundle;
+        const before = this.products.get(purchaseToken);
+        this.products.set(purchaseToken, {
+          ...stored({ purchaseToken, sku, description, unitPriceMinor, currency, taxRatePercent }),
+          components: copy([...components]),
+          ...counters({ onHand: 0, reserved: 0, sold: 0 }),
+          active: before?.active ?? true,
+          stockShards: 1,
+        });
+        return;
+      }
+      case 'request': {
+        const { effect } = write;
+        if (effect.kind === 'claim') this.requests.set(effect.record.key, copy(effect.record));
+        else if (effect.kind === 'release') this.requests.delete(effect.key);
+        else {
+          const record = this.requests.get(effect.key) as RequestRecord;
+          this.requests.set(effect.key, {
+            ...record,
+            state: 'COMPLETED',
+            invoiceReference: effect.invoiceReference,
+          });
+        }
+        return;
+      }
+      case 'counter':
+        this.counters.set(write.key, (this.counters.get(write.key) ?? 0) + write.delta);
+        return;
+      case 'lookup': {
+        const entries = this.lookups.get(write.entry.key) ?? new Map<string, string>();
+        if (write.put) entries.set(write.orderId, write.entry.at);
+        else entries.delete(write.orderId);
+        this.lookups.set(write.entry.key, entries);
+        return;
+      }
     }
   }
 
@@ -387,11 +349,6 @@ export class InMemoryOrderStore implements OrderStore {
       .slice(0, query.limit)
       .map(copy);
   }
-}
-
-/** DynamoDB's marshaller drops undefined attributes; so does this store. */
-function stripUndefined<T extends object>(value: T): T {
-  return JSON.parse(JSON.stringify(value)) as T;
 }
 
 type Behaviour<T> = T | Error | (() => T | Promise<T>);
@@ -480,10 +437,12 @@ export class ManualClock implements Clock {
 }
 
 /** The store with some of its methods replaced: how a test stands a crash or a race at an exact point. */
-export function overridden(store: OrderStore, replacements: Partial<OrderStore>): OrderStore {
+export function overridden(store: Store, replacements: Partial<Store>): Store {
   return {
-    lookup: (...args) => store.lookup(...args),
-    get: (orderId) => store.get(orderId),
+    readForPurchase: (...args) => store.readForPurchase(...args),
+    getOrder: (orderId) => store.getOrder(orderId),
+    getProductItems: (token) => store.getProductItems(token),
+    listProductItems: (page) => store.listProductItems(page),
     apply: (change) => store.apply(change),
     listByStatus: (...args) => store.listByStatus(...args),
     findOrders: (query) => store.findOrders(query),
@@ -493,12 +452,23 @@ export function overridden(store: OrderStore, replacements: Partial<OrderStore>)
   };
 }
 
+/** The order a change writes, if it writes one. */
+export function orderOf(change: Change): Order | undefined {
+  return change.writes.find((write) => write.kind === 'order')?.order;
+}
+
+/** What a store answers when a change's first stock guard fails on an item with nothing left. */
+export function shortOfStock(change: Change): Rejection {
+  const index = change.writes.findIndex((write) => write.kind === 'stock');
+  return { failed: [index], held: change.writes.map(() => ({ active: true, available: 0 })) };
+}
+
 /** A store whose writes fail when `when` says so, to stand for a crash or DynamoDB trouble. */
 export function failingWrites(
-  store: OrderStore,
-  when: (change: OrderChange) => boolean,
+  store: Store,
+  when: (change: Change) => boolean,
   error = new Error('DynamoDB is unavailable'),
-): OrderStore {
+): Store {
   return overridden(store, {
     apply: async (change) => {
       if (when(change)) throw error;

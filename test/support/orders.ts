@@ -1,4 +1,4 @@
-import type { Order } from '../../lambda/checkout/order.js';
+import type { Order } from '../../lambda/checkout/model/order.js';
 
 export const CUSTOMER = {
   clientName: 'Ann',
@@ -25,6 +25,8 @@ export function anOrder(overrides: Partial<Order> = {}): Order {
     createdAt: '2026-11-27T10:00:00.000Z',
     updatedAt: '2026-11-27T10:01:00.000Z',
     history: [{ status: 'RESERVED', at: '2026-11-27T10:00:00.000Z' }],
+    stock: [{ purchaseToken: 'MUG', quantity: 2 }],
+    version: 2,
     ...overrides,
   };
 }

@@ -1,18 +1,12 @@
-import type { Bundle, BundleEntry } from '../../lambda/checkout/bundle.js';
-import { composeBundles } from '../../lambda/checkout/catalog-import.js';
-import type { CompletePaymentDeps } from '../../lambda/checkout/complete-payment.js';
-import type { CreatePurchaseDeps } from '../../lambda/checkout/create-purchase.js';
-import type { CatalogAdmin } from '../../lambda/checkout/ports.js';
-import type { CatalogEntry } from '../../lambda/checkout/product.js';
-import type { PurchaseRequest } from '../../lambda/checkout/purchase-request.js';
-import type { RefundDeps } from '../../lambda/checkout/refund.js';
-import {
-  InMemoryCatalog,
-  InMemoryOrderStore,
-  ManualClock,
-  RecordingEvents,
-  ScriptedGlase,
-} from './in-memory.js';
+import type { Bundle, BundleEntry } from '../../lambda/checkout/model/bundle.js';
+import type { CatalogEntry } from '../../lambda/checkout/model/product.js';
+import type { PurchaseRequest } from '../../lambda/checkout/model/purchase-request.js';
+import { type CatalogAdmin, catalogOf } from '../../lambda/checkout/use-cases/catalog.js';
+import { composeBundles } from '../../lambda/checkout/use-cases/catalog-import.js';
+import type { CompletePaymentDeps } from '../../lambda/checkout/use-cases/complete-payment.js';
+import type { CreatePurchaseDeps } from '../../lambda/checkout/use-cases/create-purchase.js';
+import type { RefundDeps } from '../../lambda/checkout/use-cases/refund.js';
+import { InMemoryStore, ManualClock, RecordingEvents, ScriptedGlase } from './in-memory.js';
 
 export const MUG: CatalogEntry = {
   purchaseToken: 'MUG-350',
@@ -71,9 +65,9 @@ export const REQUEST: PurchaseRequest = {
 
 /** A whole shop in memory: every port, and the dependencies each use case takes. */
 export async function unitShop(entries: readonly CatalogEntry[] = [MUG]) {
-  const catalog = new InMemoryCatalog();
+  const store = new InMemoryStore();
+  const catalog = catalogOf(store);
   for (const entry of entries) await catalog.upsert(entry, { setStock: true });
-  const orders = new InMemoryOrderStore(catalog);
   const glase = new ScriptedGlase();
   const events = new RecordingEvents();
   const clock = new ManualClock();
@@ -81,7 +75,7 @@ export async function unitShop(entries: readonly CatalogEntry[] = [MUG]) {
   const warn = (message: string, details: Record<string, unknown>) => warnings.push({ message, details });
   let ids = 0;
   const purchase: CreatePurchaseDeps = {
-    orders,
+    store,
     glase,
     shop: { title: 'Test Shop', cashierId: 'till-1', footer: 'Thanks' },
     policy: { idempotencyTtlSeconds: 600, openOrdersPerShopper: 1, invoiceTtlSeconds: 900 },
@@ -91,7 +85,7 @@ export async function unitShop(entries: readonly CatalogEntry[] = [MUG]) {
     warn,
   };
   const settlement: CompletePaymentDeps = {
-    orders,
+    store,
     glase,
     events,
     clock,
@@ -100,7 +94,7 @@ export async function unitShop(entries: readonly CatalogEntry[] = [MUG]) {
   };
   let refunds = 0;
   const refund: RefundDeps = {
-    orders,
+    store,
     glase,
     shop: purchase.shop,
     clock,
@@ -117,5 +111,5 @@ export async function unitShop(entries: readonly CatalogEntry[] = [MUG]) {
       sold: product?.sold,
     };
   };
-  return { catalog, orders, glase, events, clock, warnings, purchase, settlement, refund, stock };
+  return { catalog, store, glase, events, clock, warnings, purchase, settlement, refund, stock };
 }

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import type { Order } from '../../lambda/checkout/order.js';
-import type { Product } from '../../lambda/checkout/product.js';
-import { LOOKUP_ITEM_PREFIX } from '../../lambda/store/schema.js';
+import { KEY_PREFIX } from '../../contract/tables.js';
+import type { Order } from '../../lambda/checkout/model/order.js';
+import type { Product } from '../../lambda/checkout/model/product.js';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/stack.js';
 
 export const glaseSampleBody = {
@@ -82,7 +82,7 @@ export async function startTestStack(options: Partial<LocalStackOptions> = {}): 
         // The table also holds lookup items (what finds an order); they are not orders.
         items.push(
           ...((page.Items ?? []).filter(
-            (item) => !String(item.orderId).startsWith(LOOKUP_ITEM_PREFIX),
+            (item) => !String(item.orderId).startsWith(KEY_PREFIX.lookup),
           ) as Order[]),
         );
         start = page.LastEvaluatedKey;

@@ -8,18 +8,18 @@ import {
   composeBundle,
   MAX_BUNDLE_COMPONENTS,
   readBundleParts,
-} from '../../lambda/checkout/bundle.js';
-import { completePayment } from '../../lambda/checkout/complete-payment.js';
-import { createPurchase } from '../../lambda/checkout/create-purchase.js';
+} from '../../lambda/checkout/model/bundle.js';
 import {
   GlaseRejectedError,
   ProductNotForSaleError,
   RefusedError,
   SoldOutError,
-} from '../../lambda/checkout/errors.js';
-import type { Order } from '../../lambda/checkout/order.js';
-import type { Invoice } from '../../lambda/checkout/ports.js';
-import { refund } from '../../lambda/checkout/refund.js';
+} from '../../lambda/checkout/model/errors.js';
+import type { Invoice } from '../../lambda/checkout/model/invoice.js';
+import type { Order } from '../../lambda/checkout/model/order.js';
+import { completePayment } from '../../lambda/checkout/use-cases/complete-payment.js';
+import { createPurchase } from '../../lambda/checkout/use-cases/create-purchase.js';
+import { refund } from '../../lambda/checkout/use-cases/refund.js';
 import { rejection } from '../../lambda/glase/result-codes.js';
 import { propertyRuns } from '../support/property-runs.js';
 import { addBundle, BEANS, KIT, MUG, REQUEST, unitShop } from '../support/shop.js';
@@ -281,7 +281,7 @@ describe('a bundle purchase', () => {
   it('reserves every component with the order and invoices one row per component adding up to the bundle’s price', async () => {
     const shop = await bundleShop();
     const { orderId } = await createPurchase(shop.purchase, BUY);
-    const order = (await shop.orders.get(orderId)) as Order;
+    const order = (await shop.store.getOrder(orderId)) as Order;
     expect(order).toMatchObject({
       status: 'INVOICED',
       purchaseToken: KIT.purchaseToken,
@@ -329,7 +329,7 @@ describe('a bundle purchase', () => {
       mug: { onHand: 5, reserved: 0, available: 5, sold: 0 },
       beans: { onHand: 0, reserved: 0, available: 0, sold: 0 },
     });
-    expect(shop.orders.orders.size).toBe(0);
+    expect(shop.store.orders.size).toBe(0);
     expect(shop.glase.calls).toEqual([]);
   });
 
@@ -345,7 +345,7 @@ describe('a bundle purchase', () => {
       new ProductNotForSaleError(KIT.purchaseToken),
     );
     expect((await shop.stockOfBoth()).mug.reserved).toBe(0);
-    expect(shop.orders.orders.size).toBe(0);
+    expect(shop.store.orders.size).toBe(0);
   });
 
   it('FAILED and CANCELED give every component back; PAID sells every one; a restock returns every one', async () => {
@@ -357,8 +357,8 @@ describe('a bundle purchase', () => {
 
     const canceled = await createPurchase(shop.purchase, { ...BUY, email: 'two@example.com' });
     shop.glase.script('getPaymentStatus', { status: 'CANCELED', version: 1 });
-    await completePayment(shop.settlement, (await shop.orders.get(canceled.orderId)) as Order);
-    expect((await shop.orders.get(canceled.orderId))?.status).toBe('CANCELED');
+    await completePayment(shop.settlement, (await shop.store.getOrder(canceled.orderId)) as Order);
+    expect((await shop.store.getOrder(canceled.orderId))?.status).toBe('CANCELED');
     expect(await shop.stockOfBoth()).toEqual({
       mug: { onHand: 5, reserved: 0, available: 5, sold: 0 },
       beans: { onHand: 5, reserved: 0, available: 5, sold: 0 },
@@ -366,7 +366,7 @@ describe('a bundle purchase', () => {
 
     const paid = await createPurchase(shop.purchase, { ...BUY, email: 'three@example.com' });
     shop.glase.script('getPaymentStatus', { status: 'PAID', version: 1, ersReference: '5550001' });
-    await completePayment(shop.settlement, (await shop.orders.get(paid.orderId)) as Order);
+    await completePayment(shop.settlement, (await shop.store.getOrder(paid.orderId)) as Order);
     expect(await shop.stockOfBoth()).toEqual({
       mug: { onHand: 3, reserved: 0, available: 3, sold: 2 },
       beans: { onHand: 4, reserved: 0, available: 4, sold: 1 },

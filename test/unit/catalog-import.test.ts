@@ -1,13 +1,14 @@
 import { parseCsv } from '../../cli/catalog-file.js';
+import { readProduct } from '../../lambda/checkout/model/catalog-item.js';
+import { catalogOf } from '../../lambda/checkout/use-cases/catalog.js';
 import {
   composeBundles,
   importCatalog,
   planImport,
   rowsWithIssues,
   validateCatalog,
-} from '../../lambda/checkout/catalog-import.js';
-import { toProduct } from '../../lambda/store/dynamo-catalog.js';
-import { InMemoryCatalog } from '../support/in-memory.js';
+} from '../../lambda/checkout/use-cases/catalog-import.js';
+import { InMemoryStore } from '../support/in-memory.js';
 
 describe('catalog files', () => {
   it('parses RFC 4180 CSV: quotes, escaped quotes, commas, CRLF, blank lines', () => {
@@ -27,7 +28,7 @@ describe('catalog files', () => {
           description: 'A',
           price: '0.29',
           taxRatePercent: '25',
-          available: '3',
+          onHand: '3',
         },
       ],
       'SEK',
@@ -46,6 +47,21 @@ describe('catalog files', () => {
     ]);
   });
 
+  it('refuses `available`: the shop counts it; a file gives onHand', () => {
+    const { products, issues } = validateCatalog(
+      [{ purchaseToken: 'A', sku: 'a', description: 'A', price: '1.00', taxRatePercent: 25, available: 3 }],
+      'SEK',
+    );
+    expect(products).toEqual([]);
+    expect(issues).toEqual([
+      {
+        row: 1,
+        field: 'available',
+        message: 'is counted by the shop (on hand less what open orders hold): give onHand instead',
+      },
+    ]);
+  });
+
   it('reports every problem of every row, numbered from 1', () => {
     const { products, issues } = validateCatalog(
       [
@@ -57,7 +73,7 @@ describe('catalog files', () => {
           description: 'x',
           price: 'free',
           taxRatePercent: 25,
-          available: -1,
+          onHand: -1,
         },
         { purchaseToken: 'C', sku: 'c', description: 'c', taxRatePercent: 25, currency: 'kr' },
       ],
@@ -69,7 +85,7 @@ describe('catalog files', () => {
       { row: 3, field: 'price', message: 'must be an amount such as 899.00' },
       { row: 3, field: 'purchaseToken', message: 'must be 1-64 letters, digits, ".", "_" or "-"' },
       { row: 3, field: 'sku', message: 'is required' },
-      { row: 3, field: 'available', message: 'must be at least 0' },
+      { row: 3, field: 'onHand', message: 'must be at least 0' },
       { row: 4, field: 'price', message: 'is required' },
       { row: 4, field: 'currency', message: 'must be an ISO 4217 code such as SEK' },
     ]);
@@ -83,7 +99,7 @@ describe('catalog import: warnings, counts and the dry-run plan', () => {
     description: `${purchaseToken} desc`,
     price: '10.00',
     taxRatePercent: 25,
-    available: 2,
+    onHand: 2,
     ...extra,
   });
 
@@ -146,7 +162,7 @@ describe('catalog import: warnings, counts and the dry-run plan', () => {
   });
 
   it('plans what an import would do, writing nothing: creates, price, stock and detail changes, unchanged', async () => {
-    const catalog = new InMemoryCatalog();
+    const catalog = catalogOf(new InMemoryStore());
     const { products } = validateCatalog(
       [row('KEEP', 'k'), row('PRICE', 'p'), row('DETAIL', 'd'), row('STOCK', 's')],
       'SEK',
@@ -157,8 +173,8 @@ describe('catalog import: warnings, counts and the dry-run plan', () => {
         row('KEEP', 'k'),
         row('PRICE', 'p', { price: '12.50' }),
         row('DETAIL', 'd2', { description: 'new words', taxRatePercent: 12, ean: '12345678' }),
-        row('STOCK', 's', { available: 9 }),
-        row('NEW', 'n', { available: 4, price: '3.00' }),
+        row('STOCK', 's', { onHand: 9 }),
+        row('NEW', 'n', { onHand: 4, price: '3.00' }),
       ],
       'SEK',
     ).products;
@@ -199,27 +215,15 @@ describe('catalog items read back from DynamoDB', () => {
     currency: 'SEK',
     taxRatePercent: 25,
     onHand: 2,
+    reserved: 0,
+    available: 2,
+    sold: 0,
   };
 
-  it('become products, sold counted from zero', () => {
-    expect(toProduct(item)).toEqual({
-      ...item,
-      reserved: 0,
-      available: 2,
-      sold: 0,
-      active: true,
-      stockShards: 1,
-    });
-    // From before the stock model: `available` and `sold` only.
-    const { onHand: _onHand, ...legacy } = item;
-    expect(toProduct({ ...legacy, available: 4, sold: 1 })).toMatchObject({
-      onHand: 4,
-      reserved: 0,
-      available: 4,
-      sold: 1,
-    });
-    expect(toProduct({ ...item, active: false })?.active).toBe(false);
-    expect(toProduct({ ...item, sold: 3 })?.sold).toBe(3);
+  it('become products', () => {
+    expect(readProduct(item)).toEqual({ ...item, active: true, stockShards: 1 });
+    expect(readProduct({ ...item, active: false })?.active).toBe(false);
+    expect(readProduct({ ...item, sold: 3 })?.sold).toBe(3);
   });
 
   it.each([
@@ -227,11 +231,12 @@ describe('catalog items read back from DynamoDB', () => {
     ['a fractional price', { unitPriceMinor: 99.5 }],
     ['a bad currency', { currency: 'kronor' }],
     ['stock as text', { available: '2' }],
+    ['no counters', { onHand: undefined }],
     ['a negative reservation', { reserved: -1 }],
     ['no stock shards', { stockShards: 0 }],
     ['more stock shards than one transaction can move', { stockShards: 33 }],
   ])('are not for sale with %s', (_name, change) => {
-    expect(toProduct({ ...item, ...change })).toBeUndefined();
+    expect(readProduct({ ...item, ...change })).toBeUndefined();
   });
 
   it('read a bundle with its parts, and only when it can be invoiced as stored', () => {
@@ -243,18 +248,17 @@ describe('catalog items read back from DynamoDB', () => {
       taxRatePercent: 25,
       quantity: 2,
     };
-    const { onHand: _none, ...details } = item;
-    const bundle = { ...details, unitPriceMinor: 150, components: [part] };
-    expect(toProduct(bundle)).toMatchObject({
+    const bundle = { ...item, onHand: 0, available: 0, unitPriceMinor: 150, components: [part] };
+    expect(readProduct(bundle)).toMatchObject({
       unitPriceMinor: 150,
       components: [part],
       onHand: 0,
       available: 0,
     });
-    expect(toProduct({ ...bundle, unitPriceMinor: 200 })?.components).toHaveLength(1);
-    expect(toProduct({ ...bundle, unitPriceMinor: 201 })).toBeUndefined();
-    expect(toProduct({ ...bundle, components: [{ ...part, sku: '' }] })).toBeUndefined();
-    expect(toProduct({ ...bundle, components: [] })).toBeUndefined();
+    expect(readProduct({ ...bundle, unitPriceMinor: 200 })?.components).toHaveLength(1);
+    expect(readProduct({ ...bundle, unitPriceMinor: 201 })).toBeUndefined();
+    expect(readProduct({ ...bundle, components: [{ ...part, sku: '' }] })).toBeUndefined();
+    expect(readProduct({ ...bundle, components: [] })).toBeUndefined();
   });
 });
 
@@ -316,7 +320,7 @@ describe('catalog import: bundles', () => {
           },
         },
       ]);
-      const catalog = new InMemoryCatalog();
+      const catalog = catalogOf(new InMemoryStore());
       const { bundles, issues } = await composeBundles(catalog, validated);
       expect(issues).toEqual([]);
       expect(
@@ -373,7 +377,7 @@ describe('catalog import: bundles', () => {
   });
 
   it('takes components from the catalog when the file does not have them, and refuses what cannot be bundled', async () => {
-    const catalog = new InMemoryCatalog();
+    const catalog = catalogOf(new InMemoryStore());
     await catalog.upsert(
       {
         purchaseToken: 'MUG',
@@ -430,7 +434,7 @@ describe('catalog import: bundles', () => {
   });
 
   it('plans a bundle like a product: created, then unchanged, then its components and price changed', async () => {
-    const catalog = new InMemoryCatalog();
+    const catalog = catalogOf(new InMemoryStore());
     const rows = [MUG_ROW, { purchaseToken: 'KIT', sku: 'K', description: 'Kit', components: 'MUG*2' }];
     const validated = validateCatalog(rows, 'SEK');
     const { bundles } = await composeBundles(catalog, validated);

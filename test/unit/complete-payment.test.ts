@@ -1,8 +1,8 @@
-import { cancelInvoiced, completePayment } from '../../lambda/checkout/complete-payment.js';
-import { createPurchase } from '../../lambda/checkout/create-purchase.js';
-import { OrderStateConflictError } from '../../lambda/checkout/errors.js';
-import type { Order } from '../../lambda/checkout/order.js';
-import type { PaymentStatus } from '../../lambda/checkout/ports.js';
+import { OrderStateConflictError } from '../../lambda/checkout/model/errors.js';
+import type { PaymentStatus } from '../../lambda/checkout/model/invoice.js';
+import type { Order } from '../../lambda/checkout/model/order.js';
+import { cancelInvoiced, completePayment } from '../../lambda/checkout/use-cases/complete-payment.js';
+import { createPurchase } from '../../lambda/checkout/use-cases/create-purchase.js';
 import { rejection } from '../../lambda/glase/result-codes.js';
 import { overridden, unavailable } from '../support/in-memory.js';
 import { REQUEST, unitShop } from '../support/shop.js';
@@ -10,7 +10,7 @@ import { REQUEST, unitShop } from '../support/shop.js';
 async function invoicedShop() {
   const shop = await unitShop();
   const { orderId } = await createPurchase(shop.purchase, REQUEST);
-  const order = (await shop.orders.get(orderId)) as Order;
+  const order = (await shop.store.getOrder(orderId)) as Order;
   return { ...shop, order };
 }
 const PAID: PaymentStatus = {
@@ -34,7 +34,7 @@ describe('completePayment', () => {
       paidAt: PAID.paidAt,
       invoiceVersion: 1,
     });
-    expect(await shop.orders.get(shop.order.orderId)).toEqual(settlement.order);
+    expect(await shop.store.getOrder(shop.order.orderId)).toEqual(settlement.order);
     expect(await shop.stock()).toEqual({ onHand: 4, reserved: 0, available: 4, sold: 1 });
     expect(shop.events.published.map((event) => [event.type, event.order.orderId])).toEqual([
       ['OrderPaid', shop.order.orderId],
@@ -74,11 +74,11 @@ describe('completePayment', () => {
     shop.glase.script('getPaymentStatus', { status: 'ISSUED', version: 3 }, { status: 'ISSUED', version: 3 });
     const settlement = await completePayment(shop.settlement, shop.order);
     expect(settlement).toMatchObject({ outcome: 'pending', invoiceStatus: 'ISSUED' });
-    const stored = (await shop.orders.get(shop.order.orderId)) as Order;
+    const stored = (await shop.store.getOrder(shop.order.orderId)) as Order;
     expect(stored).toMatchObject({ status: 'INVOICED', invoiceVersion: 3 });
     await completePayment(shop.settlement, stored);
     expect(shop.glase.callsTo('getPaymentStatus')[1]?.request).toMatchObject({ invoiceVersion: 3 });
-    expect((await shop.orders.get(shop.order.orderId))?.version).toBe(stored.version);
+    expect((await shop.store.getOrder(shop.order.orderId))?.version).toBe(stored.version);
     expect(shop.events.published).toEqual([]);
   });
 
@@ -94,11 +94,11 @@ describe('completePayment', () => {
     const shop = await invoicedShop();
     const reserved = { ...shop.order, status: 'RESERVED' as const, invoiceReference: undefined };
     let reads = 0;
-    const orders = overridden(shop.orders, {
-      get: async (id) => (++reads < 2 ? reserved : shop.orders.get(id)),
+    const store = overridden(shop.store, {
+      getOrder: async (id) => (++reads < 2 ? reserved : shop.store.getOrder(id)),
     });
     shop.glase.script('getPaymentStatus', PAID);
-    const settlement = await completePayment({ ...shop.settlement, orders }, reserved);
+    const settlement = await completePayment({ ...shop.settlement, store }, reserved);
     expect(settlement.outcome).toBe('paid');
     expect(reads).toBe(2);
   });
@@ -106,10 +106,10 @@ describe('completePayment', () => {
   it('gives up waiting after three looks and changes nothing', async () => {
     const shop = await invoicedShop();
     const reserved = { ...shop.order, status: 'RESERVED' as const, invoiceReference: undefined };
-    const orders = overridden(shop.orders, { get: async () => reserved });
+    const store = overridden(shop.store, { getOrder: async () => reserved });
     const slept: number[] = [];
     const settlement = await completePayment(
-      { ...shop.settlement, orders, sleep: async (ms) => void slept.push(ms) },
+      { ...shop.settlement, store, sleep: async (ms) => void slept.push(ms) },
       reserved,
     );
     expect(settlement).toEqual({ outcome: 'unchanged', order: reserved });
@@ -155,7 +155,7 @@ describe('completePayment', () => {
     const shop = await invoicedShop();
     shop.glase.script('getPaymentStatus', unavailable());
     await expect(completePayment(shop.settlement, shop.order)).rejects.toThrow('could not be reached');
-    expect(await shop.orders.get(shop.order.orderId)).toEqual(shop.order);
+    expect(await shop.store.getOrder(shop.order.orderId)).toEqual(shop.order);
   });
 });
 
@@ -187,7 +187,7 @@ describe('cancelInvoiced', () => {
     await expect(cancelInvoiced(shop.settlement, shop.order, 'x')).rejects.toMatchObject({
       refusal: 'invoice-in-progress',
     });
-    expect((await shop.orders.get(shop.order.orderId))?.status).toBe('INVOICED');
+    expect((await shop.store.getOrder(shop.order.orderId))?.status).toBe('INVOICED');
   });
 
   it('refuses an order that is not INVOICED without calling Glase', async () => {

@@ -1,13 +1,13 @@
-import { CLEANUP_RESERVE_MS, createPurchase } from '../../lambda/checkout/create-purchase.js';
 import {
   GlaseUnavailableError,
   ProductNotForSaleError,
   SoldOutError,
   UnknownPurchaseTokenError,
-} from '../../lambda/checkout/errors.js';
-import type { Invoice } from '../../lambda/checkout/ports.js';
+} from '../../lambda/checkout/model/errors.js';
+import type { Invoice } from '../../lambda/checkout/model/invoice.js';
+import { CLEANUP_RESERVE_MS, createPurchase } from '../../lambda/checkout/use-cases/create-purchase.js';
 import { rejection } from '../../lambda/glase/result-codes.js';
-import { failingWrites, overridden } from '../support/in-memory.js';
+import { failingWrites, orderOf, overridden, shortOfStock } from '../support/in-memory.js';
 import { MUG, REQUEST, unitShop } from '../support/shop.js';
 
 describe('createPurchase', () => {
@@ -15,7 +15,7 @@ describe('createPurchase', () => {
     const shop = await unitShop();
     const result = await createPurchase(shop.purchase, REQUEST);
 
-    const order = await shop.orders.get(result.orderId);
+    const order = await shop.store.getOrder(result.orderId);
     expect(order).toMatchObject({
       status: 'INVOICED',
       invoiceReference: result.invoiceReference,
@@ -61,19 +61,19 @@ describe('createPurchase', () => {
     ).rejects.toBeInstanceOf(SoldOutError);
     await shop.catalog.setActive(MUG.purchaseToken, false);
     await expect(createPurchase(shop.purchase, REQUEST)).rejects.toBeInstanceOf(ProductNotForSaleError);
-    expect(shop.orders.orders.size).toBe(0);
+    expect(shop.store.orders.size).toBe(0);
     expect(shop.glase.calls).toEqual([]);
   });
 
   it('when the last unit goes between the read and the reservation: SOLD_OUT, no order, no invoice', async () => {
     const shop = await unitShop([{ ...MUG, onHand: 1 }]);
-    const stale = await shop.orders.lookup(MUG.purchaseToken, 'x');
+    const stale = await shop.store.readForPurchase(MUG.purchaseToken, 'x');
     await createPurchase(shop.purchase, REQUEST);
     // This request read the product while it still had its unit.
-    const orders = overridden(shop.orders, { lookup: async () => ({ product: stale.product }) });
+    const store = overridden(shop.store, { readForPurchase: async () => ({ product: stale.product }) });
     const late = { ...REQUEST, clientName: 'Late', email: 'late@example.com' };
-    await expect(createPurchase({ ...shop.purchase, orders }, late)).rejects.toBeInstanceOf(SoldOutError);
-    expect(shop.orders.orders.size).toBe(1);
+    await expect(createPurchase({ ...shop.purchase, store }, late)).rejects.toBeInstanceOf(SoldOutError);
+    expect(shop.store.orders.size).toBe(1);
     expect(shop.glase.callsTo('sendInvoice')).toHaveLength(1);
   });
 
@@ -95,7 +95,7 @@ describe('createPurchase', () => {
       const shop = await unitShop();
       shop.glase.script('sendInvoice', error);
       await expect(createPurchase(shop.purchase, REQUEST)).rejects.toBe(error);
-      const [order] = [...shop.orders.orders.values()];
+      const [order] = [...shop.store.orders.values()];
       expect(order).toMatchObject({ status: 'FAILED', failureReason: reason });
       expect(order?.history.at(-1)).toMatchObject({ status: 'FAILED', reason });
       expect(await shop.stock()).toEqual({ onHand: 5, reserved: 0, available: 5, sold: 0 });
@@ -104,11 +104,11 @@ describe('createPurchase', () => {
 
   it('when recording the invoice fails: withdraws it at Glase, fails the order, gives the unit back', async () => {
     const shop = await unitShop();
-    const orders = failingWrites(shop.orders, ({ order }) => order.status === 'INVOICED');
-    await expect(createPurchase({ ...shop.purchase, orders }, REQUEST)).rejects.toThrow(
+    const store = failingWrites(shop.store, (change) => orderOf(change)?.status === 'INVOICED');
+    await expect(createPurchase({ ...shop.purchase, store }, REQUEST)).rejects.toThrow(
       'DynamoDB is unavailable',
     );
-    const [order] = [...shop.orders.orders.values()];
+    const [order] = [...shop.store.orders.values()];
     expect(order).toMatchObject({
       status: 'FAILED',
       failureReason: 'invoiced but not recorded; invoice withdrawn',
@@ -119,15 +119,15 @@ describe('createPurchase', () => {
 
   it('when the withdrawal fails too: warns, and leaves the order RESERVED for the reconciler', async () => {
     const shop = await unitShop();
-    const orders = failingWrites(shop.orders, ({ order }) => order.status === 'INVOICED');
+    const store = failingWrites(shop.store, (change) => orderOf(change)?.status === 'INVOICED');
     shop.glase.script(
       'cancelInvoice',
       new GlaseUnavailableError('Glase cancelInvoice could not be reached', 'unreachable'),
     );
-    await expect(createPurchase({ ...shop.purchase, orders }, REQUEST)).rejects.toThrow(
+    await expect(createPurchase({ ...shop.purchase, store }, REQUEST)).rejects.toThrow(
       'DynamoDB is unavailable',
     );
-    expect([...shop.orders.orders.values()].map((order) => order.status)).toEqual(['RESERVED']);
+    expect([...shop.store.orders.values()].map((order) => order.status)).toEqual(['RESERVED']);
     expect(shop.warnings).toEqual([
       {
         message: 'could not withdraw an invoice after failing to record it',
@@ -144,8 +144,8 @@ describe('createPurchase', () => {
     const shop = await unitShop();
     const error = rejection('sendInvoice', 90, 'SYSTEM_ERROR');
     shop.glase.script('sendInvoice', error);
-    const orders = failingWrites(shop.orders, ({ order }) => order.status === 'FAILED');
-    await expect(createPurchase({ ...shop.purchase, orders }, REQUEST)).rejects.toBe(error);
+    const store = failingWrites(shop.store, (change) => orderOf(change)?.status === 'FAILED');
+    await expect(createPurchase({ ...shop.purchase, store }, REQUEST)).rejects.toBe(error);
     expect(shop.warnings.map((warning) => warning.message)).toEqual(['could not release a reservation']);
   });
 
@@ -155,9 +155,9 @@ describe('createPurchase', () => {
     await createPurchase(shop.purchase, REQUEST, { deadline });
     expect(shop.glase.callsTo('sendInvoice')[0]?.budget).toEqual({ deadline: deadline - CLEANUP_RESERVE_MS });
 
-    const orders = failingWrites(shop.orders, ({ order }) => order.status === 'INVOICED');
+    const store = failingWrites(shop.store, (change) => orderOf(change)?.status === 'INVOICED');
     const other = { ...REQUEST, email: 'other@example.com' };
-    await expect(createPurchase({ ...shop.purchase, orders }, other, { deadline })).rejects.toThrow();
+    await expect(createPurchase({ ...shop.purchase, store }, other, { deadline })).rejects.toThrow();
     expect(shop.glase.callsTo('cancelInvoice')[0]?.budget).toEqual({ deadline });
     await createPurchase(shop.purchase, { ...REQUEST, email: 'third@example.com' });
     expect(shop.glase.callsTo('sendInvoice').at(-1)?.budget).toEqual({ deadline: undefined });
@@ -170,7 +170,7 @@ describe('createPurchase', () => {
       const shop = await unitShop([{ ...MUG, onHand: 8 }]);
       await shop.catalog.setStockShards(MUG.purchaseToken, 4);
       const result = await createPurchase({ ...shop.purchase, shardOrder: () => [2, 0, 1, 3] }, REQUEST);
-      expect((await shop.orders.get(result.orderId))?.stock).toEqual([
+      expect((await shop.store.getOrder(result.orderId))?.stock).toEqual([
         { purchaseToken: MUG.purchaseToken, quantity: 1, shard: 2 },
       ]);
     });
@@ -183,7 +183,7 @@ describe('createPurchase', () => {
       const first = await createPurchase(deps, shopper(1));
       const second = await createPurchase(deps, shopper(2));
       expect(
-        [first, second].map((result) => shop.orders.orders.get(result.orderId)?.stock?.[0]?.shard),
+        [first, second].map((result) => shop.store.orders.get(result.orderId)?.stock?.[0]?.shard),
       ).toEqual([1, undefined]);
       await expect(createPurchase(deps, shopper(3))).rejects.toBeInstanceOf(SoldOutError);
       expect(await shop.catalog.getProduct(MUG.purchaseToken)).toMatchObject({ reserved: 2, available: 0 });
@@ -196,9 +196,11 @@ describe('createPurchase', () => {
       // 3 units over 4 shards: shards 0, 1 and 2 hold one each. Once shard 0's sells, 1 and 2 remain.
       const deps = { ...shop.purchase, shardOrder: () => [0, 1, 2, 3] };
       await createPurchase(deps, shopper(1));
-      expect(await shop.orders.lookup(MUG.purchaseToken, 'x')).toMatchObject({ product: { available: 0 } });
+      expect(await shop.store.readForPurchase(MUG.purchaseToken, 'x')).toMatchObject({
+        product: { available: 0 },
+      });
       const next = await createPurchase(deps, shopper(2));
-      expect(shop.orders.orders.get(next.orderId)?.stock?.[0]?.shard).toBe(1);
+      expect(shop.store.orders.get(next.orderId)?.stock?.[0]?.shard).toBe(1);
     });
 
     it('answers not for sale when the product is off sale, whichever shard it tries', async () => {
@@ -217,22 +219,19 @@ describe('createPurchase', () => {
       let writes = 0;
       // Every read finds the stock spread over a different number of shards, and every shard
       // refuses: a buyer must still get an answer, after a bounded number of tries.
-      const orders = overridden(shop.orders, {
-        lookup: async (token, key) => {
-          const seen = await shop.orders.lookup(token, key);
+      const store = overridden(shop.store, {
+        readForPurchase: async (token, key) => {
+          const seen = await shop.store.readForPurchase(token, key);
           reads++;
           return { ...seen, product: seen.product && { ...seen.product, stockShards: 3 + reads } };
         },
         apply: async (change) => {
-          if (change.expected === 'new') writes++;
-          throw new SoldOutError(MUG.purchaseToken);
+          writes++;
+          return shortOfStock(change);
         },
       });
       await expect(
-        createPurchase(
-          { ...shop.purchase, orders, shardOrder: (count) => [...Array(count).keys()] },
-          REQUEST,
-        ),
+        createPurchase({ ...shop.purchase, store, shardOrder: (count) => [...Array(count).keys()] }, REQUEST),
       ).rejects.toBeInstanceOf(SoldOutError);
       // One try on the first spread; its re-read shows 5 shards, each tried once with a read after
       // every refusal but the last; the later counts it reads are not followed again.
@@ -246,7 +245,7 @@ describe('createPurchase', () => {
       const shards = new Set<number>();
       for (let index = 0; index < 16; index++) {
         const result = await createPurchase(shop.purchase, shopper(index));
-        shards.add(shop.orders.orders.get(result.orderId)?.stock?.[0]?.shard ?? 0);
+        shards.add(shop.store.orders.get(result.orderId)?.stock?.[0]?.shard ?? 0);
       }
       // 16 buyers, 16 shards of one unit each: every shard sold exactly its unit.
       expect(shards.size).toBe(16);
@@ -259,9 +258,11 @@ describe('createPurchase', () => {
       const stockShardsSeen = new Map<string, number>();
       const deps = { ...shop.purchase, stockShardsSeen, shardOrder: () => [3, 2, 1, 0] };
       const tried: number[] = [];
-      const apply = shop.orders.apply.bind(shop.orders);
-      shop.orders.apply = async (change) => {
-        if (change.expected === 'new') tried.push(change.stock[0]?.shard ?? 0);
+      const apply = shop.store.apply.bind(shop.store);
+      shop.store.apply = async (change) => {
+        const reservation = change.writes.find((write) => write.kind === 'stock');
+        if (reservation?.kind === 'stock' && orderOf(change)?.version === 1)
+          tried.push(reservation.delta.shard ?? 0);
         return apply(change);
       };
       // First purchase: the shard count is not known yet. Empty shard 3 refuses; one read of every

@@ -1,4 +1,8 @@
-import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  TransactionCanceledException,
+} from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   DynamoDBDocumentClient,
@@ -12,16 +16,17 @@ import {
   OrderStateConflictError,
   ProductNotForSaleError,
   SoldOutError,
-} from '../../lambda/checkout/errors.js';
-import type { Order } from '../../lambda/checkout/order.js';
-import { planChange, planNewOrder } from '../../lambda/checkout/order-plan.js';
-import { DynamoOrderStore } from '../../lambda/store/dynamo-orders.js';
+} from '../../lambda/checkout/model/errors.js';
+import type { Order } from '../../lambda/checkout/model/order.js';
+import { changeOf, planChange, planNewOrder } from '../../lambda/checkout/plans/order-plan.js';
+import { commit } from '../../lambda/checkout/use-cases/commit.js';
+import { DynamoStore } from '../../lambda/store/dynamo-store.js';
 
 // Error paths DynamoDB Local cannot be made to produce on demand; the rest of the contract runs
 // for real in test/contract/dynamodb.test.ts.
 const document = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'local' }));
 const mock = mockClient(document);
-const store = new DynamoOrderStore(document, {
+const store = new DynamoStore(document, {
   orders: 'orders',
   products: 'products',
   idempotency: 'requests',
@@ -61,9 +66,9 @@ const order: Order = {
   updatedAt: '2026-11-27T00:00:00.000Z',
   history: [{ status: 'RESERVED', at: '2026-11-27T00:00:00.000Z' }],
 };
-const reserve = planNewOrder(order);
+const reserve = changeOf(planNewOrder(order));
 
-describe('DynamoOrderStore error paths', () => {
+describe('DynamoStore error paths', () => {
   beforeEach(() => mock.reset());
 
   it('retries a transaction that only lost a conflict with another', async () => {
@@ -86,7 +91,7 @@ describe('DynamoOrderStore error paths', () => {
     const failing = async (reason: TransactionCanceledException) => {
       mock.reset();
       mock.on(TransactWriteCommand).rejects(reason);
-      return store.apply(reserve).catch((error: unknown) => error);
+      return commit(store, reserve).catch((error: unknown) => error);
     };
     const held = (Item: Record<string, unknown>) => ({ Code: 'ConditionalCheckFailed', Item });
     expect(await failing(cancelled('None', held({ available: 0, active: true })))).toBeInstanceOf(
@@ -110,20 +115,18 @@ describe('DynamoOrderStore error paths', () => {
   });
 
   it('writes a change without effects as one conditional update, and a lost compare-and-set as a conflict', async () => {
-    const { requestKey: _key, ...plain } = reserve.order;
+    const { requestKey: _key, ...plain } = planNewOrder(order).order;
     const planned = planChange(plain, { type: 'invoiced', invoiceReference: '1' }, new Date());
-    const invoiced = { ...planned, lookups: { add: [], remove: [] } };
-    mock
-      .on(UpdateCommand)
-      .rejects(Object.assign(new Error('x'), { name: 'ConditionalCheckFailedException' }));
-    await expect(store.apply(invoiced)).rejects.toBeInstanceOf(OrderStateConflictError);
+    const invoiced = changeOf({ ...planned, lookups: { add: [], remove: [] } });
+    mock.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'x', $metadata: {} }));
+    await expect(commit(store, invoiced)).rejects.toBeInstanceOf(OrderStateConflictError);
     expect(mock.commandCalls(TransactWriteCommand)).toHaveLength(0);
     expect(mock.commandCalls(PutCommand)).toHaveLength(0);
     const [update] = mock.commandCalls(UpdateCommand);
     expect(update?.args[0].input).toMatchObject({
       Key: { orderId: order.orderId },
       ConditionExpression: '#status = :status AND #version = :version',
-      ExpressionAttributeValues: { ':status': 'RESERVED', ':version': 1, ':a1': 'INVOICED' },
+      ExpressionAttributeValues: { ':status': 'RESERVED', ':version': 1, ':f0': 'INVOICED' },
     });
     expect(update?.args[0].input.UpdateExpression).not.toContain('orderId');
   });
@@ -137,18 +140,21 @@ describe('DynamoOrderStore error paths', () => {
       currency: 'SEK',
       taxRatePercent: 25,
       onHand: 3,
+      reserved: 0,
+      available: 3,
+      sold: 0,
     };
     const unprocessed = { products: { Keys: [{ purchaseToken: 'T' }] } };
     mock
       .on(BatchGetCommand)
       .resolvesOnce({ Responses: { products: [], requests: [] }, UnprocessedKeys: unprocessed })
       .resolvesOnce({ Responses: { products: [product] } });
-    expect((await store.lookup('T', 'key')).product?.onHand).toBe(3);
+    expect((await store.readForPurchase('T', 'key')).product?.onHand).toBe(3);
     expect(mock.commandCalls(BatchGetCommand)[1]?.args[0].input.RequestItems).toEqual(unprocessed);
 
     mock.reset();
     mock.on(BatchGetCommand).resolves({ Responses: {}, UnprocessedKeys: unprocessed });
-    await expect(store.lookup('T', 'key')).rejects.toThrow(/unprocessed five times/);
+    await expect(store.readForPurchase('T', 'key')).rejects.toThrow(/unprocessed five times/);
     expect(mock.commandCalls(BatchGetCommand)).toHaveLength(5);
   });
 });

@@ -1,9 +1,9 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { completePayment } from '../../lambda/checkout/complete-payment.js';
-import type { Order } from '../../lambda/checkout/order.js';
-import type { OrderStore, PaymentGateway } from '../../lambda/checkout/ports.js';
+import type { Order } from '../../lambda/checkout/model/order.js';
+import type { PaymentGateway, Store } from '../../lambda/checkout/ports.js';
+import { completePayment } from '../../lambda/checkout/use-cases/complete-payment.js';
 import { EventBridgePublisher } from '../../lambda/events/eventbridge-publisher.js';
 import { startSecretsExtension } from '../../local/secrets-extension.js';
 
@@ -76,6 +76,8 @@ describe('order events', () => {
       state: '',
       country: 'SE',
     },
+    stock: [{ purchaseToken: 'T', quantity: 1 }],
+    version: 2,
     updatedAt: 'now',
   } as unknown as Order;
 
@@ -112,7 +114,7 @@ describe('order events', () => {
     } as unknown as Order;
     const settlement = await completePayment(
       {
-        orders: { apply: async () => undefined } as unknown as OrderStore,
+        store: { apply: async () => undefined } as unknown as Store,
         glase: {
           getPaymentStatus: async () => ({ status: 'PAID', version: 1, ersReference: 'E' }),
         } as unknown as PaymentGateway,

@@ -13,7 +13,7 @@ import {
   RequestInProgressError,
   SoldOutError,
   UnknownPurchaseTokenError,
-} from '../../lambda/checkout/errors.js';
+} from '../../lambda/checkout/model/errors.js';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 

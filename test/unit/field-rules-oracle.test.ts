@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import * as z from 'zod/mini';
-import { InvalidInputError } from '../../lambda/checkout/errors.js';
-import { checkCatalogEntry } from '../../lambda/checkout/product.js';
-import { parsePurchaseRequest } from '../../lambda/checkout/purchase-request.js';
+import { InvalidInputError } from '../../lambda/checkout/model/errors.js';
+import { checkCatalogEntry } from '../../lambda/checkout/model/product.js';
+import { parsePurchaseRequest } from '../../lambda/checkout/model/purchase-request.js';
 import { propertyRuns } from '../support/property-runs.js';
 
 /**

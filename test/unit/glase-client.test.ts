@@ -1,5 +1,5 @@
-import { GlaseRejectedError, GlaseUnavailableError } from '../../lambda/checkout/errors.js';
-import type { Invoice, RefundRequest } from '../../lambda/checkout/ports.js';
+import { GlaseRejectedError, GlaseUnavailableError } from '../../lambda/checkout/model/errors.js';
+import type { Invoice, RefundRequest } from '../../lambda/checkout/model/invoice.js';
 import { GlaseClient, MAX_RESPONSE_BYTES } from '../../lambda/glase/client.js';
 import { PAYMENT_API_NS, SOAP_ENVELOPE_NS } from '../../lambda/glase/envelope.js';
 import {

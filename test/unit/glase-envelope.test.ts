@@ -1,6 +1,6 @@
 import { XMLParser } from 'fast-xml-parser';
-import { GlaseUnavailableError } from '../../lambda/checkout/errors.js';
-import type { Invoice } from '../../lambda/checkout/ports.js';
+import { GlaseUnavailableError } from '../../lambda/checkout/model/errors.js';
+import type { Invoice } from '../../lambda/checkout/model/invoice.js';
 import {
   buildRequest,
   invoiceChildren,

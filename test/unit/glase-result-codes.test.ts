@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { GlaseRejectedError } from '../../lambda/checkout/errors.js';
+import { GlaseRejectedError } from '../../lambda/checkout/model/errors.js';
 import { RESULT_CODES, rejection } from '../../lambda/glase/result-codes.js';
 
 describe('Glase result codes: one table, meanings for the domain', () => {

@@ -9,7 +9,7 @@ import {
   RequestInProgressError,
   SoldOutError,
   UnknownPurchaseTokenError,
-} from '../../lambda/checkout/errors.js';
+} from '../../lambda/checkout/model/errors.js';
 import { rejection } from '../../lambda/glase/result-codes.js';
 import { HttpRefusal, problemBody, toHttpProblem } from '../../lambda/handlers/http-errors.js';
 

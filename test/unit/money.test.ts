@@ -1,4 +1,4 @@
-import { formatMinor, parseDecimal, sumMinor } from '../../lambda/checkout/money.js';
+import { formatMinor, parseDecimal, sumMinor } from '../../lambda/checkout/model/money.js';
 
 describe('money in minor units', () => {
   it.each([

@@ -1,10 +1,10 @@
-import type { Order } from '../../lambda/checkout/order.js';
+import type { Order } from '../../lambda/checkout/model/order.js';
 import {
   lookupChanges,
   lookupEntriesOf,
   lookupKeysFor,
   PENDING_REFUND,
-} from '../../lambda/checkout/order-lookups.js';
+} from '../../lambda/checkout/model/order-lookups.js';
 import { anOrder, CUSTOMER } from '../support/orders.js';
 
 const CREATED = '2026-11-27T10:00:00.000Z';

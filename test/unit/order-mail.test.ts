@@ -1,16 +1,16 @@
 import { MessageRejected, SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { bundleLines } from '../../lambda/checkout/bundle.js';
-import type { Order, Refund } from '../../lambda/checkout/order.js';
+import { bundleLines } from '../../lambda/checkout/model/bundle.js';
+import type { Order, Refund } from '../../lambda/checkout/model/order.js';
 import {
   composeMail,
   MAIL_LEASE_MS,
   MAIL_MEMORY_SECONDS,
   mailShopper,
   type OrderMailDeps,
-} from '../../lambda/checkout/order-mail.js';
-import { orderView } from '../../lambda/checkout/order-view.js';
+} from '../../lambda/checkout/use-cases/order-mail.js';
+import { orderView } from '../../lambda/checkout/views/order-view.js';
 import { OrderMailError, orderMailHandler } from '../../lambda/handlers/order-mail-handler.js';
 import { headerText, mailbox, toMime } from '../../lambda/mail/mime.js';
 import { SesMailer } from '../../lambda/mail/ses-mailer.js';

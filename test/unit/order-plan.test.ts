@@ -1,7 +1,7 @@
-import { OrderStateConflictError } from '../../lambda/checkout/errors.js';
-import type { Order, Refund } from '../../lambda/checkout/order.js';
-import { type LifecycleEvent, planChange, planNewOrder } from '../../lambda/checkout/order-plan.js';
-import { afterShardRemoved, release, reserve, restock, sell } from '../../lambda/checkout/stock.js';
+import { OrderStateConflictError } from '../../lambda/checkout/model/errors.js';
+import type { Order, Refund } from '../../lambda/checkout/model/order.js';
+import { afterShardRemoved, release, reserve, restock, sell } from '../../lambda/checkout/model/stock.js';
+import { type LifecycleEvent, planChange, planNewOrder } from '../../lambda/checkout/plans/order-plan.js';
 
 const AT = new Date('2026-11-27T10:05:00.000Z');
 const hold = { purchaseToken: 'MUG', quantity: 2 };
@@ -51,14 +51,9 @@ describe('the stock effects of each move', () => {
       requireAvailable: 2,
       requireActive: true,
     });
-    expect(release(hold, false)).toEqual({ purchaseToken: 'MUG', onHand: 0, reserved: -2, sold: 0 });
-    expect(sell(hold, false)).toEqual({ purchaseToken: 'MUG', onHand: -2, reserved: -2, sold: 2 });
+    expect(release(hold)).toEqual({ purchaseToken: 'MUG', onHand: 0, reserved: -2, sold: 0 });
+    expect(sell(hold)).toEqual({ purchaseToken: 'MUG', onHand: -2, reserved: -2, sold: 2 });
     expect(restock(hold)).toEqual({ purchaseToken: 'MUG', onHand: 2, reserved: 0, sold: -2 });
-  });
-
-  it('an order from before the stock model took its units out of the count: they come back onto the shelf', () => {
-    expect(release(hold, true)).toEqual({ purchaseToken: 'MUG', onHand: 2, reserved: 0, sold: 0 });
-    expect(sell(hold, true)).toEqual({ purchaseToken: 'MUG', onHand: 0, reserved: 0, sold: 2 });
   });
 });
 
@@ -72,8 +67,8 @@ describe('a change whose shard a re-spread took away', () => {
       sold: -1,
     });
     expect(afterShardRemoved(reserve(onShard))).toBeUndefined();
-    expect(afterShardRemoved(release(onShard, false))).toBeUndefined();
-    expect(afterShardRemoved(sell(onShard, false))).toBeUndefined();
+    expect(afterShardRemoved(release(onShard))).toBeUndefined();
+    expect(afterShardRemoved(sell(onShard))).toBeUndefined();
     expect(afterShardRemoved(restock({ purchaseToken: 'MUG', quantity: 1 }))).toBeUndefined();
   });
 });
@@ -87,7 +82,7 @@ describe('planNewOrder', () => {
       order: { ...fresh, version: 1 },
       stock: [reserve(hold)],
       request: undefined,
-      holds: [],
+      counters: [],
       lookups: { add: [{ key: 'email:a@b.se', at: fresh.createdAt }], remove: [] },
     });
   });
@@ -149,7 +144,7 @@ describe('planChange: the state machine, with what each move writes', () => {
       paidAt: '2026-11-27T09:04:00.000Z',
       invoiceVersion: 1,
     });
-    expect(change.stock).toEqual([sell(hold, false)]);
+    expect(change.stock).toEqual([sell(hold)]);
   });
 
   it('CANCELED and FAILED release the units and record why, in the history too', () => {
@@ -164,7 +159,7 @@ describe('planChange: the state machine, with what each move writes', () => {
       at: AT.toISOString(),
       reason: 'declined',
     });
-    expect(canceled.stock).toEqual([release(hold, false)]);
+    expect(canceled.stock).toEqual([release(hold)]);
     const withoutVersion = plan(order({ status: 'INVOICED', invoiceVersion: 4 }), {
       type: 'canceled',
       reason: 'x',
@@ -173,15 +168,7 @@ describe('planChange: the state machine, with what each move writes', () => {
     const failed = plan(order(), { type: 'failed', reason: 'Glase down' });
     expect(failed.order).toMatchObject({ status: 'FAILED', failureReason: 'Glase down' });
     expect(failed.order.history.at(-1)?.reason).toBe('Glase down');
-    expect(failed.stock).toEqual([release(hold, false)]);
-  });
-
-  it('an order written before versions and the stock model: expected version 0, its one product released onto the shelf', () => {
-    const { stock: _stock, version: _version, ...legacy } = order({ status: 'INVOICED', quantity: 1 });
-    const change = plan(legacy, { type: 'canceled', reason: 'expired' });
-    expect(change.expected).toEqual({ version: 0, status: 'INVOICED' });
-    expect(change.order.version).toBe(1);
-    expect(change.stock).toEqual([release({ purchaseToken: 'MUG', quantity: 1 }, true)]);
+    expect(failed.stock).toEqual([release(hold)]);
   });
 
   it.each([

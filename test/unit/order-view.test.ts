@@ -1,10 +1,7 @@
-import { callerToken, isCallerToken, sameSecret } from '../../lambda/checkout/caller-auth.js';
-import {
-  isValidSignature,
-  notificationUrl,
-  signOrderId,
-} from '../../lambda/checkout/notification-signature.js';
-import { orderView } from '../../lambda/checkout/order-view.js';
+import { callerToken, isCallerToken, sameSecret } from '../../lambda/checkout/model/caller-auth.js';
+import { isValidSignature, signOrderId } from '../../lambda/checkout/model/notification-signature.js';
+import { orderView } from '../../lambda/checkout/views/order-view.js';
+import { notificationUrl } from '../../lambda/handlers/create-purchase-handler.js';
 import { anOrder, CUSTOMER } from '../support/orders.js';
 
 describe('the public order shape (CLI --json, event detail)', () => {

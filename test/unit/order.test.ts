@@ -1,4 +1,4 @@
-import { canTransition, ORDER_STATUSES, refundedMinor } from '../../lambda/checkout/order.js';
+import { canTransition, ORDER_STATUSES, refundedMinor } from '../../lambda/checkout/model/order.js';
 
 describe('order state machine', () => {
   it('allows exactly the moves DESIGN.md draws', () => {

@@ -1,5 +1,5 @@
-import { InvalidInputError } from '../../lambda/checkout/errors.js';
-import { parsePurchaseRequest } from '../../lambda/checkout/purchase-request.js';
+import { InvalidInputError } from '../../lambda/checkout/model/errors.js';
+import { parsePurchaseRequest } from '../../lambda/checkout/model/purchase-request.js';
 
 const glaseSample = {
   purchaseToken: '29834231890234',

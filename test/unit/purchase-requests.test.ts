@@ -1,30 +1,30 @@
-import { cancelInvoiced, completePayment } from '../../lambda/checkout/complete-payment.js';
-import { createPurchase } from '../../lambda/checkout/create-purchase.js';
 import {
   IdempotencyKeyReusedError,
   OpenOrderLimitError,
   RequestInProgressError,
-} from '../../lambda/checkout/errors.js';
-import type { Order } from '../../lambda/checkout/order.js';
-import type { OrderStore } from '../../lambda/checkout/ports.js';
-import { requestKeys, shopperKeys } from '../../lambda/checkout/purchase-requests.js';
+} from '../../lambda/checkout/model/errors.js';
+import type { Order } from '../../lambda/checkout/model/order.js';
+import { requestKeys, shopperKeys } from '../../lambda/checkout/model/request-record.js';
+import type { Store } from '../../lambda/checkout/ports.js';
+import { cancelInvoiced, completePayment } from '../../lambda/checkout/use-cases/complete-payment.js';
+import { createPurchase } from '../../lambda/checkout/use-cases/create-purchase.js';
 import { overridden } from '../support/in-memory.js';
 import { MUG, REQUEST, unitShop } from '../support/shop.js';
 
 /** The store, counting what createPurchase asks of it. */
-function counting(store: OrderStore) {
+function counting(inner: Store) {
   const calls: string[] = [];
-  const orders = overridden(store, {
-    lookup: (token, key) => {
-      calls.push('lookup');
-      return store.lookup(token, key);
+  const store = overridden(inner, {
+    readForPurchase: (token, key) => {
+      calls.push('read');
+      return inner.readForPurchase(token, key);
     },
     apply: (change) => {
       calls.push('apply');
-      return store.apply(change);
+      return inner.apply(change);
     },
   });
-  return { orders, calls };
+  return { store, calls };
 }
 
 describe('request keys and shopper keys', () => {
@@ -57,11 +57,11 @@ describe('a retried createPurchase', () => {
   it('gets the first answer from one read, and creates nothing', async () => {
     const shop = await unitShop();
     const first = await createPurchase(shop.purchase, REQUEST);
-    const { orders, calls } = counting(shop.orders);
-    const again = await createPurchase({ ...shop.purchase, orders }, REQUEST);
+    const { store, calls } = counting(shop.store);
+    const again = await createPurchase({ ...shop.purchase, store }, REQUEST);
     expect(again).toEqual({ ...first, replayed: true });
-    expect(calls).toEqual(['lookup']);
-    expect(shop.orders.orders.size).toBe(1);
+    expect(calls).toEqual(['read']);
+    expect(shop.store.orders.size).toBe(1);
     expect(shop.glase.callsTo('sendInvoice')).toHaveLength(1);
   });
 
@@ -75,7 +75,7 @@ describe('a retried createPurchase', () => {
     await expect(
       createPurchase(shop.purchase, { ...REQUEST, zip: '99999' }, { idempotencyKey: 'k-1' }),
     ).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
-    expect(shop.orders.orders.size).toBe(1);
+    expect(shop.store.orders.size).toBe(1);
   });
 
   it('while the first is still running: REQUEST_IN_PROGRESS, nothing written', async () => {
@@ -91,7 +91,7 @@ describe('a retried createPurchase', () => {
     const first = createPurchase(shop.purchase, REQUEST);
     await new Promise((resolve) => setImmediate(resolve));
     await expect(createPurchase(shop.purchase, REQUEST)).rejects.toBeInstanceOf(RequestInProgressError);
-    expect(shop.orders.orders.size).toBe(1);
+    expect(shop.store.orders.size).toBe(1);
     release();
     expect((await first).invoiceReference).toBe('777');
   });
@@ -105,7 +105,7 @@ describe('a retried createPurchase', () => {
     expect(answers.map((answer) => answer.status).sort()).toEqual(['fulfilled', 'rejected']);
     const refused = answers.find((answer) => answer.status === 'rejected') as PromiseRejectedResult;
     expect(refused.reason).toBeInstanceOf(RequestInProgressError);
-    expect(shop.orders.orders.size).toBe(1);
+    expect(shop.store.orders.size).toBe(1);
     expect(shop.glase.callsTo('sendInvoice')).toHaveLength(1);
   });
 
@@ -121,13 +121,13 @@ describe('a retried createPurchase', () => {
       REQUEST,
     );
     expect(taken.replayed).toBe(false);
-    expect(shop.orders.orders.size).toBe(2);
+    expect(shop.store.orders.size).toBe(2);
   });
 
   it('after the idempotency window it is a new purchase', async () => {
     const shop = await unitShop();
     const first = await createPurchase(shop.purchase, REQUEST);
-    const paid = (await shop.orders.get(first.orderId)) as Order;
+    const paid = (await shop.store.getOrder(first.orderId)) as Order;
     shop.glase.script('getPaymentStatus', { status: 'PAID', version: 1, ersReference: 'E' });
     await completePayment(shop.settlement, paid);
     shop.clock.advance(601_000);
@@ -141,7 +141,7 @@ describe('a retried createPurchase', () => {
     const first = await createPurchase(shop.purchase, REQUEST);
     await cancelInvoiced(
       shop.settlement,
-      (await shop.orders.get(first.orderId)) as Order,
+      (await shop.store.getOrder(first.orderId)) as Order,
       'declined in the app',
     );
     const second = await createPurchase(shop.purchase, REQUEST);
@@ -163,7 +163,7 @@ describe('a retried createPurchase', () => {
     const shop = await unitShop();
     const first = await createPurchase(shop.purchase, REQUEST);
     shop.glase.script('getPaymentStatus', { status: 'PAID', version: 1, ersReference: 'E' });
-    await completePayment(shop.settlement, (await shop.orders.get(first.orderId)) as Order);
+    await completePayment(shop.settlement, (await shop.store.getOrder(first.orderId)) as Order);
     expect(await createPurchase(shop.purchase, REQUEST)).toEqual({ ...first, replayed: true });
   });
 });
@@ -181,7 +181,7 @@ describe('the cap on a shopper’s unpaid orders of one product', () => {
     await expect(
       createPurchase(shop.purchase, { ...samePhone, purchaseToken: 'SCARF' }),
     ).rejects.toBeInstanceOf(OpenOrderLimitError);
-    expect(shop.orders.orders.size).toBe(2);
+    expect(shop.store.orders.size).toBe(2);
     expect(await shop.stock()).toMatchObject({ reserved: 1, available: 4 });
     expect(shop.glase.callsTo('sendInvoice')).toHaveLength(2);
     // Another product, another shopper: served.
@@ -192,9 +192,9 @@ describe('the cap on a shopper’s unpaid orders of one product', () => {
     const shop = await unitShop();
     const first = await createPurchase(shop.purchase, REQUEST);
     shop.glase.script('getPaymentStatus', { status: 'PAID', version: 1, ersReference: 'E' });
-    await completePayment(shop.settlement, (await shop.orders.get(first.orderId)) as Order);
+    await completePayment(shop.settlement, (await shop.store.getOrder(first.orderId)) as Order);
     const second = await createPurchase(shop.purchase, otherAddress);
-    await cancelInvoiced(shop.settlement, (await shop.orders.get(second.orderId)) as Order, 'declined');
+    await cancelInvoiced(shop.settlement, (await shop.store.getOrder(second.orderId)) as Order, 'declined');
     await expect(createPurchase(shop.purchase, { ...otherAddress, zip: '11199' })).resolves.toMatchObject({
       replayed: false,
     });
@@ -211,6 +211,6 @@ describe('the cap on a shopper’s unpaid orders of one product', () => {
     const none = await unitShop();
     const noneDeps = { ...none.purchase, policy: { ...none.purchase.policy, openOrdersPerShopper: 0 } };
     for (const zip of ['1', '2', '3']) await createPurchase(noneDeps, { ...REQUEST, zip });
-    expect(none.orders.holds.size).toBe(0);
+    expect(none.store.counters.size).toBe(0);
   });
 });

@@ -1,10 +1,10 @@
-import { completePayment } from '../../lambda/checkout/complete-payment.js';
-import { createPurchase } from '../../lambda/checkout/create-purchase.js';
-import { RefundPendingError } from '../../lambda/checkout/errors.js';
-import { reconcile } from '../../lambda/checkout/reconcile.js';
-import { refund } from '../../lambda/checkout/refund.js';
+import { RefundPendingError } from '../../lambda/checkout/model/errors.js';
+import { completePayment } from '../../lambda/checkout/use-cases/complete-payment.js';
+import { createPurchase } from '../../lambda/checkout/use-cases/create-purchase.js';
+import { reconcile } from '../../lambda/checkout/use-cases/reconcile.js';
+import { refund } from '../../lambda/checkout/use-cases/refund.js';
 import { rejection } from '../../lambda/glase/result-codes.js';
-import { failingWrites, overridden, ScriptedGlase, unavailable } from '../support/in-memory.js';
+import { failingWrites, orderOf, overridden, ScriptedGlase, unavailable } from '../support/in-memory.js';
 import { MUG, REQUEST, unitShop } from '../support/shop.js';
 
 const MINUTE = 60_000;
@@ -37,7 +37,7 @@ const deps = (shop: Awaited<ReturnType<typeof shopWith>>, extra = {}) => ({
   ...extra,
 });
 const statuses = async (shop: Awaited<ReturnType<typeof shopWith>>) =>
-  [...shop.orders.orders.values()].map((order) => order.status).sort();
+  [...shop.store.orders.values()].map((order) => order.status).sort();
 
 describe('reconcile', () => {
   it('counts refunds pending longer than the alert time (a metric a person acts on); a failed count is an error', async () => {
@@ -45,7 +45,7 @@ describe('reconcile', () => {
     shop.glase.script('getPaymentStatus', { status: 'PAID', version: 1, ersReference: '11' });
     shop.glase.script('getPaymentStatus', { status: 'PAID', version: 1, ersReference: '12' });
     for (const orderId of shop.ids) {
-      await completePayment(shop.settlement, (await shop.orders.get(orderId))!);
+      await completePayment(shop.settlement, (await shop.store.getOrder(orderId))!);
     }
     shop.glase.script('refundPayment', unavailable('refundPayment'), unavailable('refundPayment'));
     await expect(refund(shop.refund, { orderId: shop.ids[0]! })).rejects.toBeInstanceOf(RefundPendingError);
@@ -61,7 +61,7 @@ describe('reconcile', () => {
     expect(await overdue(1)).toBe(2);
     const broken = {
       ...deps(shop, { refundPendingAlertMinutes: 60 }),
-      orders: overridden(shop.orders, { countByLookup: () => Promise.reject(new Error('throttled')) }),
+      store: overridden(shop.store, { countByLookup: () => Promise.reject(new Error('throttled')) }),
     };
     expect(await reconcile(broken)).toMatchObject({ refundsPendingOverdue: 0, errors: 1 });
     expect(shop.warnings.at(-1)).toMatchObject({ message: 'could not count pending refunds' });
@@ -75,7 +75,7 @@ describe('reconcile', () => {
     const report = await reconcile(deps(shop));
     expect(report).toMatchObject({ abandonedReservations: 2, errors: 0 });
     expect(await statuses(shop)).toEqual(['FAILED', 'FAILED']);
-    expect([...shop.orders.orders.values()][0]?.history.at(-1)?.reason).toBe(
+    expect([...shop.store.orders.values()][0]?.history.at(-1)?.reason).toBe(
       'reservation abandoned before invoicing',
     );
     expect(await shop.stock()).toMatchObject({ reserved: 0, available: 500 });
@@ -106,7 +106,7 @@ describe('reconcile', () => {
     shop.glase.script('getPaymentStatus', { status: 'PAID', version: 1, ersReference: 'E9' });
     const report = await reconcile(deps(shop));
     expect(report).toMatchObject({ expired: 1, paid: 1, errors: 0 });
-    const expired = [...shop.orders.orders.values()].find((order) => order.status === 'CANCELED');
+    const expired = [...shop.store.orders.values()].find((order) => order.status === 'CANCELED');
     expect(expired?.history.at(-1)?.reason).toBe('invoice expired unpaid');
   });
 
@@ -130,19 +130,19 @@ describe('reconcile', () => {
   it('an abandoned reservation another writer settled first counts as unchanged; a failed write as an error', async () => {
     const shop = await shopWith({ reserved: 2 });
     shop.clock.advance(3 * MINUTE);
-    const [first] = [...shop.orders.orders.values()];
+    const [first] = [...shop.store.orders.values()];
     let once = true;
-    const orders = overridden(shop.orders, {
+    const store = overridden(shop.store, {
       apply: async (change) => {
         // Another writer fails the first one just before us.
-        if (once && change.order.orderId === first?.orderId) {
+        if (once && orderOf(change)?.orderId === first?.orderId) {
           once = false;
-          await shop.orders.apply(change);
+          await shop.store.apply(change);
         }
-        return shop.orders.apply(change);
+        return shop.store.apply(change);
       },
     });
-    expect(await reconcile({ ...deps(shop), orders })).toMatchObject({
+    expect(await reconcile({ ...deps(shop), store })).toMatchObject({
       abandonedReservations: 1,
       unchanged: 1,
       errors: 0,
@@ -150,8 +150,8 @@ describe('reconcile', () => {
 
     const broken = await shopWith({ reserved: 1 });
     broken.clock.advance(3 * MINUTE);
-    const failing = failingWrites(broken.orders, () => true);
-    expect(await reconcile({ ...deps(broken), orders: failing })).toMatchObject({
+    const failing = failingWrites(broken.store, () => true);
+    expect(await reconcile({ ...deps(broken), store: failing })).toMatchObject({
       abandonedReservations: 0,
       errors: 1,
     });

@@ -1,8 +1,8 @@
-import { completePayment } from '../../lambda/checkout/complete-payment.js';
-import { createPurchase } from '../../lambda/checkout/create-purchase.js';
-import { OrderNotFoundError, RefundPendingError, RefusedError } from '../../lambda/checkout/errors.js';
-import type { Order } from '../../lambda/checkout/order.js';
-import { refund, resolvePendingRefund } from '../../lambda/checkout/refund.js';
+import { OrderNotFoundError, RefundPendingError, RefusedError } from '../../lambda/checkout/model/errors.js';
+import type { Order } from '../../lambda/checkout/model/order.js';
+import { completePayment } from '../../lambda/checkout/use-cases/complete-payment.js';
+import { createPurchase } from '../../lambda/checkout/use-cases/create-purchase.js';
+import { refund, resolvePendingRefund } from '../../lambda/checkout/use-cases/refund.js';
 import { rejection } from '../../lambda/glase/result-codes.js';
 import { unavailable } from '../support/in-memory.js';
 import { REQUEST, unitShop } from '../support/shop.js';
@@ -11,7 +11,7 @@ async function paidShop() {
   const shop = await unitShop();
   const { orderId } = await createPurchase(shop.purchase, REQUEST);
   shop.glase.script('getPaymentStatus', { status: 'PAID', version: 1, ersReference: '5550001' });
-  await completePayment(shop.settlement, (await shop.orders.get(orderId)) as Order);
+  await completePayment(shop.settlement, (await shop.store.getOrder(orderId)) as Order);
   return { ...shop, orderId };
 }
 
@@ -74,8 +74,8 @@ describe('refund', () => {
       /is INVOICED; only PAID or PARTIALLY_REFUNDED/,
     );
     const paid = await paidShop();
-    const stored = (await paid.orders.get(paid.orderId)) as Order;
-    paid.orders.orders.set(paid.orderId, { ...stored, ersReference: undefined });
+    const stored = (await paid.store.getOrder(paid.orderId)) as Order;
+    paid.store.orders.set(paid.orderId, { ...stored, ersReference: undefined });
     await expect(refund(paid.refund, { orderId: paid.orderId })).rejects.toThrow(/has no payment reference/);
   });
 
@@ -84,8 +84,8 @@ describe('refund', () => {
     await refund(shop.refund, { orderId: shop.orderId });
     await expect(refund(shop.refund, { orderId: shop.orderId })).rejects.toThrow(/is REFUNDED/);
     const partly = await paidShop();
-    const stored = (await partly.orders.get(partly.orderId)) as Order;
-    partly.orders.orders.set(partly.orderId, {
+    const stored = (await partly.store.getOrder(partly.orderId)) as Order;
+    partly.store.orders.set(partly.orderId, {
       ...stored,
       status: 'PARTIALLY_REFUNDED',
       refunds: [
@@ -123,7 +123,7 @@ describe('refund', () => {
     await expect(refund(shop.refund, { orderId: shop.orderId, amountMinor: 100 })).rejects.toThrow(
       'Glase refused the refund: the refunds would exceed the original payment (SUM_OF_REFUNDS_CAN_NOT_BE_MORE_THAN_ORIGINAL_TRANSACTION (result 98))',
     );
-    const stored = await shop.orders.get(shop.orderId);
+    const stored = await shop.store.getOrder(shop.orderId);
     expect(stored?.status).toBe('PAID');
     expect(stored?.pendingRefundId).toBeUndefined();
     expect(stored?.refunds?.[0]).toMatchObject({
@@ -147,7 +147,10 @@ describe('refund', () => {
       expect(pending.message).toMatch(/^refund R1 of 1\.00 SEK is PENDING: /);
       expect(pending.message).toContain(`orders settle-refund ${shop.orderId} --succeeded <Glase reference>`);
       expect(pending.message).toContain(`orders settle-refund ${shop.orderId} --failed <reason>`);
-      expect(await shop.orders.get(shop.orderId)).toMatchObject({ status: 'PAID', pendingRefundId: 'R1' });
+      expect(await shop.store.getOrder(shop.orderId)).toMatchObject({
+        status: 'PAID',
+        pendingRefundId: 'R1',
+      });
       await expect(refund(shop.refund, { orderId: shop.orderId, amountMinor: 100 })).rejects.toThrow(
         /refund R1 of order .* is still pending: .*orders settle-refund/,
       );
@@ -204,11 +207,11 @@ describe('resolvePendingRefund', () => {
     ['nothing', { ersReference: '9009', amountMinor: 0 }, /more than 0/],
   ])('refuses %s and records nothing', async (_name, outcome, message) => {
     const shop = await pendingShop();
-    const before = await shop.orders.get(shop.orderId);
+    const before = await shop.store.getOrder(shop.orderId);
     await expect(
       resolvePendingRefund(shop.refund, shop.orderId, { succeeded: true, ...outcome }),
     ).rejects.toThrow(message);
-    expect(await shop.orders.get(shop.orderId)).toEqual(before);
+    expect(await shop.store.getOrder(shop.orderId)).toEqual(before);
   });
 
   it('refuses a failure without a reason', async () => {
@@ -216,7 +219,7 @@ describe('resolvePendingRefund', () => {
     await expect(
       resolvePendingRefund(shop.refund, shop.orderId, { succeeded: false, reason: '  ' }),
     ).rejects.toThrow(/say why/);
-    expect((await shop.orders.get(shop.orderId))?.pendingRefundId).toBe('R1');
+    expect((await shop.store.getOrder(shop.orderId))?.pendingRefundId).toBe('R1');
   });
 
   it('refuses an order with nothing pending, or no order at all', async () => {

@@ -1,13 +1,9 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
+import { SECRET_CACHE_SECONDS } from '../../contract/service.js';
 import { loadConfig } from '../../lambda/wiring/config.js';
 import { LOCAL_SECRETS, localEnvironment } from '../../lambda/wiring/local-profile.js';
-import {
-  SECRET_CACHE_SECONDS,
-  type SecretFetch,
-  SecretNotConfiguredError,
-  secretsFrom,
-} from '../../lambda/wiring/secrets.js';
+import { type SecretFetch, SecretNotConfiguredError, secretsFrom } from '../../lambda/wiring/secrets.js';
 import { secretsExtension } from '../../lambda/wiring/secrets-extension.js';
 import { secretsManager } from '../../lambda/wiring/secrets-manager.js';
 import { type SecretsExtension, startSecretsExtension } from '../../local/secrets-extension.js';

@@ -1,17 +1,16 @@
-import { OrderStateConflictError } from './errors.js';
-import { formatMinor } from './money.js';
+import { OpenOrderLimitError, OrderStateConflictError, RequestInProgressError } from '../model/errors.js';
+import { formatMinor } from '../model/money.js';
 import {
   canTransition,
-  holdsOf,
   type Order,
   type OrderStatus,
   type Refund,
   refundedMinor,
   type StatusChange,
-} from './order.js';
-import { type LookupEntry, lookupChanges } from './order-lookups.js';
-import type { RequestRecord } from './purchase-requests.js';
-import { release, reserve, restock, type StockDelta, sell } from './stock.js';
+} from '../model/order.js';
+import { type LookupEntry, lookupChanges } from '../model/order-lookups.js';
+import { release, reserve, restock, type StockDelta, sell } from '../model/stock.js';
+import type { Change, CounterWrite, RequestEffect, Write } from './change.js';
 
 /** Something that happened to an order; `planChange` says what it does to it. */
 export type LifecycleEvent =
@@ -46,56 +45,35 @@ export type RefundOutcome =
   | { readonly succeeded: false; readonly reason: string };
 
 /**
- * A planned change: the order exactly as it is to be written, what the stored order must still
- * be for the write to happen (compare-and-set on its version, so two writers can never both
- * win), and what goes with it in the same transaction: stock, the request record a retry
- * finds, the shopper's unpaid-order counters. A store applies it as it is.
+ * A planned change to one order: the order exactly as it is to be written, what the stored order
+ * must still be for the write to happen (compare-and-set on its version, so two writers can never
+ * both win), and what goes with it in the same transaction: stock, the request record a retry
+ * finds, the shopper's unpaid-order counters, what finds the order. `changeOf` turns it into the
+ * writes a store applies.
  */
 export interface OrderChange {
   readonly expected: { readonly version: number; readonly status: OrderStatus } | 'new';
   readonly order: Order;
   readonly stock: readonly StockDelta[];
   readonly request?: RequestEffect | undefined;
-  readonly holds: readonly HoldEffect[];
+  readonly counters: readonly CounterEffect[];
   /** What finds the order (order-lookups.ts): entries that become true, and ones that stop. */
   readonly lookups: { readonly add: readonly LookupEntry[]; readonly remove: readonly LookupEntry[] };
 }
 
-/**
- * `claim`: take the record for this order, unless another live request holds it (the claim may
- * replace one that expired, or whose request died: `lockedUntil` before `now`). `complete`: the
- * invoice is out, a retry gets it. `release`: the order ended unpaid, a retry starts anew. The
- * last two touch the record only while it is still this order's.
- */
-export type RequestEffect =
-  | { readonly kind: 'claim'; readonly record: RequestRecord; readonly now: number }
-  | {
-      readonly kind: 'complete';
-      readonly key: string;
-      readonly orderId: string;
-      readonly invoiceReference: string;
-    }
-  | { readonly kind: 'release'; readonly key: string; readonly orderId: string };
-
 /** +1 when an order opens (refused at `cap`), −1 when it is paid or ends unpaid. */
-export interface HoldEffect {
-  readonly key: string;
-  readonly delta: 1 | -1;
-  readonly cap?: number | undefined;
-  /** Epoch seconds: a counter nobody touched for this long is forgotten (a safety net). */
-  readonly expiresAt?: number | undefined;
-}
+export type CounterEffect = Pick<CounterWrite, 'key' | 'delta' | 'cap' | 'expiresAt'>;
 
 export interface NewOrderTerms {
   readonly request?: Extract<RequestEffect, { kind: 'claim' }> | undefined;
   /** At most this many unpaid orders per shopper and product. */
   readonly openOrderLimit?: number | undefined;
-  readonly holdExpiresAt?: number | undefined;
+  readonly counterExpiresAt?: number | undefined;
 }
 
-/** A new order: it must not exist yet; it reserves every unit it holds and counts in its shopper's holds. */
+/** A new order: it must not exist yet; it reserves every unit it holds and counts in its shopper's counters. */
 export function planNewOrder(order: Order, terms: NewOrderTerms = {}): OrderChange {
-  if (order.status !== 'RESERVED' || !order.stock?.length || order.version !== undefined) {
+  if (order.status !== 'RESERVED' || !order.stock.length || order.version !== undefined) {
     throw new OrderStateConflictError(order.orderId, 'RESERVED');
   }
   const written = { ...order, version: 1 };
@@ -105,16 +83,16 @@ export function planNewOrder(order: Order, terms: NewOrderTerms = {}): OrderChan
     lookups: lookupChanges(undefined, written),
     stock: order.stock.map(reserve),
     request: terms.request,
-    holds: (order.shopperHolds ?? []).map((key) => ({
+    counters: (order.shopperCounters ?? []).map((key) => ({
       key,
       delta: 1,
       cap: terms.openOrderLimit,
-      expiresAt: terms.holdExpiresAt,
+      expiresAt: terms.counterExpiresAt,
     })),
   };
 }
 
-type Effects = Pick<OrderChange, 'stock' | 'request' | 'holds'>;
+type Effects = Pick<OrderChange, 'stock' | 'request' | 'counters'>;
 
 /**
  * The state machine: what `event` does to `order` at `now`. Throws OrderStateConflictError when
@@ -122,7 +100,7 @@ type Effects = Pick<OrderChange, 'stock' | 'request' | 'holds'>;
  */
 export function planChange(order: Order, event: LifecycleEvent, now: Date): OrderChange {
   const at = now.toISOString();
-  const { holds: stockHolds, legacy } = holdsOf(order);
+  const holds = order.stock;
   const conflict = (wanted: string) => new OrderStateConflictError(order.orderId, wanted);
   const next = (
     fields: Partial<Order>,
@@ -133,7 +111,9 @@ export function planChange(order: Order, event: LifecycleEvent, now: Date): Orde
     const entry: StatusChange[] = move
       ? [move.reason ? { status: move.to, at, reason: move.reason } : { status: move.to, at }]
       : [];
-    const version = order.version ?? 0;
+    // Every stored order has one (planNewOrder writes 1): one without was never written.
+    if (order.version === undefined) throw conflict(move?.to ?? order.status);
+    const { version } = order;
     const written: Order = {
       ...order,
       ...fields,
@@ -147,12 +127,12 @@ export function planChange(order: Order, event: LifecycleEvent, now: Date): Orde
       order: written,
       stock: effects.stock ?? [],
       request: effects.request,
-      holds: effects.holds ?? [],
+      counters: effects.counters ?? [],
       lookups: lookupChanges(order, written),
     };
   };
-  // An order that stops being open stops counting in its shopper's holds.
-  const closing = (): HoldEffect[] => (order.shopperHolds ?? []).map((key) => ({ key, delta: -1 }));
+  // An order that stops being open stops counting in its shopper's counters.
+  const closing = (): CounterEffect[] => (order.shopperCounters ?? []).map((key) => ({ key, delta: -1 }));
   // ...and one that ends unpaid lets a retry of its request start anew.
   const releasing = (): RequestEffect | undefined =>
     order.requestKey ? { kind: 'release', key: order.requestKey, orderId: order.orderId } : undefined;
@@ -186,19 +166,19 @@ export function planChange(order: Order, event: LifecycleEvent, now: Date): Orde
           invoiceVersion: event.invoiceVersion,
         },
         { to: 'PAID' },
-        { stock: stockHolds.map((hold) => sell(hold, legacy)), holds: closing() },
+        { stock: holds.map(sell), counters: closing() },
       );
     case 'canceled':
       return next(
         event.invoiceVersion === undefined ? {} : { invoiceVersion: event.invoiceVersion },
         { to: 'CANCELED', reason: event.reason },
-        { stock: stockHolds.map((hold) => release(hold, legacy)), holds: closing(), request: releasing() },
+        { stock: holds.map(release), counters: closing(), request: releasing() },
       );
     case 'failed':
       return next(
         { failureReason: event.reason },
         { to: 'FAILED', reason: event.reason },
-        { stock: stockHolds.map((hold) => release(hold, legacy)), holds: closing(), request: releasing() },
+        { stock: holds.map(release), counters: closing(), request: releasing() },
       );
     case 'invoice-version':
       // Versions only grow; never let a slow writer take one back.
@@ -249,6 +229,69 @@ function settleRefund(
   const to = refundedMinor(fields) >= order.totalMinor ? 'REFUNDED' : 'PARTIALLY_REFUNDED';
   const reason = `refund ${refundId} of ${formatMinor(amountMinor)} ${order.currency}`;
   if (!pending.restock || order.restocked) return next(fields, { to, reason });
-  const { holds } = holdsOf(order);
-  return next({ ...fields, restocked: true }, { to, reason }, { stock: holds.map(restock) });
+  return next({ ...fields, restocked: true }, { to, reason }, { stock: order.stock.map(restock) });
+}
+
+/**
+ * The writes that apply `change`, in the order a store tries them: the order first (its guard
+ * failing means another writer won), then its stock, request record, counters and lookups.
+ */
+export function changeOf(change: OrderChange): Change {
+  const { order } = change;
+  const conflict = () => new OrderStateConflictError(order.orderId, order.status);
+  const writes: Write[] = [
+    { kind: 'order', order, expected: change.expected, refusal: { kind: 'refuse', error: conflict } },
+    ...change.stock.map(
+      (delta): Write => ({
+        kind: 'stock',
+        delta,
+        // A reservation is refused as the shopper asked for it: a bundle by the bundle's token.
+        refusal: { kind: 'sale', soldAs: order.purchaseToken, needed: delta.requireAvailable ?? 0 },
+      }),
+    ),
+    ...(change.request
+      ? [
+          {
+            kind: 'request' as const,
+            effect: change.request,
+            refusal:
+              change.request.kind === 'claim'
+                ? { kind: 'refuse' as const, error: () => new RequestInProgressError() }
+                : { kind: 'skip' as const },
+          },
+        ]
+      : []),
+    ...change.counters.map(
+      (counter): Write => ({
+        kind: 'counter',
+        ...counter,
+        // Lowering a counter that is gone never stops the order's own change.
+        refusal:
+          counter.delta > 0
+            ? { kind: 'refuse', error: () => new OpenOrderLimitError(order.purchaseToken) }
+            : { kind: 'skip' },
+      }),
+    ),
+    ...change.lookups.add.map(
+      (entry): Write => ({
+        kind: 'lookup',
+        orderId: order.orderId,
+        entry,
+        put: true,
+        refusal: { kind: 'refuse', error: conflict },
+      }),
+    ),
+    ...change.lookups.remove
+      .filter((entry) => !change.lookups.add.some((added) => added.key === entry.key))
+      .map(
+        (entry): Write => ({
+          kind: 'lookup',
+          orderId: order.orderId,
+          entry,
+          put: false,
+          refusal: { kind: 'refuse', error: conflict },
+        }),
+      ),
+  ];
+  return { writes };
 }

@@ -1,6 +1,6 @@
-import { formatMinor } from './money.js';
-import { linesOf, type Order, refundedMinor, refundTotal } from './order.js';
-import { customerFields } from './purchase-request.js';
+import { formatMinor } from '../model/money.js';
+import { linesOf, type Order, refundedMinor, refundTotal } from '../model/order.js';
+import { customerFields } from '../model/purchase-request.js';
 
 const amount = (minor: number, currency: string) => ({ value: formatMinor(minor), currency });
 

@@ -1,13 +1,14 @@
-import { GlaseRejectedError, OrderNotFoundError, RefundPendingError, RefusedError } from './errors.js';
-import { formatMinor } from './money.js';
-import { type Order, type Refund, refundedMinor } from './order.js';
-import type { RefundOutcome } from './order-plan.js';
-import type { Clock, EventPublisher, OrderStore, PaymentGateway, ShopSettings } from './ports.js';
+import { GlaseRejectedError, OrderNotFoundError, RefundPendingError, RefusedError } from '../model/errors.js';
+import type { ShopSettings } from '../model/invoice.js';
+import { formatMinor } from '../model/money.js';
+import { type Order, type Refund, refundedMinor } from '../model/order.js';
+import type { RefundOutcome } from '../plans/order-plan.js';
+import type { Clock, EventPublisher, PaymentGateway, Store } from '../ports.js';
+import { transition } from './commit.js';
 import { publishCommitted } from './publish.js';
-import { transition } from './transition.js';
 
 export interface RefundDeps {
-  readonly orders: OrderStore;
+  readonly store: Store;
   readonly glase: PaymentGateway;
   readonly shop: ShopSettings;
   readonly clock: Clock;
@@ -37,7 +38,7 @@ export const DUPLICATE_REFUND_WINDOW_SECONDS = 600;
  * while one is pending, no other starts until an operator settles it.
  */
 export async function refund(deps: RefundDeps, command: RefundCommand): Promise<Order> {
-  const order = await deps.orders.get(command.orderId);
+  const order = await deps.store.getOrder(command.orderId);
   if (!order) throw new OrderNotFoundError(command.orderId);
   if (order.status !== 'PAID' && order.status !== 'PARTIALLY_REFUNDED') {
     throw new RefusedError(
@@ -138,11 +139,11 @@ const GLASE_REFERENCE = /^\d{1,40}$/;
  * refund as recorded.
  */
 export async function resolvePendingRefund(
-  deps: Pick<RefundDeps, 'orders' | 'clock' | 'events' | 'warn'>,
+  deps: Pick<RefundDeps, 'store' | 'clock' | 'events' | 'warn'>,
   orderId: string,
   outcome: RefundOutcome,
 ): Promise<{ order: Order; refund: Refund }> {
-  const order = await deps.orders.get(orderId);
+  const order = await deps.store.getOrder(orderId);
   if (!order) throw new OrderNotFoundError(orderId);
   const pending = order.refunds?.find((refund) => refund.refundId === order.pendingRefundId);
   if (!pending) throw new RefusedError(`order ${orderId} has no pending refund`);

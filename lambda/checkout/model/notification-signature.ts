@@ -16,8 +16,3 @@ export function isValidSignature(
 ): boolean {
   return Boolean(signature) && sameSecret(signature, signOrderId(orderId, signingKey));
 }
-
-export function notificationUrl(publicBaseUrl: string, orderId: string, signingKey: string): string {
-  const base = publicBaseUrl.replace(/\/+$/, '');
-  return `${base}/webshop/notify/${encodeURIComponent(orderId)}?sig=${signOrderId(orderId, signingKey)}`;
-}

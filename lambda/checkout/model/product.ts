@@ -1,4 +1,3 @@
-import type { BundlePart } from './bundle.js';
 import type { FieldIssue } from './errors.js';
 import { FieldReader, matches } from './fields.js';
 import type { StockLevels } from './stock.js';
@@ -17,6 +16,14 @@ export interface ProductDetails {
   readonly ean?: string | undefined;
 }
 
+/**
+ * One component as a bundle sells it (bundle.ts): the product's details when the bundle was
+ * imported (a later price change of the product reaches the bundle when it is imported again).
+ */
+export interface BundlePart extends Omit<ProductDetails, 'currency'> {
+  readonly quantity: number;
+}
+
 /** A product as the catalog holds it: details, stock, and whether it is for sale. */
 export interface Product extends ProductDetails, StockLevels {
   /** onHand − reserved: what a purchase may still take. */
@@ -27,7 +34,7 @@ export interface Product extends ProductDetails, StockLevels {
    * a product writes its stock item, and one item takes only so many writes a second; a drop
    * that needs more spreads the units over shards, each purchase taking from one of them
    * (docs/hot-products.md). The counters above are the sum over all shards, except where a
-   * purchase reads the product (`OrderStore.lookup`): there they are the product item's own.
+   * purchase reads the product (`Store.readForPurchase`): there they are the product item's own.
    */
   readonly stockShards: number;
   /**

@@ -1,8 +1,9 @@
 import type { FieldIssue } from './errors.js';
 import { FieldReader, matches } from './fields.js';
+import type { InvoiceRow } from './invoice.js';
 import { sumMinor } from './money.js';
-import type { InvoiceRow } from './ports.js';
 import {
+  type BundlePart,
   type Checked,
   checkProductDetails,
   type Product,
@@ -44,13 +45,7 @@ export interface BundleEntry {
   readonly priceMinor?: number | undefined;
 }
 
-/**
- * One component as the bundle sells it: the product's details when the bundle was imported
- * (a later price change of the product reaches the bundle when it is imported again).
- */
-export interface BundlePart extends Omit<ProductDetails, 'currency'> {
-  readonly quantity: number;
-}
+export type { BundlePart } from './product.js';
 
 /** A bundle as the catalog keeps it: its own details plus its parts. */
 export interface Bundle extends ProductDetails {

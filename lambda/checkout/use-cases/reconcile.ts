@@ -1,13 +1,13 @@
+import { OrderStateConflictError } from '../model/errors.js';
+import type { Order, OrderStatus } from '../model/order.js';
+import { PENDING_REFUND } from '../model/order-lookups.js';
+import { transition } from './commit.js';
 import {
   type CompletePaymentDeps,
   cancelInvoiced,
   completePayment,
   type Settlement,
 } from './complete-payment.js';
-import { OrderStateConflictError } from './errors.js';
-import type { Order, OrderStatus } from './order.js';
-import { PENDING_REFUND } from './order-lookups.js';
-import { transition } from './transition.js';
 
 export interface ReconcileDeps extends CompletePaymentDeps {
   /** An ISSUED invoice older than this is withdrawn (INVOICE_TTL_SECONDS, default 900). */
@@ -57,7 +57,7 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
   if (deps.refundPendingAlertMinutes !== undefined) {
     const overdueBefore = new Date(now - deps.refundPendingAlertMinutes * 60_000).toISOString();
     try {
-      report.refundsPendingOverdue = await deps.orders.countByLookup(PENDING_REFUND, overdueBefore);
+      report.refundsPendingOverdue = await deps.store.countByLookup(PENDING_REFUND, overdueBefore);
     } catch (error) {
       report.errors++;
       deps.warn?.('could not count pending refunds', { error: (error as Error).message });
@@ -107,7 +107,7 @@ async function eachOpenOrder(
   const concurrency = deps.concurrency ?? 5;
   let page: string | undefined;
   do {
-    const result = await deps.orders.listByStatus(status, createdBefore, page);
+    const result = await deps.store.listByStatus(status, createdBefore, page);
     const orders = [...result.orders];
     while (orders.length > 0) {
       if (deps.outOfTime?.()) {

@@ -1,5 +1,6 @@
-import type { Order } from './order.js';
-import type { EventPublisher, OrderEventType } from './ports.js';
+import type { Order } from '../model/order.js';
+import type { OrderEventType } from '../model/order-event.js';
+import type { EventPublisher } from '../ports.js';
 
 /**
  * Tells the world about a change already committed. Best effort: a lost event must not turn a

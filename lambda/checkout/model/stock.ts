@@ -1,4 +1,4 @@
-import { RefusedError } from './errors.js';
+import { type CheckoutError, ProductNotForSaleError, RefusedError, SoldOutError } from './errors.js';
 
 /**
  * Stock, as the shop counts it: `onHand` units on the shelf, `reserved` of them held by open
@@ -60,20 +60,14 @@ export function reserve(hold: StockHold): StockDelta {
   };
 }
 
-/**
- * An open order ends unpaid: its units are available again. An order from before this stock
- * model (`legacy`) took its units out of the count instead of reserving them, so they come back
- * onto the shelf.
- */
-export function release(hold: StockHold, legacy: boolean): StockDelta {
-  return legacy ? delta(hold, { onHand: hold.quantity }) : delta(hold, { reserved: -hold.quantity });
+/** An open order ends unpaid: its units are available again. */
+export function release(hold: StockHold): StockDelta {
+  return delta(hold, { reserved: -hold.quantity });
 }
 
 /** The order is paid: its units leave the shelf and count as sold. */
-export function sell(hold: StockHold, legacy: boolean): StockDelta {
-  return legacy
-    ? delta(hold, { sold: hold.quantity })
-    : delta(hold, { onHand: -hold.quantity, reserved: -hold.quantity, sold: hold.quantity });
+export function sell(hold: StockHold): StockDelta {
+  return delta(hold, { onHand: -hold.quantity, reserved: -hold.quantity, sold: hold.quantity });
 }
 
 /** The goods came back after a refund: on the shelf again, no longer sold. */
@@ -91,6 +85,22 @@ export function afterShardRemoved(delta: StockDelta): StockDelta | undefined {
   if (!delta.shard || delta.reserved !== 0 || delta.requireAvailable !== undefined) return undefined;
   const { shard: _removed, ...onProduct } = delta;
   return onProduct;
+}
+
+/**
+ * Why `needed` units of a product cannot be sold, as the shopper is told — or undefined when they
+ * can. Decided here alone: before reserving (on what the purchase read) and when a reservation's
+ * guard failed (on what the stock item held then). An item that is gone or off sale is not for
+ * sale; one that is on sale but short is sold out.
+ */
+export function saleRefusal(
+  purchaseToken: string,
+  item: { readonly active: boolean; readonly available: number } | undefined,
+  needed: number,
+): CheckoutError | undefined {
+  if (!item?.active) return new ProductNotForSaleError(purchaseToken);
+  if (item.available < needed) return new SoldOutError(purchaseToken);
+  return undefined;
 }
 
 /** One stock item's counters: shard 0 is the product's own. */

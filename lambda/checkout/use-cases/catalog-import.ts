@@ -7,12 +7,12 @@ import {
   composeBundle,
   isBundle,
   productInTheWay,
-} from './bundle.js';
-import { parseDecimal } from './money.js';
-import type { Catalog, CatalogAdmin } from './ports.js';
-import { type CatalogEntry, checkCatalogEntry, type Product } from './product.js';
+} from '../model/bundle.js';
+import { parseDecimal } from '../model/money.js';
+import { type CatalogEntry, checkCatalogEntry, type Product } from '../model/product.js';
+import type { Catalog, CatalogAdmin } from './catalog.js';
 
-/** The columns a catalog file may have (README: Catalog files); `available` is onHand's old name. */
+/** The columns a catalog file may have (docs/operating.md: Catalog files). */
 export const CATALOG_COLUMNS = [
   'purchaseToken',
   'sku',
@@ -22,7 +22,6 @@ export const CATALOG_COLUMNS = [
   'currency',
   'taxRatePercent',
   'onHand',
-  'available',
   'ean',
   'components',
 ] as const;
@@ -69,6 +68,13 @@ export function validateCatalog(
     const row = index + 1;
     const rowIssues: RowIssue[] = [];
     const bundle = raw.components !== undefined && raw.components !== '';
+    if (raw.available !== undefined && raw.available !== '') {
+      rowIssues.push({
+        row,
+        field: 'available',
+        message: 'is counted by the shop (on hand less what open orders hold): give onHand instead',
+      });
+    }
     let unitPriceMinor: unknown = raw.unitPriceMinor;
     if (raw.price !== undefined && raw.price !== '') {
       try {
@@ -96,8 +102,7 @@ export function validateCatalog(
       unitPriceMinor: numeric(unitPriceMinor),
       currency: text(raw.currency) || defaultCurrency,
       taxRatePercent: numeric(raw.taxRatePercent),
-      // `onHand`; files from before the stock model call it `available`.
-      onHand: numeric(raw.onHand ?? raw.available ?? 0),
+      onHand: numeric(raw.onHand ?? 0),
       ean: text(raw.ean) || undefined,
     };
     const parsed = checkCatalogEntry(candidate);
@@ -107,7 +112,7 @@ export function validateCatalog(
         if (!(issue.field === 'unitPriceMinor' && rowIssues.length > 0)) {
           rowIssues.push({
             row,
-            field: columnOf(issue.field, raw),
+            field: columnOf(issue.field),
             message: issue.message,
           });
         }
@@ -138,7 +143,6 @@ export function validateCatalog(
 /** Fields a bundle takes from its components, never from its own row. */
 const NOT_FOR_BUNDLES = {
   onHand: 'a bundle has no stock of its own: its components’ stock sells it',
-  available: 'a bundle has no stock of its own: its components’ stock sells it',
   taxRatePercent: 'each component keeps its own tax rate',
   ean: 'each component keeps its own EAN',
 } as const;
@@ -362,10 +366,8 @@ async function eachAtOnce<E, T>(
 }
 
 /** The column a merchant wrote, for a field the rules name otherwise. */
-function columnOf(field: string, raw: Record<string, unknown>): string {
-  if (field === 'unitPriceMinor') return 'price';
-  if (field === 'onHand' && raw.onHand === undefined && raw.available !== undefined) return 'available';
-  return field;
+function columnOf(field: string): string {
+  return field === 'unitPriceMinor' ? 'price' : field;
 }
 
 function text(value: unknown): string {

@@ -47,7 +47,7 @@ export interface StatusChange {
 export interface Order {
   readonly orderId: string;
   readonly status: OrderStatus;
-  /** Grows by one with every write: each change is a compare-and-set on it. */
+  /** Grows by one with every write (the first is 1): each change is a compare-and-set on it. */
   readonly version?: number | undefined;
   readonly purchaseToken: string;
   readonly product: ProductSnapshot;
@@ -60,15 +60,12 @@ export interface Order {
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly history: readonly StatusChange[];
-  /**
-   * The stock this order reserved. Orders from before the onHand/reserved stock model have
-   * none: they took their unit out of the count (see stock.ts, `legacy`).
-   */
-  readonly stock?: readonly StockHold[] | undefined;
+  /** The stock this order reserved: one hold per product (a bundle's: one per component). */
+  readonly stock: readonly StockHold[];
   /** The request record a retry of this purchase finds (purchase-requests.ts). */
   readonly requestKey?: string | undefined;
   /** The shopper's unpaid-order counters this order counts in, one per identity (e-mail, phone). */
-  readonly shopperHolds?: readonly string[] | undefined;
+  readonly shopperCounters?: readonly string[] | undefined;
   readonly invoiceReference?: string | undefined;
   /** The last invoice version Glase reported; getPaymentStatus sends it back. */
   readonly invoiceVersion?: number | undefined;
@@ -128,14 +125,4 @@ export function linesOf(
       taxRatePercent: product.taxRatePercent,
     },
   ];
-}
-
-/** What the order holds of the catalog's stock; a legacy order held its one product. */
-export function holdsOf(order: Pick<Order, 'stock' | 'purchaseToken' | 'quantity'>): {
-  holds: readonly StockHold[];
-  legacy: boolean;
-} {
-  return order.stock
-    ? { holds: order.stock, legacy: false }
-    : { holds: [{ purchaseToken: order.purchaseToken, quantity: order.quantity }], legacy: true };
 }

@@ -1,5 +1,8 @@
-import type { OrderView } from './order-view.js';
-import type { Mail, Mailer, MailLog, OrderEventType } from './ports.js';
+import type { MAILED_EVENTS } from '../../../contract/events.js';
+import type { Mail } from '../model/mail.js';
+import type { OrderEventType } from '../model/order-event.js';
+import type { Mailer, MailLog } from '../ports.js';
+import type { OrderView } from '../views/order-view.js';
 
 /**
  * The shopper's e-mail about an order, written once and rendered twice (plain text and HTML),
@@ -38,7 +41,7 @@ export const MAIL_LEASE_MS = 120_000;
  * Which events mail the shopper. OrderCanceled does not: only an unpaid invoice is ever
  * canceled (a paid order's money goes back by refund), so the shopper was never charged.
  */
-export const MAIL_FOR: Partial<Record<OrderEventType, MailKind>> = {
+export const MAIL_FOR: Readonly<Record<(typeof MAILED_EVENTS)[number], MailKind>> = {
   OrderPaid: 'paid',
   OrderRefunded: 'refunded',
 };
@@ -66,7 +69,7 @@ export async function mailShopper(
   type: OrderEventType,
   order: OrderView,
 ): Promise<MailOutcome> {
-  const kind = MAIL_FOR[type];
+  const kind = (MAIL_FOR as Partial<Record<OrderEventType, MailKind>>)[type];
   if (!kind) return { outcome: 'not-mailed', why: `${type} does not mail the shopper` };
   const refund = kind === 'refunded' ? lastRefund(order) : undefined;
   if (kind === 'refunded' && !refund) return { outcome: 'not-mailed', why: 'no confirmed refund' };

@@ -1,19 +1,13 @@
-import { GlaseRejectedError, OrderStateConflictError } from './errors.js';
-import type { Order, OrderStatus } from './order.js';
-import type { LifecycleEvent } from './order-plan.js';
-import type {
-  CallBudget,
-  Clock,
-  EventPublisher,
-  OrderStore,
-  PaymentGateway,
-  PaymentStatus,
-} from './ports.js';
+import { GlaseRejectedError, OrderStateConflictError } from '../model/errors.js';
+import type { CallBudget, PaymentStatus } from '../model/invoice.js';
+import type { Order, OrderStatus } from '../model/order.js';
+import type { LifecycleEvent } from '../plans/order-plan.js';
+import type { Clock, EventPublisher, PaymentGateway, Store } from '../ports.js';
+import { transition } from './commit.js';
 import { publishCommitted } from './publish.js';
-import { transition } from './transition.js';
 
 export interface CompletePaymentDeps {
-  readonly orders: OrderStore;
+  readonly store: Store;
   readonly glase: PaymentGateway;
   readonly events: EventPublisher;
   readonly clock: Clock;
@@ -132,7 +126,7 @@ async function commit(
       return { outcome: paid ? 'paid' : 'canceled', order: settled };
     } catch (error) {
       if (!(error instanceof OrderStateConflictError)) throw error;
-      const current = (await deps.orders.get(order.orderId)) ?? order;
+      const current = (await deps.store.getOrder(order.orderId)) ?? order;
       if (current.status !== from || attempt >= COMMIT_ATTEMPTS)
         return { outcome: 'unchanged', order: current };
       order = current;
@@ -149,7 +143,7 @@ async function waitUntilInvoiced(deps: CompletePaymentDeps, order: Order): Promi
   const sleep = deps.sleep ?? ((ms: number) => new Promise((resolve) => setTimeout(resolve, ms)));
   for (let attempt = 0; current.status === 'RESERVED' && attempt < 3; attempt++) {
     await sleep(300);
-    current = (await deps.orders.get(order.orderId)) ?? current;
+    current = (await deps.store.getOrder(order.orderId)) ?? current;
   }
   return current;
 }
