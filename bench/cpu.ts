@@ -7,6 +7,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { GlaseClient } from '../lambda/glase/client.js';
 import { createPurchaseHandler } from '../lambda/handlers/create-purchase-handler.js';
 import { createDynamoClients } from '../lambda/store/dynamo-client.js';
 import { loadConfig } from '../lambda/wiring/config.js';
@@ -31,10 +32,29 @@ const config = loadConfig(
 );
 const dynamoRequests: string[] = [];
 const glaseCalls: string[] = [];
-const wiring = wireCreatePurchase(config, {
-  onDynamoRequest: (command) => dynamoRequests.push(command),
-  onGlaseCall: (operation) => glaseCalls.push(operation),
+// The SDK's requests counted by its own middleware; Glase's calls by the client's hook.
+const dynamo = createDynamoClients({
+  region: config.region,
+  endpoint,
+  onRequest: (command) => dynamoRequests.push(command),
 });
+const built = wireCreatePurchase(config, { dynamo });
+const wiring = {
+  ...built,
+  purchase: {
+    ...built.purchase,
+    glase: new GlaseClient({
+      url: config.glase.url,
+      clientId: config.glase.clientId,
+      timeoutMs: config.glase.timeoutMs,
+      credentials: async () => ({
+        terminalId: LOCAL_SECRETS.terminalId,
+        password: LOCAL_SECRETS.terminalPassword,
+      }),
+      onCall: (operation) => glaseCalls.push(operation),
+    }),
+  },
+};
 const ours = createPurchaseHandler(wiring);
 const floorDynamo = createDynamoClients({ region: config.region, endpoint });
 const floor = floorPurchase({

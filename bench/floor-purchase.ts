@@ -1,6 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { BatchGetCommand, type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { notifyPath } from '../contract/routes.js';
+import { KEY_PREFIX, ORDERS_BY_LOOKUP } from '../contract/tables.js';
 
 export interface FloorTarget {
   readonly document: DynamoDBDocumentClient;
@@ -23,13 +25,18 @@ export function floorPurchase(target: FloorTarget) {
   const lookup = (orderId: string, key: string, at: string) => ({
     Put: {
       TableName: tables.orders,
-      Item: { orderId: `lookup#${key}#${orderId}`, lookupKey: key, lookupAt: at, refersTo: orderId },
+      Item: {
+        orderId: `${KEY_PREFIX.lookup}${key}#${orderId}`,
+        [ORDERS_BY_LOOKUP.partition]: key,
+        [ORDERS_BY_LOOKUP.sort]: at,
+        [ORDERS_BY_LOOKUP.refersTo]: orderId,
+      },
     },
   });
   return async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
     const body = JSON.parse(event.body ?? '{}') as Record<string, string>;
     const token = body.purchaseToken as string;
-    const requestKey = `purchase#${createHash('sha256')
+    const requestKey = `${KEY_PREFIX.request}${createHash('sha256')
       .update(event.body ?? '')
       .digest('hex')}`;
     const read = await document.send(
@@ -104,7 +111,7 @@ export function floorPurchase(target: FloorTarget) {
           {
             Update: {
               TableName: tables.idempotency,
-              Key: { id: `hold#${token}|${body.email}` },
+              Key: { id: `${KEY_PREFIX.shopperCounter}${token}|${body.email}` },
               UpdateExpression: 'SET openOrders = if_not_exists(openOrders, :zero) + :one',
               ConditionExpression: 'attribute_not_exists(openOrders) OR openOrders < :cap',
               ExpressionAttributeValues: { ':one': 1, ':zero': 0, ':cap': 1 },
@@ -121,7 +128,7 @@ export function floorPurchase(target: FloorTarget) {
       `<context><channel>WS</channel><clientId>bench</clientId><clientReference>${orderId.slice(0, 32)}</clientReference><clientRequestTimeout>0</clientRequestTimeout><initiatorPrincipalId><id>${target.terminalId}</id><type>TERMINALID</type></initiatorPrincipalId><password>${target.password}</password></context>` +
       `<invoice><paymentMode>IMMEDIATE_DEBIT</paymentMode><acknowledgmentMode>NO_ACKNOWLEDGMENT</acknowledgmentMode><issueDate>${new Date(now).toISOString()}</issueDate><title>Webshop</title><clientInvoiceId>${orderId}</clientInvoiceId>` +
       `<invoiceRows><invoiceRow><itemDescription>${product.description}</itemDescription><itemQuantity>1</itemQuantity><itemSKU>${product.sku}</itemSKU><itemTaxRate>${product.taxRatePercent}</itemTaxRate><itemTotalAmount>${amount}</itemTotalAmount><itemUnitPrice>${amount}</itemUnitPrice></invoiceRow></invoiceRows>` +
-      `<totalAmount>${amount}</totalAmount><cashierId>webshop</cashierId><footer>Thanks</footer><notificationUrl>http://127.0.0.1/webshop/notify/${orderId}</notificationUrl></invoice></ext:sendInvoice></soapenv:Body></soapenv:Envelope>`;
+      `<totalAmount>${amount}</totalAmount><cashierId>webshop</cashierId><footer>Thanks</footer><notificationUrl>http://127.0.0.1${notifyPath(orderId)}</notificationUrl></invoice></ext:sendInvoice></soapenv:Body></soapenv:Envelope>`;
     const response = await fetch(target.glaseUrl, {
       method: 'POST',
       headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: '""' },

@@ -19,9 +19,9 @@ const stack = await startLocalStack({
   tablePrefix: 'bench-',
   catalogFile: false,
   environment: { CALLER_AUTH: 'none', OPEN_ORDERS_PER_SHOPPER: '0' },
-  wiring: {
-    onDynamoRequest: (command) => count(requests, command),
-    onDynamoRefusal: (command, refusal) => count(refusals, `${command} ${refusal}`),
+  dynamoCounters: {
+    onRequest: (command) => count(requests, command),
+    onRefusal: (command, refusal) => count(refusals, `${command} ${refusal}`),
   },
   extraRoutes: [
     {

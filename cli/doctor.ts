@@ -1,6 +1,8 @@
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { CREATE_PURCHASE_RESOURCE } from '../contract/routes.js';
 import { callerToken } from '../lambda/checkout/model/caller-auth.js';
 import { GlaseRejectedError, GlaseUnavailableError } from '../lambda/checkout/model/errors.js';
+import { CALLER_AUTH_MODES, type CallerAuthMode } from '../lambda/wiring/config.js';
 import type { Connection } from './connect.js';
 
 export interface Check {
@@ -72,22 +74,42 @@ export async function diagnose(connection: Connection): Promise<Diagnosis> {
 
   checks.push(await glaseCheck(connection));
 
+  // Deployed, the stack says how callers authenticate. Locally, `npm start` may run with another
+  // CALLER_AUTH than this shell has: follow the one the API answers to (the local keys are public).
+  const local = !connection.createPurchaseUrl;
+  const modes = local
+    ? [...new Set<CallerAuthMode>([config.callerAuth, ...CALLER_AUTH_MODES])]
+    : [config.callerAuth];
   let createPurchaseUrl: string | undefined;
-  const template = urlTemplate(connection);
-  const key = config.callerAuth === 'url-key' ? await secrets.urlKey().catch(() => undefined) : '';
-  if (!template) {
-    checks.push({
-      name: 'api',
-      ok: false,
-      detail: 'not tried: PUBLIC_BASE_URL does not say where the API is',
-    });
-  } else if (key === undefined) {
-    checks.push({ name: 'api', ok: false, detail: 'not tried: the URL key cannot be read (see secrets)' });
-  } else {
-    createPurchaseUrl = template.replace('{urlKey}', key);
-    checks.push(await apiCheck(connection, createPurchaseUrl));
+  let api: Check | undefined;
+  let mode = config.callerAuth;
+  for (const candidate of modes) {
+    const template = urlTemplate(connection, candidate);
+    const key = candidate === 'url-key' ? await secrets.urlKey().catch(() => undefined) : '';
+    if (!template) {
+      api = { name: 'api', ok: false, detail: 'not tried: PUBLIC_BASE_URL does not say where the API is' };
+      break;
+    }
+    if (key === undefined) {
+      api ??= { name: 'api', ok: false, detail: 'not tried: the URL key cannot be read (see secrets)' };
+      continue;
+    }
+    const url = template.replace('{urlKey}', key);
+    const { check, refusedCaller } = await apiCheck(connection, url, candidate);
+    // The first answer decides, unless it is the refusal another caller-auth mode would pass.
+    if (!api || check.ok) api = check;
+    if (check.ok) {
+      createPurchaseUrl = url;
+      mode = candidate;
+      if (candidate !== config.callerAuth) {
+        api = { ...check, detail: `${check.detail} (npm start runs CALLER_AUTH=${candidate})` };
+      }
+      break;
+    }
+    if (!refusedCaller) break;
   }
-  if (config.callerAuth === 'none') {
+  if (api) checks.push(api);
+  if (mode === 'none') {
     checks.push({
       name: 'caller-auth',
       ok: true,
@@ -135,14 +157,20 @@ async function glaseCheck({ wiring }: Connection): Promise<Check> {
   }
 }
 
-async function apiCheck({ wiring }: Connection, url: string): Promise<Check> {
+/** The API's answer to an empty body; `refusedCaller`: it refused this caller, not the body. */
+async function apiCheck(
+  { wiring }: Connection,
+  url: string,
+  mode: CallerAuthMode,
+): Promise<{ check: Check; refusedCaller?: boolean }> {
   const { config, secrets } = wiring;
   const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (config.callerAuth === 'token') {
+  if (mode === 'token') {
     const secret = await secrets.authSecret().catch(() => '');
     headers['x-auth-token'] = callerToken(config.glase.webshopId ?? '', secret);
   }
-  const shown = url.replace(/\/webshop\/[^/]+\/createPurchase$/, '/webshop/{urlKey}/createPurchase');
+  // Never the key itself in a check's line: the URL is printed whole once, where it is asked for.
+  const shown = mode === 'url-key' ? url.replace(/[^/]+\/createPurchase$/, '{urlKey}/createPurchase') : url;
   try {
     // An empty body is refused before anything is read or written: a harmless probe.
     const response = await fetch(url, {
@@ -155,30 +183,36 @@ async function apiCheck({ wiring }: Connection, url: string): Promise<Check> {
     const code = answer.error?.code;
     if (response.status === 400 && code === 'INVALID_INPUT') {
       return {
-        name: 'api',
-        ok: true,
-        detail: `POST ${shown} answers 400 INVALID_INPUT to an empty body, as it should`,
+        check: {
+          name: 'api',
+          ok: true,
+          detail: `POST ${shown} answers 400 INVALID_INPUT to an empty body, as it should`,
+        },
       };
     }
     return {
-      name: 'api',
-      ok: false,
-      detail: `POST ${shown} answered ${response.status} ${code ?? ''}; expected 400 INVALID_INPUT`,
+      check: {
+        name: 'api',
+        ok: false,
+        detail: `POST ${shown} answered ${response.status} ${code ?? ''}; expected 400 INVALID_INPUT`,
+      },
+      refusedCaller: code === 'NOT_FOUND' || code === 'NOT_AUTHENTICATED',
     };
   } catch (error) {
     return {
-      name: 'api',
-      ok: false,
-      detail: `POST ${shown} could not be reached: ${(error as Error).message}`,
+      check: {
+        name: 'api',
+        ok: false,
+        detail: `POST ${shown} could not be reached: ${(error as Error).message}`,
+      },
     };
   }
 }
 
 /** Deployed: from the stack's settings; local: the local API on PUBLIC_BASE_URL. */
-function urlTemplate(connection: Connection): string | undefined {
+function urlTemplate(connection: Connection, mode: CallerAuthMode): string | undefined {
   if (connection.createPurchaseUrl) return connection.createPurchaseUrl;
   const { config } = connection.wiring;
   if (!config.publicBaseUrl) return undefined;
-  const base = config.publicBaseUrl.replace(/\/+$/, '');
-  return `${base}${config.callerAuth === 'url-key' ? '/webshop/{urlKey}/createPurchase' : '/webshop/createPurchase'}`;
+  return `${config.publicBaseUrl.replace(/\/+$/, '')}${CREATE_PURCHASE_RESOURCE[mode === 'url-key' ? 'url-key' : 'plain']}`;
 }

@@ -5,6 +5,20 @@ import { orderView } from '../lambda/checkout/views/order-view.js';
 
 const amount = (minor: number, currency: string) => ({ value: formatMinor(minor), currency });
 
+/** A time as the CLI prints it: UTC, to the second, its zone always written (Z). */
+export function stamp(iso: string): string {
+  const time = Date.parse(iso);
+  return Number.isNaN(time) ? iso : `${new Date(time).toISOString().slice(0, 19)}Z`;
+}
+
+/** The tax rates a product's price carries: a bundle's parts may carry several. */
+function taxRates(product: Product): string {
+  const rates = product.components
+    ? [...new Set(product.components.map((part) => part.taxRatePercent))].sort((a, b) => a - b)
+    : [product.taxRatePercent];
+  return rates.map((rate) => `${rate}%`).join('/');
+}
+
 /** `--json` for orders: the one public order shape, shared with order events. */
 export const orderJson = orderView;
 
@@ -78,7 +92,7 @@ export function orderTable(orders: readonly Order[]): string {
     orders.map((order) => [
       order.orderId,
       order.status,
-      order.createdAt.slice(0, 19).replace('T', ' '),
+      stamp(order.createdAt),
       order.purchaseToken,
       `${formatMinor(order.totalMinor)} ${order.currency}`,
       order.invoiceReference ?? '-',
@@ -103,12 +117,12 @@ export function orderDetails(order: Order): string {
     ),
     `refunded   ${refundLine(order)}`,
     `invoice    ${order.invoiceReference ?? '-'}`,
-    `payment    ${order.ersReference ?? '-'}${order.paidAt ? ` paid ${order.paidAt}` : ''}`,
+    `payment    ${order.ersReference ?? '-'}${order.paymentReference ? ` (payment reference ${order.paymentReference}, as the shopper's mail says)` : ''}${order.paidAt ? ` paid ${stamp(order.paidAt)}` : ''}`,
     `customer   ${customer.clientName} <${customer.email}>${customer.msisdn ? ` ${customer.msisdn}` : ''}`,
     `address    ${[customer.street, `${customer.zip} ${customer.city}`, customer.state, customer.country].filter(Boolean).join(', ')}`,
     'history',
     ...order.history.map(
-      (change) => `  ${change.at}  ${change.status}${change.reason ? `  (${change.reason})` : ''}`,
+      (change) => `  ${stamp(change.at)}  ${change.status}${change.reason ? `  (${change.reason})` : ''}`,
     ),
   ];
   const refunds = order.refunds ?? [];
@@ -134,27 +148,30 @@ export function refundLine(order: Order): string {
     : confirmed;
 }
 
-/** Orders whose refund waits for Glase's answer, oldest first, with what to do about them. */
+/** Orders whose refund waits for Glase's answer, oldest first, each with the commands that settle it. */
 export function pendingRefundTable(orders: readonly Order[]): string {
   if (orders.length === 0) return 'no pending refunds';
-  const rows = orders.flatMap((order) => {
+  const pending = orders.flatMap((order) => {
     const refund = order.refunds?.find((each) => each.refundId === order.pendingRefundId);
-    if (!refund) return [];
-    return [
-      [
+    return refund ? [{ order, refund }] : [];
+  });
+  return [
+    table(
+      ['ORDER', 'REFUND', 'AMOUNT', 'ASKED', 'PAYMENT'],
+      pending.map(({ order, refund }) => [
         order.orderId,
         refund.refundId,
         `${formatMinor(refund.amountMinor)} ${order.currency}`,
-        refund.requestedAt.slice(0, 19).replace('T', ' '),
+        stamp(refund.requestedAt),
         order.ersReference ?? '-',
-      ],
-    ];
-  });
-  return [
-    table(['ORDER', 'REFUND', 'AMOUNT', 'ASKED', 'PAYMENT'], rows),
+      ]),
+    ),
     '',
-    'each refund is PENDING: ask Glase whether it went through, then record the answer with',
-    '  orders settle-refund <order> --succeeded <Glase reference> | --failed <reason>',
+    'each refund is PENDING: ask Glase whether it went through, then record the answer:',
+    ...pending.map(
+      ({ order, refund }) =>
+        `  ${refund.refundId}: orders settle-refund ${order.orderId} --succeeded <Glase reference> | --failed <reason>`,
+    ),
   ].join('\n');
 }
 
@@ -166,7 +183,7 @@ export function productTable(products: readonly Product[]): string {
       product.purchaseToken,
       product.sku,
       `${formatMinor(product.unitPriceMinor)} ${product.currency}`,
-      `${product.taxRatePercent}%`,
+      taxRates(product),
       // A bundle's stock is its components': it shows how many bundles they allow.
       product.components ? '-' : product.onHand,
       product.components ? '-' : product.reserved,

@@ -2,6 +2,7 @@ import { CfnOutput, Duration, SecretValue, Stack, type StackProps } from 'aws-cd
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import type { Environment, EnvName } from '../contract/environment.js';
 import { MAX_PURCHASE_BODY_BYTES } from '../contract/routes.js';
 import { ORDERS_BY_LOOKUP, ORDERS_BY_STATUS } from '../contract/tables.js';
 import { CheckoutApi } from './constructs/checkout-api.js';
@@ -66,7 +67,7 @@ export class GlaseCheckoutStack extends Stack {
     accept(urlKey, 'AwsSolutions-SMG4');
 
     // Only what differs from the defaults in lambda/wiring/config.ts is set here.
-    const shop: Record<string, string> = {
+    const shop: Environment = {
       PRODUCTS_TABLE: tables.products.tableName,
       ORDERS_TABLE: tables.orders.tableName,
       IDEMPOTENCY_TABLE: tables.idempotency.tableName,
@@ -86,11 +87,11 @@ export class GlaseCheckoutStack extends Stack {
         PUBLIC_BASE_URL: settings.customDomain ? `https://${settings.customDomain.domainName}` : undefined,
       }),
     };
-    const signing = { SIGNING_KEY_SECRET_ARN: signingKey.secretArn };
-    const keyed: Record<string, string> =
+    const signing: Environment = { SIGNING_KEY_SECRET_ARN: signingKey.secretArn };
+    const keyed: Environment =
       settings.callerAuth === 'url-key' ? { URL_KEY_SECRET_ARN: urlKey.secretArn } : {};
     // Empty slots `sam local --env-vars` can fill (SAM only overrides variables the template declares).
-    const samSlots: Record<string, string> = settings.samLocal
+    const samSlots: Environment = settings.samLocal
       ? {
           DYNAMODB_ENDPOINT: '',
           GLASE_TERMINAL_ID: '',
@@ -243,7 +244,7 @@ export class GlaseCheckoutStack extends Stack {
   }
 }
 
-function optional(values: Record<string, string | number | undefined>): Record<string, string> {
+function optional(values: Partial<Record<EnvName, string | number | undefined>>): Environment {
   return Object.fromEntries(
     Object.entries(values).flatMap(([name, value]) => (value === undefined ? [] : [[name, String(value)]])),
   );

@@ -12,7 +12,7 @@ export type LambdaHandler = (event: APIGatewayProxyEvent, context: Context) => P
 
 export interface Route {
   readonly method: string;
-  /** API Gateway resource path, e.g. `/webshop/notify/{orderId}`. */
+  /** API Gateway resource path, e.g. NOTIFY_RESOURCE (contract/routes.ts). */
   readonly resource: string;
   readonly functionName: string;
   readonly handler: LambdaHandler;

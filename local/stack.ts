@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { CREATE_PURCHASE_RESOURCE, NOTIFY_RESOURCE } from '../contract/routes.js';
-import type { EventPublisher } from '../lambda/checkout/ports.js';
+import type { EventPublisher, PaymentGateway, Store } from '../lambda/checkout/ports.js';
 import {
   composeBundles,
   importCatalog,
@@ -29,6 +29,12 @@ import { createTables } from './tables.js';
 
 export const DEMO_CATALOG = new URL('./catalog.json', import.meta.url);
 
+/** What a test may replace in the handlers' wiring. */
+export interface Ports {
+  readonly store: Store;
+  readonly glase: PaymentGateway;
+}
+
 export { LOCAL_SECRETS } from '../lambda/wiring/local-profile.js';
 
 export interface LocalStackOptions {
@@ -51,8 +57,15 @@ export interface LocalStackOptions {
   readonly environment?: Readonly<Record<string, string>>;
   /** The createPurchase function's timeout (deployed: 15 s); a test shortens it. */
   readonly createPurchaseTimeoutMs?: number;
-  /** Logger, clock, request counters, and ports a test swaps for failing ones. */
-  readonly wiring?: WiringOptions;
+  /** Logger and clock for every factory. */
+  readonly wiring?: Pick<WiringOptions, 'logger' | 'clock'>;
+  /** Told of every DynamoDB request, and of every refused condition (tests and the bench count them). */
+  readonly dynamoCounters?: {
+    onRequest?: (command: string) => void;
+    onRefusal?: (command: string, refusal: string) => void;
+  };
+  /** The ports the handlers get, as a test wants them: a store that fails at an exact write, say. */
+  readonly ports?: (ports: Ports) => Ports;
   readonly events?: EventPublisher;
   /** More routes behind the same API emulation (the bench's baseline handler). */
   readonly extraRoutes?: readonly Route[];
@@ -114,15 +127,22 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const dynamo = createDynamoClients({
     region: config.region,
     endpoint: config.dynamodbEndpoint,
-    onRequest: options.wiring?.onDynamoRequest,
-    onRefusal: options.wiring?.onDynamoRefusal,
+    ...options.dynamoCounters,
   });
   const wiring: WiringOptions = { ...options.wiring, dynamo };
   const operator = wireOperator(config, wiring);
-  const settlement = wireSettlement(config, {
+  const ports = options.ports ?? ((given: Ports) => given);
+  const settled = wireSettlement(config, {
     ...wiring,
     events: options.events ?? eventsWithLocalMail(config, observability(wiring), wiring),
   });
+  // The handlers get the ports a test asked for; the operator's side keeps the real ones.
+  const settlement = {
+    ...settled,
+    settlement: { ...settled.settlement, ...ports(settled.settlement) },
+    urgentSettlement: { ...settled.urgentSettlement, ...ports(settled.urgentSettlement) },
+  };
+  const purchase = wireCreatePurchase(config, wiring);
   const { tables } = config;
   await createTables(dynamo.client, tables);
   if (options.catalogFile !== false) {
@@ -146,7 +166,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           method: 'POST',
           resource: createPurchaseResource(config),
           functionName: 'createPurchase',
-          handler: createPurchaseHandler(wireCreatePurchase(config, wiring)) as unknown as LambdaHandler,
+          handler: createPurchaseHandler({
+            ...purchase,
+            purchase: { ...purchase.purchase, ...ports(purchase.purchase) },
+          }) as unknown as LambdaHandler,
           timeoutMs: options.createPurchaseTimeoutMs ?? 15_000,
         },
         {

@@ -47,6 +47,7 @@ function cliEnvironment(): string {
     'DYNAMODB_ENDPOINT',
     'TABLE_PREFIX',
     'GLASE_API_URL',
+    'CALLER_AUTH',
   ];
   return names
     .filter((name) => env[name])

@@ -39,7 +39,7 @@ const errorBody = (code: string, message = '$context.error.messageString') =>
 /**
  * The REST API Glase calls (API Gateway v1, for resource policies, WAF and per-method
  * throttling): POST /webshop/{urlKey}/createPurchase (or /webshop/createPurchase) and
- * POST /webshop/notify/{orderId}.
+ * POST the notification (both routes: contract/routes.ts).
  */
 export class CheckoutApi extends Construct {
   readonly api: RestApi;

@@ -15,6 +15,7 @@ import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-n
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import type { Environment } from '../../contract/environment.js';
 import { METRICS_NAMESPACE, SECRET_CACHE_SECONDS, SERVICE_NAME } from '../../contract/service.js';
 import { KEY_PREFIX } from '../../contract/tables.js';
 import { FUNCTION_BUNDLE } from '../bundling.js';
@@ -29,7 +30,7 @@ export interface CheckoutFunctionProps {
   readonly timeout: Duration;
   readonly memorySize?: number;
   readonly reservedConcurrentExecutions?: number | undefined;
-  readonly environment: Record<string, string>;
+  readonly environment: Environment;
   readonly logRetention: RetentionDays;
   /**
    * Reads its secrets through the AWS Parameters and Secrets extension (the default). Off only

@@ -17,9 +17,21 @@ export interface HttpProblem {
   readonly fields?: readonly { field: string; message: string }[];
 }
 
-const STATUS_BY_CODE: Record<string, number> = {
-  INVALID_INPUT: 400,
+/** What a request itself got wrong, before any use case ran (the middlewares' refusals). */
+const REQUEST_STATUS = {
+  INVALID_JSON: 400,
+  INVALID_ENCODING: 400,
   NOT_AUTHENTICATED: 401,
+  INVALID_SIGNATURE: 403,
+  NOT_FOUND: 404,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+} as const;
+
+/** Every code callers can get, and its status: the one table (docs/http-api.md lists it). */
+const STATUS_BY_CODE: Readonly<Record<string, number>> = {
+  ...REQUEST_STATUS,
+  INVALID_INPUT: 400,
   UNKNOWN_PURCHASE_TOKEN: 404,
   ORDER_NOT_FOUND: 404,
   SOLD_OUT: 409,
@@ -30,11 +42,13 @@ const STATUS_BY_CODE: Record<string, number> = {
   ORDER_STATE_CONFLICT: 409,
 };
 
-/** Our own HTTP-level refusals, thrown by the middlewares below. */
-export class HttpRefusal extends Error {
+/**
+ * A request refused before it reaches a use case (too large, not JSON, not ours): one more member
+ * of the domain's error family, so one function maps every failure to HTTP.
+ */
+export class RequestRefusal extends CheckoutError {
   constructor(
-    readonly statusCode: number,
-    readonly code: string,
+    readonly code: keyof typeof REQUEST_STATUS,
     message: string,
   ) {
     super(message);
@@ -48,8 +62,6 @@ export class HttpRefusal extends Error {
 export function toHttpProblem(error: unknown): HttpProblem {
   const parserRefusal = jsonParserRefusal(error);
   if (parserRefusal) return parserRefusal;
-  if (error instanceof HttpRefusal)
-    return { statusCode: error.statusCode, code: error.code, message: error.message };
   if (error instanceof InvalidInputError) {
     return { statusCode: 400, code: error.code, message: 'request body is invalid', fields: error.issues };
   }

@@ -9,7 +9,7 @@ import { isCallerToken, sameSecret } from '../checkout/model/caller-auth.js';
 import type { Config } from '../wiring/config.js';
 import type { Observability } from '../wiring/parts.js';
 import type { Secrets } from '../wiring/secrets.js';
-import { HttpRefusal, jsonErrors } from './http-errors.js';
+import { jsonErrors, RequestRefusal } from './http-errors.js';
 
 /**
  * What every HTTP route shares, in the order a request meets it: logging context, metrics,
@@ -36,7 +36,7 @@ export function bodyLimit(maxBytes: number): MiddlewareObj<APIGatewayProxyEvent>
       const body = event.body ?? '';
       const bytes = event.isBase64Encoded ? Math.floor((body.length * 3) / 4) : Buffer.byteLength(body);
       if (bytes > maxBytes) {
-        throw new HttpRefusal(413, 'PAYLOAD_TOO_LARGE', `request body must be at most ${maxBytes} bytes`);
+        throw new RequestRefusal('PAYLOAD_TOO_LARGE', `request body must be at most ${maxBytes} bytes`);
       }
     },
   };
@@ -91,8 +91,8 @@ export function callerAuth({
         throw error;
       }
       if (allowed) return;
-      if (mode === 'url-key') throw new HttpRefusal(404, 'NOT_FOUND', 'no such resource');
-      throw new HttpRefusal(401, 'NOT_AUTHENTICATED', 'X-Auth-Token is missing or wrong');
+      if (mode === 'url-key') throw new RequestRefusal('NOT_FOUND', 'no such resource');
+      throw new RequestRefusal('NOT_AUTHENTICATED', 'X-Auth-Token is missing or wrong');
     },
   };
 }

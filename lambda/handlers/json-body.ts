@@ -2,7 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import type { MiddlewareObj } from '@middy/core';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { HttpRefusal } from './http-errors.js';
+import { RequestRefusal } from './http-errors.js';
 
 /** `application/json` or any `application/*+json`, however it is capitalised. */
 const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/;
@@ -23,7 +23,7 @@ function utf8Json(): MiddlewareObj<APIGatewayProxyEvent> {
       const [type = '', ...parameters] = (event.headers?.['content-type'] ?? '').split(';');
       // RFC 9110: media types are case-insensitive; the parser's own check agrees, this one names it.
       if (!JSON_MEDIA_TYPE.test(type.trim().toLowerCase())) {
-        throw new HttpRefusal(415, 'UNSUPPORTED_MEDIA_TYPE', 'send application/json');
+        throw new RequestRefusal('UNSUPPORTED_MEDIA_TYPE', 'send application/json');
       }
       const charset = parameters
         .map((parameter) => parameter.trim().toLowerCase())
@@ -31,11 +31,11 @@ function utf8Json(): MiddlewareObj<APIGatewayProxyEvent> {
         ?.slice('charset='.length)
         .replace(/"/g, '');
       if (charset && charset !== 'utf-8' && charset !== 'utf8') {
-        throw new HttpRefusal(415, 'UNSUPPORTED_MEDIA_TYPE', 'send application/json in UTF-8');
+        throw new RequestRefusal('UNSUPPORTED_MEDIA_TYPE', 'send application/json in UTF-8');
       }
       const body = event.body ?? '';
       const valid = event.isBase64Encoded ? isUtf8(Buffer.from(body, 'base64')) : !body.includes('\uFFFD');
-      if (!valid) throw new HttpRefusal(400, 'INVALID_ENCODING', 'request body is not valid UTF-8');
+      if (!valid) throw new RequestRefusal('INVALID_ENCODING', 'request body is not valid UTF-8');
       // The parser refuses a missing body as it refuses bad JSON; an empty one is the same to us.
       if (event.body === null || event.body === undefined) (event as { body: string }).body = '';
     },

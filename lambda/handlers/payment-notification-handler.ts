@@ -5,13 +5,13 @@ import { OrderNotFoundError } from '../checkout/model/errors.js';
 import { isValidSignature } from '../checkout/model/notification-signature.js';
 import { completePayment } from '../checkout/use-cases/complete-payment.js';
 import type { SettlementWiring } from '../wiring/settlement.js';
-import { HttpRefusal } from './http-errors.js';
+import { RequestRefusal } from './http-errors.js';
 import { httpRoute, json } from './http-middleware.js';
 
 const ORDER_ID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
 /**
- * POST /webshop/notify/{orderId}?sig=…: Glase's empty "something happened to this invoice".
+ * POST NOTIFY_RESOURCE?sig=… (contract/routes.ts): Glase's empty "something happened to this invoice".
  * The signature is checked before anything is read, and getPaymentStatus is called at once:
  * Glase reverses a payment it has not been asked about within 20 seconds.
  */
@@ -25,7 +25,7 @@ export function paymentNotificationHandler(wiring: SettlementWiring) {
     const signingKey = await secrets.signingKey();
     if (!ORDER_ID.test(orderId) || !isValidSignature(orderId, event.queryStringParameters?.sig, signingKey)) {
       metrics.addMetric('NotificationRejected', MetricUnit.Count, 1);
-      throw new HttpRefusal(403, 'INVALID_SIGNATURE', 'the notification URL is not one this shop issued');
+      throw new RequestRefusal('INVALID_SIGNATURE', 'the notification URL is not one this shop issued');
     }
     // A signed id is ours: every log line of this call, errors too, names it.
     logger.appendKeys({ orderId });

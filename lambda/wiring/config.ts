@@ -1,3 +1,4 @@
+import type { EnvName } from '../../contract/environment.js';
 import { DEFAULT_CURRENCY } from '../../contract/service.js';
 import type { MailSettings } from '../checkout/use-cases/order-mail.js';
 
@@ -45,22 +46,22 @@ class EnvironmentReader {
   constructor(private readonly source: NodeJS.ProcessEnv) {}
 
   /** Trimmed; empty counts as unset (sam local's env files blank what they replace). */
-  optional(name: string): string | undefined {
+  optional(name: EnvName): string | undefined {
     const value = this.source[name]?.trim();
     return value ? value : undefined;
   }
 
-  required(name: string): string {
+  required(name: EnvName): string {
     const value = this.optional(name);
     if (value === undefined) this.problems.push(`${name} is missing`);
     return value ?? '';
   }
 
-  text(name: string, fallback: string): string {
+  text(name: EnvName, fallback: string): string {
     return this.optional(name) ?? fallback;
   }
 
-  wholeNumber(name: string, fallback: number, minimum: 0 | 1 = 1): number {
+  wholeNumber(name: EnvName, fallback: number, minimum: 0 | 1 = 1): number {
     const value = this.optional(name);
     if (value === undefined) return fallback;
     const number = Number(value);
@@ -71,7 +72,7 @@ class EnvironmentReader {
     return fallback;
   }
 
-  oneOf<T extends string>(name: string, choices: readonly T[], fallback: T): T {
+  oneOf<T extends string>(name: EnvName, choices: readonly T[], fallback: T): T {
     const value = this.optional(name);
     if (value === undefined) return fallback;
     if ((choices as readonly string[]).includes(value)) return value as T;
@@ -79,13 +80,13 @@ class EnvironmentReader {
     return fallback;
   }
 
-  matching(name: string, pattern: RegExp, fallback: string, why: string): string {
+  matching(name: EnvName, pattern: RegExp, fallback: string, why: string): string {
     const value = this.optional(name) ?? fallback;
     if (!pattern.test(value)) this.problems.push(`${name} ${why}`);
     return value;
   }
 
-  httpUrl(name: string): string {
+  httpUrl(name: EnvName): string {
     const value = this.required(name);
     if (value === '') return value;
     if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol)) {

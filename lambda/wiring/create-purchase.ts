@@ -24,17 +24,15 @@ export function wireCreatePurchase(config: Config, options: WiringOptions = {}):
   const seen = observability(options);
   const secrets = secretsFrom(config, options.secretFetch ?? secretsExtension());
   const dynamo = dynamoClients(config, options);
-  const ports = (options.adjust ?? ((given) => given))({
-    store: dynamoStore(config, dynamo),
-    glase: glaseClient(config, secrets, config.glase.timeoutMs, options),
-  });
+  const store = dynamoStore(config, dynamo);
+  const glase = glaseClient(config, secrets, config.glase.timeoutMs);
   return {
     ...seen,
     config,
     secrets,
     purchase: {
-      store: ports.store,
-      glase: ports.glase,
+      store,
+      glase,
       shop: config.shop,
       policy: {
         idempotencyTtlSeconds: config.idempotencyTtlSeconds,

@@ -1,3 +1,4 @@
+import type { Environment, EnvName } from '../../contract/environment.js';
 /**
  * The local profile: the `npm start` environment's defaults, stated once. `npm start` runs with
  * them, the operator CLI connects to them when given no --stack, and tests start from them.
@@ -46,10 +47,10 @@ export function localTableNames(prefix = LOCAL_TABLE_PREFIX) {
  * Environment variables for `loadConfig`: local defaults first, what the user set on top. Only
  * settings the configuration module knows are taken from the user's environment.
  */
-export function localEnvironment(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+export function localEnvironment(env: NodeJS.ProcessEnv = process.env): Environment {
   const ports = localPorts(env);
   const tables = localTableNames(env.TABLE_PREFIX || LOCAL_TABLE_PREFIX);
-  const defaults: Record<string, string> = {
+  const defaults: Environment = {
     PRODUCTS_TABLE: tables.products,
     ORDERS_TABLE: tables.orders,
     IDEMPOTENCY_TABLE: tables.idempotency,
@@ -78,7 +79,7 @@ export function localEnvironment(env: NodeJS.ProcessEnv = process.env): Record<s
 }
 
 /** Settings with no local default that a user may still set. */
-const USER_SETTINGS = [
+const USER_SETTINGS: readonly EnvName[] = [
   'SHOP_CASHIER_ID',
   'SHOP_RECEIPT_FOOTER',
   'DEFAULT_CURRENCY',

@@ -65,7 +65,7 @@ export function wireOperator(config: Config, options: WiringOptions = {}): Opera
   const dynamo = dynamoClients(config, options);
   const clock = options.clock ?? systemClock;
   const store = dynamoStore(config, dynamo);
-  const glase = glaseClient(config, secrets, config.glase.timeoutMs, options);
+  const glase = glaseClient(config, secrets, config.glase.timeoutMs);
   const events = eventsOnFirstUse(config, seen, { ...options, dynamo, clock });
   const warn = (message: string, details: Record<string, unknown>) => seen.logger.warn(message, details);
   return {

@@ -3,30 +3,22 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../../contract/service.js';
 import type { Clock, PaymentGateway, Store } from '../checkout/ports.js';
 import { GlaseClient } from '../glase/client.js';
-import type { Operation } from '../glase/envelope.js';
 import { createDynamoClients, type DynamoClients } from '../store/dynamo-client.js';
 import { DynamoStore } from '../store/dynamo-store.js';
 import type { Config } from './config.js';
 import type { SecretFetch, Secrets } from './secrets.js';
 
-/** What every use case's factory accepts: shared clients, and hooks for tests and the bench. */
+/**
+ * What a factory may be given instead of building it: a logger, a clock, one DynamoDB client
+ * shared by several factories (`npm start`), where secrets deployed by ARN are read (the
+ * functions: the extension; the CLI: the SDK). Nothing else: a test that wants another port
+ * builds the wiring and replaces the port in what it returns.
+ */
 export interface WiringOptions {
   readonly logger?: Logger;
   readonly clock?: Clock;
-  /** One DynamoDB client shared by several factories (npm start, tests). */
   readonly dynamo?: DynamoClients;
-  readonly onDynamoRequest?: (command: string) => void;
-  readonly onDynamoRefusal?: (command: string, refusal: string) => void;
-  readonly onGlaseCall?: (operation: Operation) => void;
-  /** Where secrets deployed by ARN are read; by default the extension (functions) or the SDK (CLI). */
   readonly secretFetch?: SecretFetch;
-  /** Lets a test swap a port for a failing one, e.g. to simulate a crash between two writes. */
-  readonly adjust?: (ports: Ports) => Ports;
-}
-
-export interface Ports {
-  readonly store: Store;
-  readonly glase: PaymentGateway;
 }
 
 export interface Observability {
@@ -54,15 +46,7 @@ export function observability(options: WiringOptions): Observability {
 }
 
 export function dynamoClients(config: Config, options: WiringOptions): DynamoClients {
-  return (
-    options.dynamo ??
-    createDynamoClients({
-      region: config.region,
-      endpoint: config.dynamodbEndpoint,
-      onRequest: options.onDynamoRequest,
-      onRefusal: options.onDynamoRefusal,
-    })
-  );
+  return options.dynamo ?? createDynamoClients({ region: config.region, endpoint: config.dynamodbEndpoint });
 }
 
 export function dynamoStore(config: Config, dynamo: DynamoClients): Store {
@@ -70,12 +54,7 @@ export function dynamoStore(config: Config, dynamo: DynamoClients): Store {
 }
 
 /** A Payment API client whose attempts last `timeoutMs`; credentials read per call (rotation). */
-export function glaseClient(
-  config: Config,
-  secrets: Secrets,
-  timeoutMs: number,
-  options: WiringOptions,
-): PaymentGateway {
+export function glaseClient(config: Config, secrets: Secrets, timeoutMs: number): PaymentGateway {
   return new GlaseClient({
     url: config.glase.url,
     clientId: config.glase.clientId,
@@ -84,6 +63,5 @@ export function glaseClient(
       const { terminalId, terminalPassword } = await secrets.terminal();
       return { terminalId, password: terminalPassword };
     },
-    onCall: options.onGlaseCall,
   });
 }

@@ -32,15 +32,9 @@ export function wireSettlement(
   const secrets = secretsFrom(config, options.secretFetch ?? secretsExtension());
   const dynamo = dynamoClients(config, options);
   const clock = options.clock ?? systemClock;
-  const adjust = options.adjust ?? ((given) => given);
-  const { store, glase } = adjust({
-    store: dynamoStore(config, dynamo),
-    glase: glaseClient(config, secrets, config.glase.timeoutMs, options),
-  });
-  const urgent = adjust({
-    store,
-    glase: glaseClient(config, secrets, config.glase.statusTimeoutMs, options),
-  }).glase;
+  const store = dynamoStore(config, dynamo);
+  const glase = glaseClient(config, secrets, config.glase.timeoutMs);
+  const urgent = glaseClient(config, secrets, config.glase.statusTimeoutMs);
   const base = {
     store,
     events: options.events ?? orderEvents(config, seen),

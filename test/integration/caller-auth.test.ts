@@ -5,14 +5,17 @@ import { glaseSampleBody, startTestStack, type TestStack } from '../support/stac
 /** Counts every DynamoDB request the stack's handlers (and this test) send. */
 function counted() {
   const calls: string[] = [];
-  return { calls, wiring: { onDynamoRequest: (command: string) => calls.push(command) } };
+  return { calls, dynamoCounters: { onRequest: (command: string) => calls.push(command) } };
 }
 
 describe('createPurchase behind its URL key, the deployed default', () => {
   let stack: TestStack;
   const dynamo = counted();
   beforeAll(async () => {
-    stack = await startTestStack({ environment: { CALLER_AUTH: 'url-key' }, wiring: dynamo.wiring });
+    stack = await startTestStack({
+      environment: { CALLER_AUTH: 'url-key' },
+      dynamoCounters: dynamo.dynamoCounters,
+    });
   });
   afterAll(async () => {
     await stack.close();
@@ -63,7 +66,8 @@ describe.each([
     beforeAll(async () => {
       stack = await startTestStack({
         environment: { CALLER_AUTH: 'url-key', CREATE_PURCHASE_URL_KEY: urlKey },
-        wiring: { ...dynamo.wiring, logger },
+        wiring: { logger },
+        dynamoCounters: dynamo.dynamoCounters,
       });
     });
     afterAll(async () => {

@@ -106,9 +106,9 @@ describe('glase-checkout CLI, spawned against DynamoDB Local and the sandbox', (
       const run = await cli('products', 'import', path);
 
       expect(run.code).toBe(1);
-      expect(run.stderr).toContain('row 2: price must be an amount such as 899.00');
-      expect(run.stderr).toContain('row 3: purchaseToken must be 1-64 letters');
-      expect(run.stderr).toContain('row 4: taxRatePercent must be at most 100');
+      expect(run.stderr).toContain('item 2: price must be an amount such as 899.00');
+      expect(run.stderr).toContain('item 3: purchaseToken must be 1-64 letters');
+      expect(run.stderr).toContain('item 4: taxRatePercent must be at most 100');
       expect(run.stderr).toContain('3 problem(s) in 3 of 4 rows; nothing was written');
       expect(run.stderr).not.toMatch(/at .*\.ts:\d+/); // no stack trace without --debug
       expect(await stack.product('NEW-1')).toBeUndefined();
@@ -181,17 +181,58 @@ describe('glase-checkout CLI, spawned against DynamoDB Local and the sandbox', (
       });
     });
 
-    it('a semicolon-separated CSV: "header not recognised", not an error per field', async () => {
+    it('a CSV as Swedish Excel saves it: semicolons, decimal commas; problems named by file line', async () => {
       const path = file(
-        'semicolons.csv',
-        'purchaseToken;sku;description;price;currency;taxRatePercent;onHand\nSEMI-1;S1;Semi;10.00;SEK;25;1\n',
+        'excel.csv',
+        [
+          'purchaseToken;sku;description;price;currency;taxRatePercent;onHand',
+          'SEMI-1;S1;"Semi; with a ""quote""";1 299,50;SEK;25;1',
+          'SEMI-2;S2;"Two',
+          'lines";10,00;SEK;25;2',
+        ].join('\r\n'),
       );
+      const run = await cli('products', 'import', path);
+      expect([run.code, run.stdout.trim()]).toEqual([
+        0,
+        'imported 2 rows: 2 created, 0 updated (live stock kept)',
+      ]);
+      expect(await stack.product('SEMI-1')).toMatchObject({
+        unitPriceMinor: 129950,
+        description: 'Semi; with a "quote"',
+      });
+      expect(await stack.product('SEMI-2')).toMatchObject({
+        unitPriceMinor: 1000,
+        description: 'Two\r\nlines',
+      });
+      // A bad row is named by the line it starts on in the file, header included.
+      const bad = file(
+        'excel-bad.csv',
+        [
+          'purchaseToken;sku;description;price;currency;taxRatePercent;onHand',
+          'OK-1;O1;"Fine,',
+          'over two lines";10,00;SEK;25;1',
+          'BAD-1;B1;Bad;tio kronor;SEK;25;1',
+        ].join('\n'),
+      );
+      const refused = await cli('products', 'import', bad);
+      expect([refused.code, refused.stderr]).toEqual([
+        1,
+        expect.stringContaining('line 4: price must be an amount such as 899.00'),
+      ]);
+      const json = JSON.parse((await cli('products', 'import', bad, '--json')).stdout);
+      expect(json.issues).toEqual([
+        { row: 2, at: 'line 4', field: 'price', message: 'must be an amount such as 899.00' },
+      ]);
+    });
+
+    it('a tab-separated file: "header not recognised", not an error per field', async () => {
+      const path = file('tabs.csv', 'purchaseToken\tsku\tdescription\tprice\nTAB-1\tT1\tTab\t10.00\n');
       const run = await cli('products', 'import', path);
       expect(run.code).toBe(1);
       expect(run.stderr).toContain('header not recognised: missing purchaseToken, sku, description');
-      expect(run.stderr).toContain('It looks separated by ";": save it as CSV with commas.');
+      expect(run.stderr).toContain('It looks separated by tabs: save it as CSV with commas or semicolons.');
       expect(run.stderr.trim().split('\n')).toHaveLength(1);
-      expect(await stack.product('SEMI-1')).toBeUndefined();
+      expect(await stack.product('TAB-1')).toBeUndefined();
     });
 
     it('warns when one SKU is sold under two tokens, and still imports', async () => {
@@ -205,7 +246,9 @@ describe('glase-checkout CLI, spawned against DynamoDB Local and the sandbox', (
       );
       const run = await cli('products', 'import', path);
       expect(run.code).toBe(0);
-      expect(run.stderr).toContain("row 2: warning: sku TWIN-SKU is also row 1's (TWIN-A)");
+      expect(run.stderr).toContain(
+        "line 3: warning: sku TWIN-SKU is also TWIN-A's: two tokens sell the same article",
+      );
       expect(run.stdout).toContain('imported 2 rows: 2 created, 0 updated');
     });
   });
@@ -410,7 +453,20 @@ describe('glase-checkout CLI, spawned against DynamoDB Local and the sandbox', (
         ]);
         const pendingList = await cli('orders', 'list', '--pending-refunds');
         expect(pendingList.stdout).toMatch(new RegExp(`${order.orderId}\\s+R\\w+\\s+500\\.00 SEK`));
-        expect(pendingList.stdout).toContain('orders settle-refund <order> --succeeded');
+        // Each pending refund with its own command to settle it; --status narrows the list.
+        expect(pendingList.stdout).toMatch(
+          new RegExp(
+            `R\\w+: orders settle-refund ${order.orderId} --succeeded <Glase reference> \\| --failed <reason>`,
+          ),
+        );
+        const paidOnly = JSON.parse(
+          (await cli('orders', 'list', '--pending-refunds', '--status', 'PAID', '--json')).stdout,
+        );
+        expect(paidOnly.map((o: { orderId: string }) => o.orderId)).toContain(order.orderId);
+        const refundedOnly = JSON.parse(
+          (await cli('orders', 'list', '--pending-refunds', '--status', 'REFUNDED', '--json')).stdout,
+        );
+        expect(refundedOnly.map((o: { orderId: string }) => o.orderId)).not.toContain(order.orderId);
 
         // settle-refund checks what it is told, and records nothing when it is wrong.
         const banana = await cli('orders', 'settle-refund', order.orderId, '--succeeded', 'banana');
@@ -472,9 +528,55 @@ describe('glase-checkout CLI, spawned against DynamoDB Local and the sandbox', (
     expect(run.stdout).toContain('is CANCELED');
     expect(stack.sandbox!.invoices.get(order.invoiceReference!)?.status).toBe('CANCELED');
     expect((await stack.product(order.purchaseToken)).available).toBe(before.available + 1);
-    const again = await cli('orders', 'cancel', order.orderId);
+    const again = await cli('orders', 'cancel', order.invoiceReference!);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('only INVOICED (unpaid) orders can be cancelled');
+  });
+
+  it('every order command takes any reference `orders get` takes, and refuses one that names several', async () => {
+    const email = `two.orders.${Date.now()}@example.com`;
+    const first = await stack.purchase({ ...glaseSampleBody, clientName: 'Twice A', email });
+    await stack.purchase({ ...glaseSampleBody, clientName: 'Twice B', email, zip: '11123' });
+    // By its invoice reference: cancelled.
+    const cancelled = await cli('orders', 'cancel', first.json.invoiceReferenceId);
+    expect([cancelled.code, cancelled.stdout]).toEqual([0, expect.stringContaining('is CANCELED')]);
+    // By the shopper's e-mail, which finds both: refused with both ids, nothing done.
+    const refundsBefore = refundCalls();
+    for (const [name, ...flags] of [['get'], ['cancel'], ['refund'], ['settle-refund', '--failed', 'x']]) {
+      const run = await cli('orders', name as string, email, ...flags, '--json');
+      expect([name, run.code, JSON.parse(run.stderr).error.code]).toEqual([name, 1, 'AMBIGUOUS_ORDER']);
+    }
+    expect(refundCalls()).toBe(refundsBefore);
+    const order = await paidOrder('Refund By Reference');
+    const refunded = await cli('orders', 'refund', order.ersReference!, '--amount', '1.00');
+    expect([refunded.code, refunded.stdout]).toEqual([
+      0,
+      expect.stringContaining(`order ${order.orderId} is PARTIALLY_REFUNDED`),
+    ]);
+  });
+
+  it('finds a shopper however a Swede writes the number, and an address with or without its +tag', async () => {
+    const stamp = String(Date.now()).slice(-7);
+    const response = await stack.purchase({
+      ...glaseSampleBody,
+      clientName: 'Karin',
+      email: `karin+shop${stamp}@example.se`,
+      msisdn: `4670${stamp}`,
+    });
+    const order = (await stack.orders()).find(
+      (o) => o.invoiceReference === response.json.invoiceReferenceId,
+    )!;
+    const ids = async (term: string) =>
+      JSON.parse((await cli('orders', 'find', term, '--json')).stdout).map(
+        (o: { orderId: string }) => o.orderId,
+      );
+    expect(await ids(`070${stamp}`)).toEqual([order.orderId]);
+    expect(await ids(`070-${stamp.slice(0, 3)} ${stamp.slice(3, 5)} ${stamp.slice(5)}`)).toEqual([
+      order.orderId,
+    ]);
+    expect(await ids(`+46 70 ${stamp}`)).toEqual([order.orderId]);
+    expect(await ids('karin@example.se')).toContain(order.orderId);
+    expect(await ids('Karin+other@Example.SE')).toContain(order.orderId);
   });
 
   it('commits instead of cancelling when Glase says the invoice was already paid (50)', async () => {
@@ -516,7 +618,13 @@ describe('glase-checkout CLI, spawned against DynamoDB Local and the sandbox', (
     const one = await cli('orders', 'get', orders[0].orderId, '--json');
     expect(JSON.parse(one.stdout).orderId).toBe(orders[0].orderId);
     const human = await cli('orders', 'get', orders[0].orderId);
-    expect(human.stdout).toMatch(/history\n {2}\S+ {2}RESERVED/);
+    // Every time with its zone; the payment reference the shopper's mail gives, beside Glase's ers.
+    expect(human.stdout).toMatch(/history\n {2}\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ {2}RESERVED/);
+    expect(human.stdout).toContain(
+      `(payment reference ${orders[0].paymentReference}, as the shopper's mail says)`,
+    );
+    const table = await cli('orders', 'list', '--status', 'PAID', '--limit', '2');
+    expect(table.stdout.split('\n')[1]).toMatch(/ \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ /);
     expect((await cli('orders', 'get', '01JBZK3Q8N5V7W9X2Y4Z6A8B0C')).code).toBe(1);
   });
 
@@ -603,8 +711,8 @@ describe('glase-checkout CLI, spawned against DynamoDB Local and the sandbox', (
     );
     const refused = await cli('products', 'import', bad);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain('row 2: components[2] NO-SUCH is not in the catalog or this file');
-    expect(refused.stderr).toContain('row 3: price is above what its components cost (11800 minor units)');
+    expect(refused.stderr).toContain('line 3: components[2] NO-SUCH is not in the catalog or this file');
+    expect(refused.stderr).toContain('line 4: price is above what its components cost (11800 minor units)');
     expect(refused.stderr).toContain('2 problem(s) in 2 of 3 rows; nothing was written');
     expect(await stack.product('TEA-CUP')).toBeUndefined();
 
@@ -726,6 +834,18 @@ describe('glase-checkout CLI, spawned against DynamoDB Local and the sandbox', (
         expect(run.code).toBe(0);
         expect(JSON.parse(run.stdout).createPurchaseUrl).toBe(keyed.createPurchaseUrl);
         expect(keyed.createPurchaseUrl).toContain(`/webshop/${LOCAL_SECRETS.urlKey}/createPurchase`);
+        // Without CALLER_AUTH in this shell: it follows the mode the local API answers to.
+        const follows = await cli.with({
+          TABLE_PREFIX: keyed.tables.products.replace(/products$/, ''),
+          GLASE_API_URL: keyed.sandbox!.url,
+          PUBLIC_BASE_URL: keyed.apiUrl,
+        })('doctor');
+        expect(follows.code).toBe(0);
+        expect(follows.stdout).toMatch(
+          /^ok {4}api .*\{urlKey\}\/createPurchase answers 400 .*\(npm start runs CALLER_AUTH=url-key\)$/m,
+        );
+        expect(follows.stdout).not.toMatch(/caller-auth warning/);
+        expect(follows.stdout).toContain(`  ${keyed.createPurchaseUrl}`);
       } finally {
         await keyed.close();
       }

@@ -1,7 +1,7 @@
 import { callerToken } from '../../lambda/checkout/model/caller-auth.js';
 import { signOrderId } from '../../lambda/checkout/model/notification-signature.js';
 import { LOCAL_SECRETS } from '../../lambda/wiring/local-profile.js';
-import type { Ports } from '../../lambda/wiring/parts.js';
+import type { Ports } from '../../local/stack.js';
 import { CapturingLogger } from '../support/capturing-logger.js';
 import { failingWrites, orderOf } from '../support/in-memory.js';
 import { glaseSampleBody, startTestStack, type TestStack } from '../support/stack.js';
@@ -121,31 +121,29 @@ describe('crash points: the reconciler settles what a dead createPurchase left',
   beforeAll(async () => {
     stack = await startTestStack({
       sandboxOptions: { reversalAfterMs: 500 },
-      wiring: {
-        clock: { now: () => new Date(Date.now() + clockOffsetMs) },
-        adjust: (runtime: Ports): Ports => ({
-          ...runtime,
-          // A process that dies mid-request writes nothing more and withdraws nothing.
-          glase: {
-            ...bind(runtime.glase),
-            sendInvoice: async (invoice) => {
-              if (crash.beforeInvoice) throw new Error('process died before sendInvoice');
-              return runtime.glase.sendInvoice(invoice);
-            },
-            cancelInvoice: async (orderId, reference) => {
-              if (crash.afterInvoice) throw new Error('process died');
-              return runtime.glase.cancelInvoice(orderId, reference);
-            },
+      wiring: { clock: { now: () => new Date(Date.now() + clockOffsetMs) } },
+      ports: (runtime: Ports): Ports => ({
+        ...runtime,
+        // A process that dies mid-request writes nothing more and withdraws nothing.
+        glase: {
+          ...bind(runtime.glase),
+          sendInvoice: async (invoice) => {
+            if (crash.beforeInvoice) throw new Error('process died before sendInvoice');
+            return runtime.glase.sendInvoice(invoice);
           },
-          store: failingWrites(
-            runtime.store,
-            (change) =>
-              (crash.beforeInvoice && orderOf(change)?.status === 'FAILED') ||
-              (crash.afterInvoice && orderOf(change)?.status === 'INVOICED'),
-            new Error('process died before the write'),
-          ),
-        }),
-      },
+          cancelInvoice: async (orderId, reference) => {
+            if (crash.afterInvoice) throw new Error('process died');
+            return runtime.glase.cancelInvoice(orderId, reference);
+          },
+        },
+        store: failingWrites(
+          runtime.store,
+          (change) =>
+            (crash.beforeInvoice && orderOf(change)?.status === 'FAILED') ||
+            (crash.afterInvoice && orderOf(change)?.status === 'INVOICED'),
+          new Error('process died before the write'),
+        ),
+      }),
     });
   });
   afterAll(async () => {
@@ -222,15 +220,13 @@ describe('recording the invoice fails, but the process lives', () => {
   let failInvoicedWrite = true;
   beforeAll(async () => {
     stack = await startTestStack({
-      wiring: {
-        adjust: (runtime: Ports): Ports => ({
-          ...runtime,
-          store: failingWrites(
-            runtime.store,
-            (change) => failInvoicedWrite && orderOf(change)?.status === 'INVOICED',
-          ),
-        }),
-      },
+      ports: (runtime: Ports): Ports => ({
+        ...runtime,
+        store: failingWrites(
+          runtime.store,
+          (change) => failInvoicedWrite && orderOf(change)?.status === 'INVOICED',
+        ),
+      }),
     });
   });
   afterAll(async () => {

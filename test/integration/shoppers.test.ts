@@ -4,7 +4,7 @@ describe('createPurchase: three DynamoDB round trips, a replay in one', () => {
   let stack: TestStack;
   const requests: string[] = [];
   beforeAll(async () => {
-    stack = await startTestStack({ wiring: { onDynamoRequest: (command) => requests.push(command) } });
+    stack = await startTestStack({ dynamoCounters: { onRequest: (command) => requests.push(command) } });
   });
   afterAll(async () => {
     await stack.close();

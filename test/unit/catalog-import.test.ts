@@ -137,8 +137,8 @@ describe('catalog import: warnings, counts and the dry-run plan', () => {
     );
     expect(products.map((product) => product.purchaseToken)).toEqual(['A', 'B', 'C', 'D']);
     expect(warnings).toEqual([
-      { row: 2, field: 'sku', message: "same is also row 1's (A): two tokens sell the same article" },
-      { row: 4, field: 'sku', message: "same is also row 1's (A): two tokens sell the same article" },
+      { row: 2, field: 'sku', message: "same is also A's: two tokens sell the same article" },
+      { row: 4, field: 'sku', message: "same is also A's: two tokens sell the same article" },
     ]);
     expect(issues.map((issue) => [issue.row, issue.field])).toEqual([[5, 'purchaseToken']]);
     const repeated = validateCatalog([row('A', 'same'), row('A', 'same')], 'SEK');

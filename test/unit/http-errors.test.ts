@@ -11,12 +11,12 @@ import {
   UnknownPurchaseTokenError,
 } from '../../lambda/checkout/model/errors.js';
 import { rejection } from '../../lambda/glase/result-codes.js';
-import { HttpRefusal, problemBody, toHttpProblem } from '../../lambda/handlers/http-errors.js';
+import { problemBody, RequestRefusal, toHttpProblem } from '../../lambda/handlers/http-errors.js';
 
 describe('errors → HTTP, in one place', () => {
   it.each([
     [new InvalidInputError([{ field: 'zip', message: 'must not be empty' }]), 400, 'INVALID_INPUT'],
-    [new HttpRefusal(401, 'NOT_AUTHENTICATED', 'no'), 401, 'NOT_AUTHENTICATED'],
+    [new RequestRefusal('NOT_AUTHENTICATED', 'no'), 401, 'NOT_AUTHENTICATED'],
     [new UnknownPurchaseTokenError('X'), 404, 'UNKNOWN_PURCHASE_TOKEN'],
     [new OrderNotFoundError('O'), 404, 'ORDER_NOT_FOUND'],
     [new SoldOutError('X'), 409, 'SOLD_OUT'],
@@ -24,8 +24,8 @@ describe('errors → HTTP, in one place', () => {
     [new IdempotencyKeyReusedError(), 422, 'IDEMPOTENCY_KEY_REUSED'],
     [new OpenOrderLimitError('X'), 409, 'OPEN_ORDER_LIMIT'],
     [new ProductNotForSaleError('X'), 409, 'NOT_FOR_SALE'],
-    [new HttpRefusal(415, 'UNSUPPORTED_MEDIA_TYPE', 'send application/json'), 415, 'UNSUPPORTED_MEDIA_TYPE'],
-    [new HttpRefusal(400, 'INVALID_JSON', 'no'), 400, 'INVALID_JSON'],
+    [new RequestRefusal('UNSUPPORTED_MEDIA_TYPE', 'send application/json'), 415, 'UNSUPPORTED_MEDIA_TYPE'],
+    [new RequestRefusal('INVALID_JSON', 'no'), 400, 'INVALID_JSON'],
     [createError(415, 'anything middy says'), 500, 'INTERNAL'],
     [rejection('sendInvoice', 94, 'SERVICE_UNAVAILABLE'), 503, 'GLASE_REJECTED'],
     [rejection('sendInvoice', 90, 'SYSTEM_ERROR'), 503, 'GLASE_REJECTED'],

@@ -22,13 +22,6 @@ export class InvalidInputError extends CheckoutError {
   }
 }
 
-export class NotAuthenticatedError extends CheckoutError {
-  readonly code = 'NOT_AUTHENTICATED';
-  constructor(message = 'caller is not authenticated') {
-    super(message);
-  }
-}
-
 export class UnknownPurchaseTokenError extends CheckoutError {
   readonly code = 'UNKNOWN_PURCHASE_TOKEN';
   constructor(readonly purchaseToken: string) {
@@ -83,6 +76,17 @@ export class OrderNotFoundError extends CheckoutError {
     searched?: string,
   ) {
     super(searched ? `no order matches ${orderId} (searched ${searched})` : `no order ${orderId}`);
+  }
+}
+
+/** A search term an operator gave matches more than one order: they must say which. */
+export class AmbiguousOrderError extends CheckoutError {
+  readonly code = 'AMBIGUOUS_ORDER';
+  constructor(
+    readonly term: string,
+    readonly orderIds: readonly string[],
+  ) {
+    super(`${orderIds.length} orders match ${term}: ${orderIds.join(', ')}; give one order id`);
   }
 }
 

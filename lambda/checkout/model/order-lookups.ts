@@ -1,4 +1,5 @@
 import type { Order } from './order.js';
+import { canonicalEmail, canonicalPhone } from './shopper.js';
 
 /**
  * What finds an order besides its id: what a support call quotes (Glase's invoice, payment or
@@ -16,8 +17,8 @@ export interface LookupEntry {
 /** Orders whose refund is waiting for Glase's answer (`orders list --pending-refunds`). */
 export const PENDING_REFUND = 'pending-refund';
 
-const email = (value: string) => `email:${value.trim().toLowerCase()}`;
-const phone = (value: string) => `phone:${value.replace(/\D/g, '').replace(/^00/, '')}`;
+const email = (value: string) => `email:${canonicalEmail(value)}`;
+const phone = (value: string) => `phone:${canonicalPhone(value)}`;
 
 /** Every key that should find `order` as it is now. */
 export function lookupEntriesOf(order: Order): LookupEntry[] {

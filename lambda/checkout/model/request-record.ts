@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { PurchaseRequest } from './purchase-request.js';
+import { canonicalEmail, canonicalPhone } from './shopper.js';
 
 /**
  * What a retried createPurchase finds: the request it repeats and how far that got. It lives
@@ -37,13 +38,12 @@ export function requestKeys(
 }
 
 /**
- * Who the shopper is, for the cap on unpaid orders: the e-mail address lower-cased without its
- * +tag, and the phone number's digits. Either one is enough to recognise the same shopper.
+ * Who the shopper is, for the cap on unpaid orders: their mailbox and their phone number
+ * (model/shopper.ts). Either one is enough to recognise the same shopper.
  */
 export function shopperKeys(request: Pick<PurchaseRequest, 'email' | 'msisdn'>): string[] {
-  const [local = '', domain = ''] = request.email.trim().toLowerCase().split('@');
-  const keys = [`email:${local.split('+')[0]}@${domain}`];
-  const digits = request.msisdn.replace(/\D/g, '').replace(/^00/, '');
+  const keys = [`email:${canonicalEmail(request.email)}`];
+  const digits = canonicalPhone(request.msisdn);
   if (digits) keys.push(`msisdn:${digits}`);
   return keys;
 }

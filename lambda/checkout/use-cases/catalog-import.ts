@@ -129,7 +129,7 @@ export function validateCatalog(
       warnings.push({
         row,
         field: 'sku',
-        message: `${candidate.sku} is also row ${sameSku.row}'s (${sameSku.purchaseToken}): two tokens sell the same article`,
+        message: `${candidate.sku} is also ${sameSku.purchaseToken}'s: two tokens sell the same article`,
       });
     } else if (candidate.sku && !sameSku) {
       skus.set(candidate.sku, { row, purchaseToken: candidate.purchaseToken });

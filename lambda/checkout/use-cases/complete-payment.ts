@@ -1,4 +1,4 @@
-import { GlaseRejectedError, OrderStateConflictError } from '../model/errors.js';
+import { GlaseRejectedError, OrderStateConflictError, RefusedError } from '../model/errors.js';
 import type { CallBudget, PaymentStatus } from '../model/invoice.js';
 import type { Order, OrderStatus } from '../model/order.js';
 import type { LifecycleEvent } from '../plans/order-plan.js';
@@ -80,6 +80,19 @@ export async function settle(
     );
   }
   return { outcome: 'pending', order, invoiceStatus: status.status };
+}
+
+/**
+ * An operator's cancel: only an unpaid (INVOICED) order can be withdrawn; a paid one is refunded.
+ */
+export async function cancelByOperator(deps: CompletePaymentDeps, order: Order): Promise<Settlement> {
+  if (order.status !== 'INVOICED') {
+    throw new RefusedError(
+      `order ${order.orderId} is ${order.status}; only INVOICED (unpaid) orders can be cancelled` +
+        (order.status === 'PAID' ? ' — refund it instead' : ''),
+    );
+  }
+  return cancelInvoiced(deps, order, 'cancelled by operator');
 }
 
 /**

@@ -1,0 +1,57 @@
+import { InvalidArgumentError } from 'commander';
+import { parseDecimal } from '../lambda/checkout/model/money.js';
+import { ORDER_STATUSES, type OrderStatus } from '../lambda/checkout/model/order.js';
+import { MAX_STOCK_SHARDS } from '../lambda/checkout/model/product.js';
+import type { StockChange } from '../lambda/checkout/plans/catalog-plan.js';
+
+/** How the CLI reads its arguments: a bad one is a usage error (exit 2) saying what would do. */
+
+export function parseStatus(value: string): OrderStatus {
+  const status = value.trim().toUpperCase();
+  if (!(ORDER_STATUSES as readonly string[]).includes(status)) {
+    throw new InvalidArgumentError(`use one of ${ORDER_STATUSES.join(', ')}`);
+  }
+  return status as OrderStatus;
+}
+
+export function parseStockChange(value: string): StockChange {
+  const match = /^([+-]?)(\d{1,9})$/.exec(value.trim());
+  if (!match) throw new InvalidArgumentError('use n, +n or -n (whole numbers)');
+  const amount = Number(match[2]);
+  if (match[1] === '+') return { delta: amount };
+  if (match[1] === '-') return { delta: -amount };
+  return { set: amount };
+}
+
+export function parseShardCount(value: string): number {
+  const count = Number(value.trim());
+  if (!/^\d{1,2}$/.test(value.trim()) || count < 1 || count > MAX_STOCK_SHARDS) {
+    throw new InvalidArgumentError(`use a whole number from 1 to ${MAX_STOCK_SHARDS}`);
+  }
+  return count;
+}
+
+export function parseAmount(value: string): number {
+  try {
+    const minor = parseDecimal(value);
+    if (minor <= 0) throw new RangeError('zero');
+    return minor;
+  } catch {
+    throw new InvalidArgumentError('use a positive amount such as 12.50');
+  }
+}
+
+export function parsePositive(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1 || parsed > 10_000)
+    throw new InvalidArgumentError('use 1-10000');
+  return parsed;
+}
+
+export function parseSince(value: string): string {
+  const time = Date.parse(value);
+  if (Number.isNaN(time)) {
+    throw new InvalidArgumentError('use an ISO date such as 2026-11-27 or 2026-11-27T10:00:00Z');
+  }
+  return new Date(time).toISOString();
+}
