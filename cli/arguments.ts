@@ -3,6 +3,7 @@ import { parseDecimal } from '../lambda/checkout/model/money.js';
 import { ORDER_STATUSES, type OrderStatus } from '../lambda/checkout/model/order.js';
 import { MAX_STOCK_SHARDS } from '../lambda/checkout/model/product.js';
 import type { StockChange } from '../lambda/checkout/plans/catalog-plan.js';
+import type { ReindexCursor } from '../lambda/checkout/use-cases/reindex.js';
 
 /** How the CLI reads its arguments: a bad one is a usage error (exit 2) saying what would do. */
 
@@ -54,4 +55,14 @@ export function parseSince(value: string): string {
     throw new InvalidArgumentError('use an ISO date such as 2026-11-27 or 2026-11-27T10:00:00Z');
   }
   return new Date(time).toISOString();
+}
+
+/** Where `orders reindex` resumes: `STATUS` or `STATUS:page`, as a stopped run printed it. */
+export function parseCursor(value: string): ReindexCursor {
+  const [status = '', ...page] = value.trim().split(':');
+  return { status: parseStatus(status), ...(page.length > 0 ? { page: page.join(':') } : {}) };
+}
+
+export function cursorText(cursor: ReindexCursor): string {
+  return cursor.page ? `${cursor.status}:${cursor.page}` : cursor.status;
 }

@@ -10,6 +10,8 @@ export interface Connection {
   readonly target: string;
   /** The createPurchase URL to give Glase, `{urlKey}` standing for the secret key. */
   readonly createPurchaseUrl?: string | undefined;
+  /** What the deployed stack says of itself (`--stack` only). */
+  readonly deployed?: OperatorSettings | undefined;
 }
 
 /** The stack output the CLI reads (infra/glase-checkout-stack.ts writes it). */
@@ -22,6 +24,14 @@ const operatorSettings = z.object({
   /** The functions' own environment (table names, secret ARNs, shop settings, region). */
   environment: z.record(z.string(), z.string()),
   createPurchaseUrl: z.string(),
+  /** The CloudWatch dashboard (stacks from this release on). */
+  dashboardUrl: z.optional(z.string()),
+  /** Where alarms go, when the stage has a topic: `doctor` checks someone confirmed it. */
+  alarmTopicArn: z.optional(z.string()),
+  /** The SES identity the order mails are sent from, when mails are on. */
+  mailIdentity: z.optional(z.string()),
+  /** The settings the stack was deployed from: `doctor` compares them with settings/<stage>.json. */
+  settings: z.optional(z.record(z.string(), z.unknown())),
 });
 export type OperatorSettings = z.infer<typeof operatorSettings>;
 
@@ -50,7 +60,7 @@ export async function connect(options: { stack?: string; region?: string }): Pro
       : 'is `npm start` running? If it runs on other ports, give this command the same DYNAMODB_PORT (or DYNAMODB_ENDPOINT) and TABLE_PREFIX; for a deployed shop, pass --stack <name>';
     throw new ConnectionError(`cannot reach the orders table (${target}): ${describeError(error)}; ${hint}`);
   }
-  return { wiring, target, createPurchaseUrl: found?.createPurchaseUrl };
+  return { wiring, target, createPurchaseUrl: found?.createPurchaseUrl, deployed: found };
 }
 
 export async function stackSettings(stackName: string, region?: string): Promise<OperatorSettings> {

@@ -2,11 +2,13 @@ import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { CREATE_PURCHASE_RESOURCE } from '../contract/routes.js';
 import { callerToken } from '../lambda/checkout/model/caller-auth.js';
 import { GlaseRejectedError, GlaseUnavailableError } from '../lambda/checkout/model/errors.js';
+import { unindexedOrders } from '../lambda/checkout/use-cases/reindex.js';
 import { CALLER_AUTH_MODES, type CallerAuthMode } from '../lambda/wiring/config.js';
 import type { Connection } from './connect.js';
+import { type DeployedCheck, deployedChecks } from './doctor-deployed.js';
 
 export interface Check {
-  readonly name: 'tables' | 'secrets' | 'glase' | 'api' | 'caller-auth';
+  readonly name: 'tables' | 'secrets' | 'glase' | 'api' | 'caller-auth' | 'index' | DeployedCheck['name'];
   readonly ok: boolean;
   readonly detail: string;
 }
@@ -16,6 +18,8 @@ export interface Diagnosis {
   readonly checks: readonly Check[];
   /** The URL to give Glase, with its key; undefined when the key cannot be read. */
   readonly createPurchaseUrl?: string | undefined;
+  /** The stack's CloudWatch dashboard (deployed only). */
+  readonly dashboardUrl?: string | undefined;
 }
 
 /** An invoice reference no shop ever has: asking for it tells wrong credentials from right ones. */
@@ -25,7 +29,9 @@ const NO_SUCH_INVOICE = '0';
  * Is this shop ready for Glase? Each check is independent, harmless, and says what to do:
  * the tables exist; no secret is missing or a placeholder; Glase accepts the terminal
  * credentials (getPaymentStatus of an invoice that cannot exist: "unknown invoice" means the
- * terminal was accepted); the API answers an empty createPurchase with 400, as it should.
+ * terminal was accepted); the API answers an empty createPurchase with 400, as it should; every
+ * order is in the lookup index. Deployed, also: someone confirmed the alarm subscription, SES may
+ * send the order mails, and the stack matches the stage's settings file.
  */
 export async function diagnose(connection: Connection): Promise<Diagnosis> {
   const { wiring } = connection;
@@ -117,7 +123,26 @@ export async function diagnose(connection: Connection): Promise<Diagnosis> {
         'warning: CALLER_AUTH=none, anyone who finds the URL can create purchases (fine on a laptop only)',
     });
   }
-  return { ok: checks.every((check) => check.ok), checks, createPurchaseUrl };
+  checks.push(await indexCheck(connection));
+  if (connection.deployed) checks.push(...(await deployedChecks(connection.deployed)));
+  return {
+    ok: checks.every((check) => check.ok),
+    checks,
+    createPurchaseUrl,
+    dashboardUrl: connection.deployed?.dashboardUrl,
+  };
+}
+
+/** Orders stored before the lookup index are invisible to `orders find` until reindexed. */
+async function indexCheck({ wiring }: Connection): Promise<Check> {
+  const missing = await unindexedOrders(wiring.store, wiring.settlement.clock.now());
+  return missing.length === 0
+    ? { name: 'index', ok: true, detail: 'the oldest order of each status is in the lookup index' }
+    : {
+        name: 'index',
+        ok: false,
+        detail: `orders stored before the lookup index (${missing.map((order) => `${order.orderId} ${order.status}`).join(', ')}): run \`orders reindex\``,
+      };
 }
 
 async function glaseCheck({ wiring }: Connection): Promise<Check> {

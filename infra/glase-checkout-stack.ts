@@ -1,6 +1,6 @@
-import { CfnOutput, Duration, SecretValue, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { type CfnSecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { Environment, EnvName } from '../contract/environment.js';
 import { MAX_PURCHASE_BODY_BYTES } from '../contract/routes.js';
@@ -15,9 +15,6 @@ import type { CheckoutSettings } from './settings.js';
 export interface GlaseCheckoutStackProps extends StackProps {
   readonly settings: CheckoutSettings;
 }
-
-/** What the credentials secret holds until the merchant puts Glase's values in (the functions refuse it). */
-const PLACEHOLDER = 'REPLACE_WITH_';
 
 /**
  * How the two keys we generate are generated. CloudFormation regenerates a secret's whole value
@@ -41,18 +38,13 @@ export class GlaseCheckoutStack extends Stack {
 
     const tables = new CheckoutTables(this, 'Data', { encryption: settings.tableEncryption });
 
-    // Glase's values: the merchant puts them in after deploying. A template that never changes
-    // this value never resets what the merchant wrote.
+    // Glase's values, put in by the merchant after the first deploy. The secret is created
+    // without any value, so the template holds nothing CloudFormation could ever write back over
+    // them: no setting, override or redeploy touches what the merchant put in.
     const credentials = new Secret(this, 'GlaseCredentials', {
-      description: `glase-checkout ${settings.stage}: Glase terminal id and password (and X-Auth-Token secret): put Glase's values in`,
-      secretStringValue: SecretValue.unsafePlainText(
-        JSON.stringify({
-          terminalId: `${PLACEHOLDER}GLASE_TERMINAL_ID`,
-          terminalPassword: `${PLACEHOLDER}GLASE_TERMINAL_PASSWORD`,
-          ...(settings.callerAuth === 'token' ? { authSecret: `${PLACEHOLDER}GLASE_AUTH_SECRET` } : {}),
-        }),
-      ),
+      description: `glase-checkout ${settings.stage}: Glase's terminal id and password as JSON {"terminalId","terminalPassword"${settings.callerAuth === 'token' ? ',"authSecret"' : ''}}: put them in after deploying`,
     });
+    (credentials.node.defaultChild as CfnSecret).addPropertyDeletionOverride('GenerateSecretString');
     // Ours, generated at deploy: each in a secret of its own, so no edit of one touches the other.
     const signingKey = new Secret(this, 'NotificationSigningKey', {
       description: `glase-checkout ${settings.stage}: signs notification URLs (generated; rotating it breaks open invoices)`,
@@ -62,9 +54,12 @@ export class GlaseCheckoutStack extends Stack {
       description: `glase-checkout ${settings.stage}: the secret key in the createPurchase URL Glase calls (generated)`,
       generateSecretString: GENERATED_KEYS.urlKey,
     });
-    accept(credentials, 'AwsSolutions-SMG4');
-    accept(signingKey, 'AwsSolutions-SMG4');
-    accept(urlKey, 'AwsSolutions-SMG4');
+    for (const secret of [credentials, signingKey, urlKey]) {
+      // Kept when the stack is deleted or a refactor would replace them: a new URL key or signing
+      // key breaks Glase's URL and every open invoice, and the credentials are the merchant's.
+      secret.applyRemovalPolicy(RemovalPolicy.RETAIN);
+      accept(secret, 'AwsSolutions-SMG4');
+    }
 
     // Only what differs from the defaults in lambda/wiring/config.ts is set here.
     const shop: Environment = {
@@ -176,37 +171,58 @@ export class GlaseCheckoutStack extends Stack {
           .allowSendEmail(mail.identity, mail.address)
       : undefined;
 
+    // Glase reaches the two functions it calls through their `live` aliases, which CodeDeploy
+    // moves to a new version gradually and back when a release gate fires (docs/deploy.md).
+    // `sam local` (never deployed) calls the functions themselves: it does not resolve aliases.
+    const released = (fn: CheckoutFunction) =>
+      settings.samLocal ? fn.fn : fn.releasedThrough(settings.release);
     const api = new CheckoutApi(this, 'Http', {
-      createPurchase: createPurchase.fn,
-      paymentNotification: paymentNotification.fn,
+      stage: settings.stage,
+      createPurchase: released(createPurchase),
+      paymentNotification: released(paymentNotification),
       callerAuth: settings.callerAuth,
       allowedSourceIps: settings.allowedSourceIps,
       throttle: settings.throttle,
       logRetention,
-      waf: settings.waf
-        ? { rateLimit: settings.wafRateLimit, name: `glase-checkout-${settings.stage}` }
-        : undefined,
+      waf: settings.waf,
       customDomain: settings.customDomain,
       maxBodyBytes: MAX_PURCHASE_BODY_BYTES,
     });
 
+    const functions = {
+      CreatePurchase: createPurchase.fn,
+      PaymentNotification: paymentNotification.fn,
+      Reconciler: reconciler.fn,
+      ...(orderMail ? { OrderMail: orderMail.fn } : {}),
+    };
     const operations = new CheckoutOperations(this, 'Operations', {
+      stage: settings.stage,
       api: api.api,
       webAclName: api.webAclName,
-      functions: {
-        CreatePurchase: createPurchase.fn,
-        PaymentNotification: paymentNotification.fn,
-        Reconciler: reconciler.fn,
-        ...(orderMail ? { OrderMail: orderMail.fn } : {}),
-      },
+      functions,
       reconciler: reconciler.fn,
-      alarmEmail: settings.alarmEmail,
+      alarmEmail: settings.alarms.email,
+      alarmTopicArn: settings.alarms.topicArn,
+      notificationDeadlineSeconds: settings.notificationDeadlineSeconds,
     });
     if (orderMail) operations.mailShoppers(orderMail.fn);
     for (const fn of [paymentNotification, reconciler]) {
       fn.fn.addEnvironment('EVENT_BUS_NAME', operations.bus.eventBusName);
       operations.bus.grantPutEventsTo(fn.role);
     }
+    if (!settings.samLocal) {
+      createPurchase.gatedBy((release) =>
+        // A purchase may wait up to 5 s for Glase: slower than 10 s at p90 is not Glase alone.
+        operations.releaseGates('CreatePurchase', release, { slowMs: 10_000 }),
+      );
+      paymentNotification.gatedBy((release) =>
+        operations.releaseGates('PaymentNotification', release, {
+          slowMs: settings.notificationDeadlineSeconds * 1000,
+          notifications: true,
+        }),
+      );
+    }
+    operations.drawDashboard(functions);
 
     new CfnOutput(this, 'CreatePurchaseUrl', {
       description:
@@ -225,6 +241,10 @@ export class GlaseCheckoutStack extends Stack {
       description: "Put Glase's terminal id and password here (aws secretsmanager put-secret-value)",
       value: credentials.secretArn,
     });
+    new CfnOutput(this, 'DashboardUrl', {
+      description: 'The CloudWatch dashboard: purchases, payments, failures, Glase, what waits for a person',
+      value: operations.dashboardUrl,
+    });
     // The operator CLI (`--stack`) reads everything it needs from this one output.
     new CfnOutput(this, 'OperatorSettings', {
       description: 'What the glase-checkout CLI needs to operate this stack (read by --stack)',
@@ -233,6 +253,11 @@ export class GlaseCheckoutStack extends Stack {
         stage: settings.stage,
         region: Stack.of(this).region,
         createPurchaseUrl: api.createPurchaseUrl,
+        dashboardUrl: operations.dashboardUrl,
+        alarmTopicArn: operations.topic?.topicArn,
+        mailIdentity: settings.mail?.identity,
+        // The settings this deploy was made from, for `doctor` to compare with the file.
+        settings: settings.file,
         environment: {
           ...shop,
           ...signing,
@@ -242,6 +267,42 @@ export class GlaseCheckoutStack extends Stack {
       }),
     });
   }
+
+  /** The template as synthesized, without the DependsOn entries its references already imply. */
+  protected override _toCloudFormation(): ReturnType<Stack['_toCloudFormation']> {
+    const template = super._toCloudFormation();
+    for (const resource of Object.values(template.Resources ?? {}) as Record<string, unknown>[]) {
+      if (!Array.isArray(resource.DependsOn)) continue;
+      const { DependsOn: dependsOn, ...rest } = resource;
+      const implied = referencedIds(rest);
+      const needed = (dependsOn as string[]).filter((id) => !implied.has(id));
+      if (needed.length > 0) resource.DependsOn = needed;
+      else delete resource.DependsOn;
+    }
+    return template;
+  }
+}
+
+/**
+ * The ids a resource already depends on through Ref, Fn::GetAtt or Fn::Sub: CDK also lists some
+ * of them in DependsOn, which cfn-lint (and `sam validate --lint`) reports as W3005.
+ */
+function referencedIds(value: unknown, found = new Set<string>()): Set<string> {
+  if (Array.isArray(value)) {
+    for (const item of value) referencedIds(item, found);
+  } else if (value && typeof value === 'object') {
+    for (const [key, inner] of Object.entries(value)) {
+      if (key === 'Ref' && typeof inner === 'string') found.add(inner);
+      else if (key === 'Fn::GetAtt')
+        found.add(Array.isArray(inner) ? String(inner[0]) : (String(inner).split('.')[0] ?? ''));
+      else if (key === 'Fn::Sub') {
+        const text = Array.isArray(inner) ? inner[0] : inner;
+        for (const [, id] of String(text).matchAll(/\$\{([A-Za-z0-9]+)[.}]/g)) found.add(id ?? '');
+        if (Array.isArray(inner)) referencedIds(inner[1], found);
+      } else referencedIds(inner, found);
+    }
+  }
+  return found;
 }
 
 function optional(values: Partial<Record<EnvName, string | number | undefined>>): Environment {

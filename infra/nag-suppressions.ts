@@ -15,6 +15,8 @@ export const ACCEPTED_FINDINGS = {
     'Customer-managed table key only: the encrypt/decrypt grant DynamoDB needs, scoped to that one key.',
   'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]':
     "API Gateway's account-level logging role: the managed policy is the one AWS documents for execution logs.",
+  'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited]':
+    "CodeDeploy's role for shifting a Lambda alias between versions: the managed policy AWS documents for Lambda deployments, limited to functions and alarms.",
   'AwsSolutions-L1':
     'nodejs24.x is the Node line every test, npm start and the CLI run on (Node 24 from the npm registry), supported by Lambda to April 2028; nodejs26.x is a deliberate upgrade of both together.',
   'AwsSolutions-APIG4':

@@ -1,5 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { isIPv4 } from 'node:net';
 import type { Node } from 'constructs';
+import { closest } from 'fastest-levenshtein';
 import { DEFAULT_CURRENCY } from '../contract/service.js';
 
 /**
@@ -12,6 +14,12 @@ export interface CheckoutSettings {
   readonly stage: string;
   /** Demo values are refused unless the stage says it is a demo. */
   readonly demo: boolean;
+  /**
+   * The AWS account and region the stage lives in: a deploy from a profile for another account
+   * or region is refused rather than building a second, empty shop there. Required unless demo.
+   */
+  readonly account?: string | undefined;
+  readonly region?: string | undefined;
   /** CloudFormation termination protection; on for every stage that is not a demo. */
   readonly terminationProtection: boolean;
   /** The id Glase gave the shop; part of the caller token and the QR widget. */
@@ -24,8 +32,8 @@ export interface CheckoutSettings {
   readonly callerAuth: 'url-key' | 'token' | 'none';
   /** Only these source CIDRs may call the API (Glase's addresses); empty = anyone. */
   readonly allowedSourceIps: readonly string[];
-  /** Alarms go to an SNS topic with this e-mail subscribed, when given. */
-  readonly alarmEmail?: string | undefined;
+  /** Where alarms go: a topic of the stack's own with this address subscribed, or an existing topic. */
+  readonly alarms: { readonly email?: string | undefined; readonly topicArn?: string | undefined };
   /** Currency the CLI assumes for imported rows that name none. */
   readonly defaultCurrency: string;
   readonly cashierId?: string | undefined;
@@ -39,14 +47,23 @@ export interface CheckoutSettings {
   readonly logRetentionDays: number;
   /** `aws-owned` (default) or `customer-managed`: a KMS key of the stack's own for the tables. */
   readonly tableEncryption: 'aws-owned' | 'customer-managed';
-  /** A WAF web ACL in front of the API (rate limit, body size cap, common rules). */
-  readonly waf: boolean;
-  /** Requests per 5 minutes one address may make (Glase's allow-listed ones and notifications are exempt). */
-  readonly wafRateLimit: number;
+  /** A WAF web ACL in front of the API (rate limits, body size cap, common rules), when set. */
+  readonly waf?:
+    | {
+        /** Purchases and other requests per 5 minutes one address may make (allow-listed Glase exempt). */
+        readonly rateLimit: number;
+        /** Notifications per 5 minutes one address may send (allow-listed Glase exempt). */
+        readonly notificationRateLimit: number;
+      }
+    | undefined;
   readonly customDomain?: { readonly domainName: string; readonly certificateArn: string } | undefined;
   /** Adds empty environment slots that `sam local --env-vars` can fill; never for a real deploy. */
   readonly samLocal: boolean;
-  readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
+  /** API Gateway's own limits, one bucket per route so neither can use up the other's. */
+  readonly throttle: {
+    readonly createPurchase: { readonly rateLimit: number; readonly burstLimit: number };
+    readonly notification: { readonly rateLimit: number; readonly burstLimit: number };
+  };
   /** After a notification, getPaymentStatus is retried this long (Glase reverses after 20 s). */
   readonly notificationDeadlineSeconds: number;
   /**
@@ -60,7 +77,14 @@ export interface CheckoutSettings {
     readonly notification?: number | undefined;
     readonly reconciler?: number | undefined;
   };
+  /** How a new release of createPurchase and the notification function takes over (CodeDeploy). */
+  readonly release: ReleaseStrategy;
+  /** The values as given (file and -c), for `doctor` to compare the deployed stack with the file. */
+  readonly file: Readonly<Record<string, unknown>>;
 }
+
+export type ReleaseStrategy = 'canary' | 'linear' | 'all-at-once';
+const RELEASE_STRATEGIES: readonly ReleaseStrategy[] = ['canary', 'linear', 'all-at-once'];
 
 export interface MailSettings {
   readonly from: string;
@@ -75,6 +99,9 @@ export interface MailSettings {
 export const CONTEXT_PREFIX = 'glase-checkout:';
 export const DEFAULT_STAGE = 'demo';
 const SETTINGS_DIR = new URL('../settings/', import.meta.url);
+const EXAMPLE_FILE = new URL('example.json', SETTINGS_DIR);
+/** Switches for one synth (`-c glase-checkout:samLocal=true`), never a stage's setting. */
+const COMMAND_LINE_ONLY = new Set(['samLocal']);
 
 export class SettingsError extends Error {
   override readonly name = 'SettingsError';
@@ -88,26 +115,30 @@ export interface ReadSettings {
   readonly overridden: readonly string[];
 }
 
+type ContextNode = Pick<Node, 'tryGetContext'> & Partial<Pick<Node, 'getAllContext'>>;
+
 /** The stage's settings file, with any `-c glase-checkout:<key>=<value>` on top. */
-export function readSettings(node: Pick<Node, 'tryGetContext'>, env = process.env): ReadSettings {
+export function readSettings(
+  node: ContextNode,
+  env: NodeJS.ProcessEnv = process.env,
+  dir: URL = SETTINGS_DIR,
+): ReadSettings {
   const stage = String(node.tryGetContext('stage') ?? env.GLASE_CHECKOUT_STAGE ?? DEFAULT_STAGE);
   if (!/^[a-z][a-z0-9-]{0,19}$/.test(stage)) {
     throw new SettingsError(
       `stage "${stage}" must be 1-20 lower-case letters, digits or "-", starting with a letter`,
     );
   }
-  const file = new URL(`${stage}.json`, SETTINGS_DIR);
+  const file = new URL(`${stage}.json`, dir);
   if (!existsSync(file)) {
     throw new SettingsError(
       `there is no settings/${stage}.json. Copy settings/example.json to settings/${stage}.json, fill it in and commit it.`,
     );
   }
-  let saved: Record<string, unknown>;
-  try {
-    saved = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-  } catch (error) {
-    throw new SettingsError(`settings/${stage}.json is not valid JSON: ${(error as Error).message}`);
-  }
+  const saved = readJson(file, `settings/${stage}.json`);
+  const givenOnCommandLine = Object.keys(node.getAllContext?.() ?? {})
+    .filter((key) => key.startsWith(CONTEXT_PREFIX))
+    .map((key) => key.slice(CONTEXT_PREFIX.length));
   const overridden: string[] = [];
   const read: Read = (key) => {
     const given = node.tryGetContext(`${CONTEXT_PREFIX}${key}`);
@@ -115,98 +146,178 @@ export function readSettings(node: Pick<Node, 'tryGetContext'>, env = process.en
     overridden.push(key);
     return given;
   };
-  return { settings: settingsFrom(read, stage), overridden };
+  const fileKeys = Object.keys(saved).filter((key) => !key.startsWith('$'));
+  const settings = settingsFrom(read, stage, {
+    given: [...fileKeys, ...givenOnCommandLine],
+    commandLine: givenOnCommandLine,
+  });
+  return { settings, overridden: [...new Set(overridden)] };
+}
+
+function readJson(file: URL, name: string): Record<string, unknown> {
+  try {
+    const value = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not an object');
+    return value as Record<string, unknown>;
+  } catch (error) {
+    throw new SettingsError(`${name} is not a JSON object: ${(error as Error).message}`);
+  }
 }
 
 /** Hosts that mark a value as made up: they never answer. */
 const DEMO_HOST = /\.(invalid|example)$|^example\.|\.example\./;
+/** A host name as DNS allows it: labels of letters, digits and inner hyphens. */
+const HOST_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/i;
+const EMAIL = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@([^@\s]+)$/;
+/** Glase's webshop ids are opaque tokens: no spaces, nothing a URL or SOAP would need to escape. */
+const WEBSHOP_ID = /^[A-Za-z0-9._-]{1,64}$/;
+const ACCOUNT = /^\d{12}$/;
+const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d{1,2}$/;
+const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
+const CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/;
 
-export function settingsFrom(read: Read, stage = DEFAULT_STAGE): CheckoutSettings {
+/** The settings the merchant must write themselves: the example file's values for them are refused. */
+const OWN_VALUES = [
+  'account',
+  'webshopId',
+  'shopTitle',
+  'glaseApiUrl',
+  'allowedSourceIps',
+  'alarmEmail',
+  'alarmTopicArn',
+  'domainName',
+  'certificateArn',
+  'mailFrom',
+  'mailIdentity',
+] as const;
+
+export interface GivenKeys {
+  /** Every key the file and the command line hold: one the stack does not read is refused. */
+  readonly given?: readonly string[];
+  /** Keys from `-c glase-checkout:<key>`, where the one-synth switches are allowed. */
+  readonly commandLine?: readonly string[];
+}
+
+export function settingsFrom(read: Read, stage = DEFAULT_STAGE, keys: GivenKeys = {}): CheckoutSettings {
   const problems: string[] = [];
+  const known = new Set<string>();
+  const value = (name: string): unknown => {
+    known.add(name);
+    return read(name);
+  };
   const key = (name: string) => `${name} (settings/${stage}.json)`;
   const text = (name: string, fallback?: string): string => {
-    const value = read(name);
-    if (value === undefined || value === null || value === '') {
+    const given = value(name);
+    if (given === undefined || given === null || given === '') {
       if (fallback !== undefined) return fallback;
       problems.push(`${key(name)} is required`);
       return '';
     }
-    if (typeof value !== 'string') {
+    if (typeof given !== 'string') {
       problems.push(`${key(name)} must be a string`);
       return '';
     }
-    return value.trim();
+    return given.trim();
   };
+  const optionalText = (name: string): string | undefined => text(name, '') || undefined;
   const number = (name: string, fallback?: number): number | undefined => {
-    const value = read(name);
-    if (value === undefined || value === '') return fallback;
-    const parsed = Number(value);
+    const given = value(name);
+    if (given === undefined || given === null || given === '') return fallback;
+    const parsed = Number(given);
     if (!Number.isInteger(parsed) || parsed <= 0)
       problems.push(`${key(name)} must be a positive whole number`);
     return parsed;
   };
   const wholeOrZero = (name: string): number | undefined => {
-    const value = read(name);
-    if (value === undefined || value === '') return undefined;
-    const parsed = Number(value);
+    const given = value(name);
+    if (given === undefined || given === null || given === '') return undefined;
+    const parsed = Number(given);
     if (!Number.isInteger(parsed) || parsed < 0)
       problems.push(`${key(name)} must be a whole number, 0 for no limit`);
     return parsed;
   };
   const flag = (name: string, fallback: boolean): boolean => {
-    const value = read(name);
-    if (value === undefined || value === '') return fallback;
-    if (value === true || value === 'true') return true;
-    if (value === false || value === 'false') return false;
+    const given = value(name);
+    if (given === undefined || given === null || given === '') return fallback;
+    if (given === true || given === 'true') return true;
+    if (given === false || given === 'false') return false;
     problems.push(`${key(name)} must be true or false`);
     return fallback;
   };
   const list = (name: string): string[] => {
-    const value = read(name);
-    if (value === undefined || value === '') return [];
-    const items = Array.isArray(value) ? value.map(String) : String(value).split(',');
+    const given = value(name);
+    if (given === undefined || given === null || given === '') return [];
+    const items = Array.isArray(given) ? given.map(String) : String(given).split(',');
     return items.map((item) => item.trim()).filter(Boolean);
+  };
+  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+    const given = text(name, fallback);
+    if (!(allowed as readonly string[]).includes(given)) {
+      problems.push(`${key(name)} must be ${allowed.slice(0, -1).join(', ')} or ${allowed.at(-1)}`);
+      return fallback;
+    }
+    return given as T;
+  };
+  const email = (name: string, address: string, form = 'an e-mail address'): void => {
+    const domain = EMAIL.exec(address)?.[1];
+    if (!domain || !HOST_NAME.test(domain)) problems.push(`${key(name)} is not ${form} ("${address}")`);
   };
 
   const demo = flag('demo', false);
-  const glaseApiUrl = text('glaseApiUrl');
-  if (glaseApiUrl && !/^https:\/\/[^\s/]+/.test(glaseApiUrl))
-    problems.push(`${key('glaseApiUrl')} must be an https URL`);
-  const callerAuth = text('callerAuth', 'url-key');
-  if (!['url-key', 'token', 'none'].includes(callerAuth)) {
-    problems.push(`${key('callerAuth')} must be url-key, token or none`);
+  const account = optionalText('account');
+  if (account && !ACCOUNT.test(account)) problems.push(`${key('account')} must be a 12-digit AWS account id`);
+  const region = optionalText('region');
+  if (region && !REGION.test(region))
+    problems.push(`${key('region')} is not an AWS region (e.g. eu-north-1)`);
+  if (!demo && !account) problems.push(`${key('account')} is required: the AWS account this stage lives in`);
+  if (!demo && !region) problems.push(`${key('region')} is required: the AWS region this stage lives in`);
+
+  const webshopId = text('webshopId');
+  if (webshopId && !WEBSHOP_ID.test(webshopId)) {
+    problems.push(`${key('webshopId')} must be 1-64 letters, digits, ".", "_" or "-" ("${webshopId}")`);
   }
+  const glaseApiUrl = text('glaseApiUrl');
+  if (glaseApiUrl && !isHttpsUrl(glaseApiUrl)) {
+    problems.push(`${key('glaseApiUrl')} must be an https URL with a host name and no spaces`);
+  }
+  const callerAuth = oneOf('callerAuth', ['url-key', 'token', 'none'] as const, 'url-key');
   const allowedSourceIps = list('allowedSourceIps');
   for (const cidr of allowedSourceIps) {
-    if (!/^\d{1,3}(\.\d{1,3}){3}(\/\d{1,2})?$/.test(cidr)) {
+    if (!isIPv4Cidr(cidr)) {
       problems.push(`${key('allowedSourceIps')} has "${cidr}", which is not an IPv4 address or CIDR`);
     }
   }
-  const alarmEmail = text('alarmEmail', '') || undefined;
-  if (alarmEmail && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail)) {
-    problems.push(`${key('alarmEmail')} is not an e-mail address`);
+  const alarmEmail = optionalText('alarmEmail');
+  if (alarmEmail) email('alarmEmail', alarmEmail);
+  const alarmTopicArn = optionalText('alarmTopicArn');
+  if (alarmTopicArn && !TOPIC_ARN.test(alarmTopicArn)) {
+    problems.push(`${key('alarmTopicArn')} must be an SNS topic ARN`);
+  }
+  if (!demo && !alarmEmail && !alarmTopicArn) {
+    problems.push(
+      `${key('alarmEmail')} (or alarmTopicArn) is required: a real stage's alarms must reach someone`,
+    );
   }
   const defaultCurrency = text('defaultCurrency', DEFAULT_CURRENCY);
   if (!/^[A-Z]{3}$/.test(defaultCurrency))
     problems.push(`${key('defaultCurrency')} must be an ISO 4217 code`);
-  const tableEncryption = text('tableEncryption', 'aws-owned');
-  if (tableEncryption !== 'aws-owned' && tableEncryption !== 'customer-managed') {
-    problems.push(`${key('tableEncryption')} must be aws-owned or customer-managed`);
-  }
+  const tableEncryption = oneOf('tableEncryption', ['aws-owned', 'customer-managed'] as const, 'aws-owned');
   const domainName = text('domainName', '');
   const certificateArn = text('certificateArn', '');
   if (Boolean(domainName) !== Boolean(certificateArn)) {
     problems.push(`${key('domainName')} and ${key('certificateArn')} go together`);
   }
+  if (domainName && !HOST_NAME.test(domainName)) problems.push(`${key('domainName')} is not a host name`);
+  if (certificateArn && !CERTIFICATE_ARN.test(certificateArn)) {
+    problems.push(`${key('certificateArn')} must be an ACM certificate ARN`);
+  }
   const mailFrom = text('mailFrom', '');
   // The address inside `Name <address>`, or the whole value.
   const mailAddress = /<([^<>]+)>\s*$/.exec(mailFrom)?.[1] ?? mailFrom;
-  if (mailFrom && !/^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$/.test(mailAddress)) {
-    problems.push(`${key('mailFrom')} must be an e-mail address or "Name <address>"`);
-  }
+  if (mailFrom) email('mailFrom', mailAddress, 'an e-mail address or "Name <address>"');
   const mailIdentity = text('mailIdentity', '') || mailAddress.split('@')[1] || '';
-  const subjectPaid = text('mailSubjectPaid', '') || undefined;
-  const subjectRefunded = text('mailSubjectRefunded', '') || undefined;
+  const subjectPaid = optionalText('mailSubjectPaid');
+  const subjectRefunded = optionalText('mailSubjectRefunded');
   const mail: MailSettings | undefined = mailFrom
     ? { from: mailFrom, address: mailAddress, identity: mailIdentity, subjectPaid, subjectRefunded }
     : undefined;
@@ -217,33 +328,50 @@ export function settingsFrom(read: Read, stage = DEFAULT_STAGE): CheckoutSetting
   if (notificationDeadlineSeconds > 18) {
     problems.push(`${key('notificationDeadlineSeconds')} must leave room inside Glase's 20 s (at most 18)`);
   }
+  const waf = flag('waf', true);
+  const wafRateLimit = number('wafRateLimit', 2000) as number;
+  const wafNotificationRateLimit = number('wafNotificationRateLimit', 600) as number;
+  for (const [name, limit] of [
+    ['wafRateLimit', wafRateLimit],
+    ['wafNotificationRateLimit', wafNotificationRateLimit],
+  ] as const) {
+    // WAF's own bounds for a rate-based rule.
+    if (limit < 10 || limit > 2_000_000_000) problems.push(`${key(name)} must be between 10 and 2000000000`);
+  }
 
   const settings: CheckoutSettings = {
     stage,
     demo,
+    account,
+    region,
     terminationProtection: flag('terminationProtection', !demo),
-    webshopId: text('webshopId'),
+    webshopId,
     shopTitle: text('shopTitle'),
     glaseApiUrl,
-    callerAuth: callerAuth as CheckoutSettings['callerAuth'],
+    callerAuth,
     allowedSourceIps,
-    alarmEmail,
+    alarms: { email: alarmEmail, topicArn: alarmTopicArn },
     defaultCurrency,
-    cashierId: text('cashierId', '') || undefined,
-    receiptFooter: text('receiptFooter', '') || undefined,
+    cashierId: optionalText('cashierId'),
+    receiptFooter: optionalText('receiptFooter'),
     invoiceTtlSeconds: number('invoiceTtlSeconds'),
     refundPendingAlertMinutes: number('refundPendingAlertMinutes'),
     idempotencyTtlSeconds: number('idempotencyTtlSeconds'),
     openOrdersPerShopper: wholeOrZero('openOrdersPerShopper'),
     logRetentionDays: number('logRetentionDays', 90) as number,
-    tableEncryption: tableEncryption as CheckoutSettings['tableEncryption'],
-    waf: flag('waf', true),
-    wafRateLimit: number('wafRateLimit', 2000) as number,
+    tableEncryption,
+    waf: waf ? { rateLimit: wafRateLimit, notificationRateLimit: wafNotificationRateLimit } : undefined,
     customDomain: domainName && certificateArn ? { domainName, certificateArn } : undefined,
     samLocal: flag('samLocal', false),
     throttle: {
-      rateLimit: number('throttleRateLimit', 50) as number,
-      burstLimit: number('throttleBurstLimit', 100) as number,
+      createPurchase: {
+        rateLimit: number('throttleRateLimit', 50) as number,
+        burstLimit: number('throttleBurstLimit', 100) as number,
+      },
+      notification: {
+        rateLimit: number('notificationThrottleRateLimit', 100) as number,
+        burstLimit: number('notificationThrottleBurstLimit', 200) as number,
+      },
     },
     notificationDeadlineSeconds,
     mail,
@@ -252,24 +380,82 @@ export function settingsFrom(read: Read, stage = DEFAULT_STAGE): CheckoutSetting
       notification: number('notificationReservedConcurrency'),
       reconciler: number('reconcilerReservedConcurrency'),
     },
+    release: oneOf('releaseStrategy', RELEASE_STRATEGIES, demo ? 'all-at-once' : 'canary'),
+    file: {},
   };
+  const file = Object.fromEntries(
+    [...known]
+      .filter((name) => !COMMAND_LINE_ONLY.has(name))
+      .map((name) => [name, read(name)] as const)
+      .filter(([, given]) => given !== undefined && given !== null && given !== ''),
+  );
+
+  for (const name of keys.given ?? []) {
+    if (COMMAND_LINE_ONLY.has(name) && !(keys.commandLine ?? []).includes(name)) {
+      problems.push(`${key(name)} is a one-synth switch (-c ${CONTEXT_PREFIX}${name}=true), not a setting`);
+    } else if (!known.has(name)) {
+      const near = closest(
+        name,
+        [...known].filter((each) => !COMMAND_LINE_ONLY.has(each)),
+      );
+      problems.push(`${key(name)} is not a setting: did you mean "${near}"?`);
+    }
+  }
   if (!demo) {
-    const made_up = [
-      ['webshopId', /^demo\b|^demo-|^test-/.test(settings.webshopId)],
+    const madeUp = [
+      ['webshopId', /^demo\b|^demo-|^test-/.test(webshopId)],
       ['glaseApiUrl', DEMO_HOST.test(hostOf(glaseApiUrl))],
       ['alarmEmail', alarmEmail ? DEMO_HOST.test(alarmEmail.split('@')[1] ?? '') : false],
       ['mailFrom', mail ? DEMO_HOST.test(mail.identity) : false],
+      ['domainName', DEMO_HOST.test(domainName)],
     ].filter(([, isDemo]) => isDemo);
-    for (const [name] of made_up) {
+    for (const [name] of madeUp) {
       problems.push(
         `${key(String(name))} holds a demo value; a real stage needs real values (or set "demo": true)`,
       );
+    }
+    const example = existsSync(EXAMPLE_FILE) ? readJson(EXAMPLE_FILE, 'settings/example.json') : {};
+    for (const name of OWN_VALUES) {
+      const mine = read(name);
+      if (mine !== undefined && mine !== null && JSON.stringify(mine) === JSON.stringify(example[name])) {
+        problems.push(`${key(name)} still holds settings/example.json's text: put your own value in`);
+      }
     }
   }
   if (problems.length > 0) {
     throw new SettingsError(`glase-checkout cannot be synthesized:\n  - ${problems.join('\n  - ')}`);
   }
-  return settings;
+  return { ...settings, file };
+}
+
+/** What the functions' and the stack's settings are read from, for the docs and example tests. */
+export function settingNames(): string[] {
+  const names = new Set<string>();
+  try {
+    settingsFrom((name) => {
+      names.add(name);
+      return undefined;
+    });
+  } catch {
+    // Required values are missing: only which names were asked for matters.
+  }
+  return [...names];
+}
+
+function isHttpsUrl(text: string): boolean {
+  if (/\s/.test(text)) return false;
+  try {
+    const url = new URL(text);
+    return url.protocol === 'https:' && HOST_NAME.test(url.hostname) && !url.username && !url.password;
+  } catch {
+    return false;
+  }
+}
+
+function isIPv4Cidr(text: string): boolean {
+  const [address, prefix, ...rest] = text.split('/');
+  if (rest.length > 0 || !address || !isIPv4(address)) return false;
+  return prefix === undefined || (/^\d{1,2}$/.test(prefix) && Number(prefix) <= 32);
 }
 
 function hostOf(url: string): string {

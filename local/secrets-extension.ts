@@ -34,13 +34,18 @@ export async function startSecretsExtension(token = 'session-token'): Promise<Se
       return;
     }
     const value = secrets.get(secretId);
-    response.writeHead(200, { 'content-type': 'application/json' }).end(
-      JSON.stringify({
-        ARN: secretId,
-        Name: 'secret',
-        ...(value === undefined ? {} : { SecretString: value }),
-      }),
-    );
+    if (value === undefined) {
+      // A secret created without a value: there is no AWSCURRENT version to return.
+      response
+        .writeHead(400)
+        .end(
+          "ResourceNotFoundException: Secrets Manager can't find the specified secret value for staging label: AWSCURRENT",
+        );
+      return;
+    }
+    response
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ ARN: secretId, Name: 'secret', SecretString: value }));
   });
   await new Promise<void>((resolve) => server.listen(0, 'localhost', resolve));
   return {

@@ -7,7 +7,7 @@ export function registerDoctor(program: Command): void {
   program
     .command('doctor')
     .description(
-      'check this shop is ready for Glase: tables, secrets, Glase credentials, the API; print the URL to give Glase',
+      'check this shop is ready for Glase: tables, secrets, Glase credentials, the API, the lookup index (deployed: alarm subscription, SES, settings drift); print the URL to give Glase and the dashboard',
     )
     .action(async (_flags, command: Command) =>
       session(command, async (connection, options) => {
@@ -25,6 +25,7 @@ export function registerDoctor(program: Command): void {
                   `  ${diagnosis.createPurchaseUrl}`,
                 ]
               : []),
+            ...(diagnosis.dashboardUrl ? ['', `dashboard: ${diagnosis.dashboardUrl}`] : []),
           ].join('\n'),
         );
         if (!diagnosis.ok)

@@ -5,7 +5,15 @@ import { PENDING_REFUND } from '../../lambda/checkout/model/order-lookups.js';
 import { cancelByOperator } from '../../lambda/checkout/use-cases/complete-payment.js';
 import { findOrders, oneOrder, SEARCHED } from '../../lambda/checkout/use-cases/find-orders.js';
 import { refund, resolvePendingRefund } from '../../lambda/checkout/use-cases/refund.js';
-import { parseAmount, parsePositive, parseSince, parseStatus } from '../arguments.js';
+import { type ReindexCursor, reindexOrders } from '../../lambda/checkout/use-cases/reindex.js';
+import {
+  cursorText,
+  parseAmount,
+  parseCursor,
+  parsePositive,
+  parseSince,
+  parseStatus,
+} from '../arguments.js';
 import { orderDetails, orderJson, orderTable, pendingRefundTable, refundLine } from '../output.js';
 import { session, show } from '../session.js';
 
@@ -155,6 +163,37 @@ export function registerOrders(program: Command): void {
           );
         });
       },
+    );
+  orders
+    .command('reindex')
+    .option(
+      '--from <cursor>',
+      'resume where a stopped run said (STATUS, or STATUS:page), instead of from the start',
+      parseCursor,
+    )
+    .description(
+      'write the lookup entries of every order (for orders stored before the lookup index): idempotent, resumable, with progress',
+    )
+    .action(async (flags: { from?: ReindexCursor }, command: Command) =>
+      session(command, async ({ wiring }, options) => {
+        const done = await reindexOrders(wiring.store, {
+          now: wiring.settlement.clock.now(),
+          from: flags.from,
+          onPage: (progress) => {
+            // Progress on stderr, so --json output stays one document.
+            const resume = progress.next ? `; to resume: --from ${cursorText(progress.next)}` : '';
+            process.stderr.write(
+              `${progress.status}: ${progress.orders} order(s), ${progress.entries} lookup entries written${resume}\n`,
+            );
+          },
+        });
+        show(
+          options,
+          { orders: done.orders, entries: done.entries },
+          () =>
+            `reindexed ${done.orders} order(s): ${done.entries} lookup entries written (rewriting one that stood changes nothing)`,
+        );
+      }),
     );
   orders
     .command('cancel')

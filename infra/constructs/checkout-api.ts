@@ -1,3 +1,4 @@
+import { Fn, RemovalPolicy } from 'aws-cdk-lib';
 import {
   AccessLogFormat,
   EndpointType,
@@ -17,16 +18,24 @@ import { Construct } from 'constructs';
 import { CREATE_PURCHASE_RESOURCE, NOTIFY_PATH_PREFIX, NOTIFY_RESOURCE } from '../../contract/routes.js';
 import { accept } from '../nag-suppressions.js';
 
+export interface Throttle {
+  readonly rateLimit: number;
+  readonly burstLimit: number;
+}
+
 export interface CheckoutApiProps {
+  /** Names the API after the stage, so two stages in one account are told apart. */
+  readonly stage: string;
   readonly createPurchase: IFunction;
   readonly paymentNotification: IFunction;
   /** `url-key` puts the secret key in the path: /webshop/{urlKey}/createPurchase. */
   readonly callerAuth: 'url-key' | 'token' | 'none';
   readonly allowedSourceIps: readonly string[];
-  readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
+  /** Each route its own bucket: a flood of one can never use up the other's. */
+  readonly throttle: { readonly createPurchase: Throttle; readonly notification: Throttle };
   readonly logRetention: RetentionDays;
-  /** WAF in front, with this per-address rate limit (per 5 minutes); none when undefined. */
-  readonly waf?: { readonly rateLimit: number; readonly name: string } | undefined;
+  /** WAF in front, with these per-address limits (per 5 minutes); none when undefined. */
+  readonly waf?: { readonly rateLimit: number; readonly notificationRateLimit: number } | undefined;
   readonly customDomain?: { readonly domainName: string; readonly certificateArn: string } | undefined;
   /** The same cap the handler enforces, applied at the edge by WAF. */
   readonly maxBodyBytes: number;
@@ -46,20 +55,30 @@ export class CheckoutApi extends Construct {
   readonly createPurchaseUrl: string;
   /** The DNS name a custom domain must point at. */
   readonly domainTarget?: string;
+  /** The web ACL's name (generated), for its metrics; none without WAF. */
   readonly webAclName?: string;
+  /** Where notifications arrive, as API Gateway's per-method metrics name it. */
+  readonly notificationMethod = { resource: NOTIFY_RESOURCE, method: 'POST' } as const;
 
   constructor(scope: Construct, id: string, props: CheckoutApiProps) {
     super(scope, id);
     const accessLogs = new LogGroup(this, 'AccessLogs', { retention: props.logRetention });
     const stageName = 'v1';
+    const purchasePath = CREATE_PURCHASE_RESOURCE[props.callerAuth === 'url-key' ? 'url-key' : 'plain'];
     this.api = new RestApi(this, 'Api', {
+      restApiName: `glase-checkout-${props.stage}`,
       description: 'Glase Instant Checkout: createPurchase and payment notifications',
       endpointConfiguration: { types: [EndpointType.REGIONAL] },
+      // Execution and access logs need the account's API Gateway CloudWatch role, one per
+      // account and region. Every stage sets it to a role of its own and keeps that role when
+      // the stage is deleted, so the account's setting never points at a deleted role whichever
+      // stage was deployed last.
       cloudWatchRole: true,
+      cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
       deployOptions: {
         stageName,
-        throttlingRateLimit: props.throttle.rateLimit,
-        throttlingBurstLimit: props.throttle.burstLimit,
+        throttlingRateLimit: props.throttle.createPurchase.rateLimit,
+        throttlingBurstLimit: props.throttle.createPurchase.burstLimit,
         accessLogDestination: new LogGroupLogDestination(accessLogs),
         // Resource paths only (/webshop/{urlKey}/createPurchase): the request path holds the key.
         accessLogFormat: AccessLogFormat.custom(
@@ -77,10 +96,21 @@ export class CheckoutApi extends Construct {
         ),
         loggingLevel: MethodLoggingLevel.ERROR,
         dataTraceEnabled: false, // would log bodies (customer addresses) and paths (the key)
-        tracingEnabled: true,
+        // API Gateway's trace segments record the whole request URL: the createPurchase key in
+        // the path and the notification's signature in the query. The functions trace themselves.
+        tracingEnabled: false,
         methodOptions: {
-          // Notifications must never be throttled behind a burst of purchases.
-          [`${NOTIFY_RESOURCE}/POST`]: { throttlingRateLimit: 100, throttlingBurstLimit: 200 },
+          [`${purchasePath}/POST`]: {
+            throttlingRateLimit: props.throttle.createPurchase.rateLimit,
+            throttlingBurstLimit: props.throttle.createPurchase.burstLimit,
+          },
+          // Notifications are never throttled behind a burst of purchases; their own metrics
+          // (4XX: throttled, blocked or forged) feed the NotificationsRefused alarm.
+          [`${NOTIFY_RESOURCE}/POST`]: {
+            throttlingRateLimit: props.throttle.notification.rateLimit,
+            throttlingBurstLimit: props.throttle.notification.burstLimit,
+            metricsEnabled: true,
+          },
         },
       },
       policy: sourceIpPolicy(props.allowedSourceIps),
@@ -100,7 +130,6 @@ export class CheckoutApi extends Construct {
       templates: { 'application/json': errorBody('$context.error.responseType') },
     });
 
-    const purchasePath = CREATE_PURCHASE_RESOURCE[props.callerAuth === 'url-key' ? 'url-key' : 'plain'];
     // Server to server only, so no CORS; the handler validates the body and names the wrong field.
     const createPurchase = this.api.root
       .resourceForPath(purchasePath)
@@ -145,7 +174,10 @@ export class CheckoutApi extends Construct {
     else accept(this.api.deploymentStage, 'AwsSolutions-APIG3');
   }
 
-  private addWebAcl(props: CheckoutApiProps, waf: { rateLimit: number; name: string }): string {
+  private addWebAcl(
+    props: CheckoutApiProps,
+    waf: { rateLimit: number; notificationRateLimit: number },
+  ): string {
     const allowed =
       props.allowedSourceIps.length > 0
         ? new CfnIPSet(this, 'GlaseAddresses', {
@@ -154,23 +186,23 @@ export class CheckoutApi extends Construct {
             addresses: props.allowedSourceIps.map((ip) => (ip.includes('/') ? ip : `${ip}/32`)),
           })
         : undefined;
-    // Glase calls from a few addresses: its purchases and notifications must never count
-    // against the per-address limit meant for everyone else.
-    const notNotification: CfnWebACL.StatementProperty = {
-      notStatement: {
-        statement: {
-          byteMatchStatement: {
-            fieldToMatch: { uriPath: {} },
-            positionalConstraint: 'CONTAINS',
-            searchString: NOTIFY_PATH_PREFIX,
-            textTransformations: [{ priority: 0, type: 'NONE' }],
-          },
-        },
+    // Glase calls from a few addresses: allow-listed, they never count against the per-address
+    // limits meant for everyone else. Notifications have a limit of their own, so a flood of
+    // forged ones from one address is cut off there and cannot crowd out Glase's.
+    const notification: CfnWebACL.StatementProperty = {
+      byteMatchStatement: {
+        fieldToMatch: { uriPath: {} },
+        positionalConstraint: 'CONTAINS',
+        searchString: NOTIFY_PATH_PREFIX,
+        textTransformations: [{ priority: 0, type: 'NONE' }],
       },
     };
+    const notNotification: CfnWebACL.StatementProperty = { notStatement: { statement: notification } };
     const notGlase: CfnWebACL.StatementProperty | undefined = allowed
       ? { notStatement: { statement: { ipSetReferenceStatement: { arn: allowed.attrArn } } } }
       : undefined;
+    const except = (statement: CfnWebACL.StatementProperty): CfnWebACL.StatementProperty =>
+      notGlase ? { andStatement: { statements: [notGlase, statement] } } : statement;
     const rules: CfnWebACL.RuleProperty[] = [
       {
         name: 'BodyTooLarge',
@@ -194,16 +226,27 @@ export class CheckoutApi extends Construct {
           rateBasedStatement: {
             limit: waf.rateLimit,
             aggregateKeyType: 'IP',
-            scopeDownStatement: notGlase
-              ? { andStatement: { statements: [notGlase, notNotification] } }
-              : notNotification,
+            scopeDownStatement: except(notNotification),
           },
         },
         visibilityConfig: visibility('RateLimitPerIp'),
       },
       {
-        name: 'KnownBadInputs',
+        name: NOTIFICATION_RATE_RULE,
         priority: 2,
+        action: { block: { customResponse: { responseCode: 429, customResponseBodyKey: 'throttled' } } },
+        statement: {
+          rateBasedStatement: {
+            limit: waf.notificationRateLimit,
+            aggregateKeyType: 'IP',
+            scopeDownStatement: except(notification),
+          },
+        },
+        visibilityConfig: visibility(NOTIFICATION_RATE_RULE),
+      },
+      {
+        name: 'KnownBadInputs',
+        priority: 3,
         overrideAction: { none: {} },
         statement: {
           managedRuleGroupStatement: { vendorName: 'AWS', name: 'AWSManagedRulesKnownBadInputsRuleSet' },
@@ -214,7 +257,7 @@ export class CheckoutApi extends Construct {
     if (allowed) {
       rules.push({
         name: 'OnlyGlase',
-        priority: 3,
+        priority: 4,
         action: { block: { customResponse: { responseCode: 403, customResponseBodyKey: 'blocked' } } },
         statement: { notStatement: { statement: { ipSetReferenceStatement: { arn: allowed.attrArn } } } },
         visibilityConfig: visibility('OnlyGlase'),
@@ -224,8 +267,8 @@ export class CheckoutApi extends Construct {
       contentType: 'APPLICATION_JSON',
       content: JSON.stringify({ error: { code, message } }),
     });
+    // No fixed name: CloudFormation generates one, so a replacement never collides with the old ACL.
     const acl = new CfnWebACL(this, 'WebAcl', {
-      name: waf.name,
       scope: 'REGIONAL',
       defaultAction: { allow: {} },
       visibilityConfig: visibility('GlaseCheckoutApi'),
@@ -240,9 +283,13 @@ export class CheckoutApi extends Construct {
       resourceArn: this.api.deploymentStage.stageArn,
       webAclArn: acl.attrArn,
     });
-    return waf.name;
+    // Ref is "name|id|scope".
+    return Fn.select(0, Fn.split('|', acl.ref));
   }
 }
+
+/** The WAF rule that limits notifications per address; the NotificationsBlocked alarm watches it. */
+export const NOTIFICATION_RATE_RULE = 'NotificationRateLimitPerIp';
 
 function visibility(metricName: string): CfnWebACL.VisibilityConfigProperty {
   return { cloudWatchMetricsEnabled: true, metricName, sampledRequestsEnabled: false };

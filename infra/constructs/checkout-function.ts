@@ -1,8 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { type IAlarm, Metric } from 'aws-cdk-lib/aws-cloudwatch';
+import { LambdaDeploymentConfig, LambdaDeploymentGroup } from 'aws-cdk-lib/aws-codedeploy';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import {
+  Alias,
   Architecture,
   LoggingFormat,
   ParamsAndSecretsLayerVersion,
@@ -20,6 +23,7 @@ import { METRICS_NAMESPACE, SECRET_CACHE_SECONDS, SERVICE_NAME } from '../../con
 import { KEY_PREFIX } from '../../contract/tables.js';
 import { FUNCTION_BUNDLE } from '../bundling.js';
 import { accept } from '../nag-suppressions.js';
+import type { ReleaseStrategy } from '../settings.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -38,6 +42,16 @@ export interface CheckoutFunctionProps {
    */
   readonly secretsExtension?: boolean;
 }
+
+/** The alias API Gateway calls; CodeDeploy moves it from version to version. */
+export const LIVE_ALIAS = 'live';
+
+const RELEASE_CONFIG: Record<ReleaseStrategy, typeof LambdaDeploymentConfig.ALL_AT_ONCE> = {
+  // A tenth of the traffic for 5 minutes, then all of it: a broken release reaches few payments.
+  canary: LambdaDeploymentConfig.CANARY_10PERCENT_5MINUTES,
+  linear: LambdaDeploymentConfig.LINEAR_10PERCENT_EVERY_1MINUTE,
+  'all-at-once': LambdaDeploymentConfig.ALL_AT_ONCE,
+};
 
 /** What a function may do to a table, and nothing more. */
 export type TableAccess =
@@ -86,6 +100,7 @@ export class CheckoutFunction extends Construct {
   readonly fn: NodejsFunction;
   readonly logGroup: LogGroup;
   readonly role: Role;
+  private deployment?: LambdaDeploymentGroup;
 
   constructor(scope: Construct, id: string, props: CheckoutFunctionProps) {
     super(scope, id);
@@ -202,6 +217,52 @@ export class CheckoutFunction extends Construct {
     return this;
   }
 
+  /**
+   * Serve through the `live` alias, moved to each new version by CodeDeploy as `strategy` says
+   * and moved back when a gate (`gatedBy`) fires during the move.
+   */
+  releasedThrough(strategy: ReleaseStrategy): Alias {
+    const version = this.fn.currentVersion;
+    const live = new Alias(this, 'Live', { aliasName: LIVE_ALIAS, version });
+    this.deployment = new LambdaDeploymentGroup(this, 'Release', {
+      alias: live,
+      deploymentConfig: RELEASE_CONFIG[strategy],
+      autoRollback: { failedDeployment: true, stoppedDeployment: true, deploymentInAlarm: true },
+    });
+    accept(
+      this.deployment,
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited]',
+    );
+    return live;
+  }
+
+  /**
+   * The alarms that roll a release back, built for the version being released: they see it
+   * alone (the `ExecutedVersion` and `version` dimensions), never the old one's traffic.
+   */
+  gatedBy(gates: (release: Release) => IAlarm[]): this {
+    const deployment = this.deployment;
+    if (!deployment) throw new Error(`${this.node.id}: releasedThrough() first`);
+    const version = this.fn.currentVersion.version;
+    const release: Release = {
+      version,
+      lambdaMetric: (metricName, statistic = 'Sum') =>
+        new Metric({
+          namespace: 'AWS/Lambda',
+          metricName,
+          dimensionsMap: {
+            FunctionName: this.fn.functionName,
+            Resource: `${this.fn.functionName}:${LIVE_ALIAS}`,
+            ExecutedVersion: version,
+          },
+          statistic,
+          period: Duration.minutes(1),
+        }),
+    };
+    for (const alarm of gates(release)) deployment.addAlarm(alarm);
+    return this;
+  }
+
   /** Lets the function query one index of `table`. */
   allowQuery(table: Table, indexName: string): this {
     const index = `${table.tableArn}/index/${indexName}`;
@@ -211,4 +272,10 @@ export class CheckoutFunction extends Construct {
     table.encryptionKey?.grantDecrypt(this.role);
     return this;
   }
+}
+
+/** The version being released, and its own Lambda metrics (through the live alias). */
+export interface Release {
+  readonly version: string;
+  lambdaMetric(metricName: 'Errors' | 'Duration' | 'Throttles', statistic?: string): Metric;
 }

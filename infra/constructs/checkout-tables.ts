@@ -10,8 +10,8 @@ export interface CheckoutTablesProps {
 
 /**
  * Products (stock), orders (money and personal data) and idempotency records, shaped as
- * contract/tables.ts says (DynamoDB Local's tables are built from the same). The first two
- * survive a `cdk destroy` and an accidental delete; idempotency records expire by TTL.
+ * contract/tables.ts says (DynamoDB Local's tables are built from the same). All three survive
+ * a `cdk destroy`, a replacement and an accidental delete; idempotency records expire by TTL.
  */
 export class CheckoutTables extends Construct {
   readonly products: Table;
@@ -44,13 +44,13 @@ export class CheckoutTables extends Construct {
       TABLES.products,
     );
     this.orders = shaped(new Table(this, 'Orders', { ...kept, ...keyOf(TABLES.orders) }), TABLES.orders);
+    // Not just expiring request records: the per-shopper counters of unpaid orders and the
+    // sent-mail log live here too. Losing it would let one shopper hold more than the limit
+    // and mail every shopper of the last 30 days again, so it is kept like the others.
     this.idempotency = new Table(this, 'Idempotency', {
-      billingMode: BillingMode.PAY_PER_REQUEST,
+      ...kept,
       ...keyOf(TABLES.idempotency),
       timeToLiveAttribute: TABLES.idempotency.expiresAt,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      removalPolicy: RemovalPolicy.DESTROY,
-      ...encryption,
     });
   }
 }

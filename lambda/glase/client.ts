@@ -48,6 +48,8 @@ export interface GlaseClientOptions {
   readonly retryTiming?: Omit<RetryTiming, 'attemptTimeoutMs'>;
   /** Counts calls for the round-trip figures; never sees the body. */
   readonly onCall?: (operation: Operation) => void;
+  /** Each exchange's duration and whether it got an HTTP answer at all (for the latency metric). */
+  readonly onExchanged?: (operation: Operation, elapsedMs: number, answered: boolean) => void;
   /** The HTTP exchange; tests hand in their own. */
   readonly exchange?: HttpExchange;
 }
@@ -143,6 +145,7 @@ export class GlaseClient implements PaymentGateway {
     const body = buildRequest(operation, context, children);
     this.options.onCall?.(operation);
     let answer: HttpAnswer;
+    const started = Date.now();
     try {
       answer = await (this.options.exchange ?? httpExchange)(this.options.url, {
         method: 'POST',
@@ -152,8 +155,10 @@ export class GlaseClient implements PaymentGateway {
         maxBytes: this.options.maxResponseBytes ?? MAX_RESPONSE_BYTES,
       });
     } catch (error) {
+      this.options.onExchanged?.(operation, Date.now() - started, false);
       throw transportFailure(operation, error, timeoutMs);
     }
+    this.options.onExchanged?.(operation, Date.now() - started, true);
     const httpStatus = answer.status;
     if (httpStatus >= 300 && httpStatus <= 399) {
       // Never followed: the request carries the terminal password.

@@ -1,10 +1,11 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { METRIC } from '../../contract/metrics.js';
 import { MAX_PURCHASE_BODY_BYTES, notifyPath } from '../../contract/routes.js';
-import { CheckoutError, InvalidInputError } from '../checkout/model/errors.js';
+import { InvalidInputError } from '../checkout/model/errors.js';
 import { signOrderId } from '../checkout/model/notification-signature.js';
 import { type PurchaseRequest, parsePurchaseRequest } from '../checkout/model/purchase-request.js';
-import { createPurchase, type PurchaseResult } from '../checkout/use-cases/create-purchase.js';
+import { createPurchase } from '../checkout/use-cases/create-purchase.js';
 import type { CreatePurchaseWiring } from '../wiring/create-purchase.js';
 import { callerAuth, httpRoute, json, validBody } from './http-middleware.js';
 import { jsonBody } from './json-body.js';
@@ -27,25 +28,23 @@ export function createPurchaseHandler(wiring: CreatePurchaseWiring) {
     const [signingKey] = await Promise.all([secrets.signingKey(), secrets.terminal()]);
     const baseUrl = config.publicBaseUrl ?? baseUrlOf(event);
     const deadline = Date.now() + context.getRemainingTimeInMillis() - ANSWER_MARGIN_MS;
-    let result: PurchaseResult;
-    try {
-      result = await createPurchase(
-        {
-          ...wiring.purchase,
-          notificationUrlFor: (orderId) => {
-            // Asked for once the order exists: from here on every log line, errors too, names it.
-            logger.appendKeys({ orderId });
-            return notificationUrl(baseUrl, orderId, signingKey);
-          },
+    const result = await createPurchase(
+      {
+        ...wiring.purchase,
+        notificationUrlFor: (orderId) => {
+          // Asked for once the order exists: from here on every log line, errors too, names it.
+          logger.appendKeys({ orderId });
+          return notificationUrl(baseUrl, orderId, signingKey);
         },
-        event.body,
-        { deadline, idempotencyKey: idempotencyKeyOf(event) },
-      );
-    } catch (error) {
-      metrics.addMetric(error instanceof CheckoutError ? error.code : 'InternalError', MetricUnit.Count, 1);
-      throw error;
-    }
-    metrics.addMetric(result.replayed ? 'PurchaseReplayed' : 'PurchaseCreated', MetricUnit.Count, 1);
+      },
+      event.body,
+      { deadline, idempotencyKey: idempotencyKeyOf(event) },
+    );
+    metrics.addMetric(
+      result.replayed ? METRIC.purchaseReplayed : METRIC.purchaseCreated,
+      MetricUnit.Count,
+      1,
+    );
     logger.info(result.replayed ? 'purchase replayed' : 'purchase invoiced', {
       orderId: result.orderId,
       invoiceReference: result.invoiceReference,

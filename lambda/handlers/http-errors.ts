@@ -1,6 +1,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { MiddlewareObj } from '@middy/core';
 import { createError } from '@middy/util';
+import { METRIC, RELEASE_METRIC } from '../../contract/metrics.js';
 import {
   CheckoutError,
   GlaseRejectedError,
@@ -9,6 +10,7 @@ import {
 } from '../checkout/model/errors.js';
 import { ConfigurationError } from '../wiring/config.js';
 import type { Observability } from '../wiring/parts.js';
+import { releaseMetric } from './release-metric.js';
 
 export interface HttpProblem {
   readonly statusCode: number;
@@ -120,7 +122,10 @@ export function jsonErrors({ logger, metrics }: Observability): MiddlewareObj {
       const problem = toHttpProblem(request.error);
       const error = request.error as Error;
       const details = { code: problem.code, statusCode: problem.statusCode, error: error?.message };
-      if (problem.code === 'NOT_CONFIGURED') metrics.addMetric('NotConfigured', MetricUnit.Count, 1);
+      // Every refusal and failure counted by its code: the dashboard's "failures by reason".
+      metrics.addMetric(problem.code, MetricUnit.Count, 1);
+      if (problem.code === 'NOT_CONFIGURED') metrics.addMetric(METRIC.notConfigured, MetricUnit.Count, 1);
+      if (problem.code === 'INTERNAL') releaseMetric(metrics, RELEASE_METRIC.internalError);
       if (problem.statusCode >= 500) logger.error('request failed', { ...details, cause: error?.cause });
       else logger.info('request refused', details);
       request.error = createError(problem.statusCode, problemBody(problem), { expose: true });

@@ -5,6 +5,7 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import httpErrorHandler from '@middy/http-error-handler';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { METRIC } from '../../contract/metrics.js';
 import { isCallerToken, sameSecret } from '../checkout/model/caller-auth.js';
 import type { Config } from '../wiring/config.js';
 import type { Observability } from '../wiring/parts.js';
@@ -87,7 +88,7 @@ export function callerAuth({
         allowed = await check(event);
       } catch (error) {
         report(error as Error);
-        metrics.addMetric('CallerAuthNotConfigured', MetricUnit.Count, 1);
+        metrics.addMetric(METRIC.callerAuthNotConfigured, MetricUnit.Count, 1);
         throw error;
       }
       if (allowed) return;

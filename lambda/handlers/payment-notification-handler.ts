@@ -1,5 +1,6 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { METRIC, RELEASE_METRIC } from '../../contract/metrics.js';
 import { MAX_NOTIFICATION_BODY_BYTES } from '../../contract/routes.js';
 import { OrderNotFoundError } from '../checkout/model/errors.js';
 import { isValidSignature } from '../checkout/model/notification-signature.js';
@@ -7,8 +8,11 @@ import { completePayment } from '../checkout/use-cases/complete-payment.js';
 import type { SettlementWiring } from '../wiring/settlement.js';
 import { RequestRefusal } from './http-errors.js';
 import { httpRoute, json } from './http-middleware.js';
+import { releaseMetric } from './release-metric.js';
 
 const ORDER_ID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+/** Glase reverses a payment it was not asked about within this long after notifying. */
+const GLASE_REVERSES_AFTER_MS = 20_000;
 
 /**
  * POST NOTIFY_RESOURCE?sig=… (contract/routes.ts): Glase's empty "something happened to this invoice".
@@ -24,7 +28,7 @@ export function paymentNotificationHandler(wiring: SettlementWiring) {
     const orderId = event.pathParameters?.orderId ?? '';
     const signingKey = await secrets.signingKey();
     if (!ORDER_ID.test(orderId) || !isValidSignature(orderId, event.queryStringParameters?.sig, signingKey)) {
-      metrics.addMetric('NotificationRejected', MetricUnit.Count, 1);
+      metrics.addMetric(METRIC.notificationRejected, MetricUnit.Count, 1);
       throw new RequestRefusal('INVALID_SIGNATURE', 'the notification URL is not one this shop issued');
     }
     // A signed id is ours: every log line of this call, errors too, names it.
@@ -36,9 +40,13 @@ export function paymentNotificationHandler(wiring: SettlementWiring) {
       deadline: receivedAt + config.glase.notificationDeadlineMs,
     });
     const elapsedMs = Date.now() - receivedAt;
-    metrics.addMetric('NotificationToSettledMs', MetricUnit.Milliseconds, elapsedMs);
-    if (settlement.outcome === 'paid') metrics.addMetric('OrderPaid', MetricUnit.Count, 1);
-    if (settlement.outcome === 'canceled') metrics.addMetric('OrderCanceled', MetricUnit.Count, 1);
+    metrics.addMetric(METRIC.notificationToSettledMs, MetricUnit.Milliseconds, elapsedMs);
+    if (elapsedMs > GLASE_REVERSES_AFTER_MS) {
+      metrics.addMetric(METRIC.notificationLate, MetricUnit.Count, 1);
+      releaseMetric(metrics, RELEASE_METRIC.notificationLate);
+    }
+    if (settlement.outcome === 'paid') metrics.addMetric(METRIC.orderPaid, MetricUnit.Count, 1);
+    if (settlement.outcome === 'canceled') metrics.addMetric(METRIC.orderCanceled, MetricUnit.Count, 1);
     logger.info('notification settled', {
       orderId,
       outcome: settlement.outcome,

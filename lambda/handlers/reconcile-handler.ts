@@ -3,6 +3,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { METRIC } from '../../contract/metrics.js';
 import { type ReconcileReport, reconcile } from '../checkout/use-cases/reconcile.js';
 import type { SettlementWiring } from '../wiring/settlement.js';
 
@@ -24,11 +25,11 @@ export function reconcileHandler(wiring: SettlementWiring) {
       refundPendingAlertMinutes: config.refundPendingAlertMinutes,
       outOfTime: () => context.getRemainingTimeInMillis() < SAFETY_MARGIN_MS,
     });
-    metrics.addMetric('ReconcilePaymentsCommitted', MetricUnit.Count, report.paid);
-    metrics.addMetric('ReconcileInvoicesExpired', MetricUnit.Count, report.expired);
-    metrics.addMetric('ReconcileReservationsReleased', MetricUnit.Count, report.abandonedReservations);
-    metrics.addMetric('ReconcileErrors', MetricUnit.Count, report.errors);
-    metrics.addMetric('RefundsPendingOverdue', MetricUnit.Count, report.refundsPendingOverdue);
+    metrics.addMetric(METRIC.reconcilePaymentsCommitted, MetricUnit.Count, report.paid);
+    metrics.addMetric(METRIC.reconcileInvoicesExpired, MetricUnit.Count, report.expired);
+    metrics.addMetric(METRIC.reconcileReservationsReleased, MetricUnit.Count, report.abandonedReservations);
+    metrics.addMetric(METRIC.reconcileErrors, MetricUnit.Count, report.errors);
+    metrics.addMetric(METRIC.refundsPendingOverdue, MetricUnit.Count, report.refundsPendingOverdue);
     const busy =
       report.paid + report.canceled + report.expired + report.abandonedReservations + report.errors > 0;
     if (busy) logger.info('reconciled', { ...report });

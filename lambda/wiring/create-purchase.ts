@@ -25,7 +25,7 @@ export function wireCreatePurchase(config: Config, options: WiringOptions = {}):
   const secrets = secretsFrom(config, options.secretFetch ?? secretsExtension());
   const dynamo = dynamoClients(config, options);
   const store = dynamoStore(config, dynamo);
-  const glase = glaseClient(config, secrets, config.glase.timeoutMs);
+  const glase = glaseClient(config, secrets, config.glase.timeoutMs, seen.metrics);
   return {
     ...seen,
     config,

@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { METRIC } from '../../contract/metrics.js';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../../contract/service.js';
 import type { Clock, PaymentGateway, Store } from '../checkout/ports.js';
 import { GlaseClient } from '../glase/client.js';
@@ -53,12 +54,28 @@ export function dynamoStore(config: Config, dynamo: DynamoClients): Store {
   return new DynamoStore(dynamo.document, config.tables);
 }
 
-/** A Payment API client whose attempts last `timeoutMs`; credentials read per call (rotation). */
-export function glaseClient(config: Config, secrets: Secrets, timeoutMs: number): PaymentGateway {
+/**
+ * A Payment API client whose attempts last `timeoutMs`; credentials read per call (rotation).
+ * With `metrics`, each exchange's duration is published per operation (the dashboard's Glase
+ * latency), on its own so the operation dimension stays off every other metric.
+ */
+export function glaseClient(
+  config: Config,
+  secrets: Secrets,
+  timeoutMs: number,
+  metrics?: Metrics,
+): PaymentGateway {
   return new GlaseClient({
     url: config.glase.url,
     clientId: config.glase.clientId,
     timeoutMs,
+    onExchanged: metrics
+      ? (operation, elapsedMs) => {
+          const single = metrics.singleMetric();
+          single.addDimension('operation', operation);
+          single.addMetric(METRIC.glaseCallMs, MetricUnit.Milliseconds, elapsedMs);
+        }
+      : undefined,
     credentials: async () => {
       const { terminalId, terminalPassword } = await secrets.terminal();
       return { terminalId, password: terminalPassword };

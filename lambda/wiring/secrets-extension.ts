@@ -30,6 +30,11 @@ export function secretsExtension(environment: NodeJS.ProcessEnv = process.env): 
       maxBytes: MAX_BYTES,
     });
     const text = answer.body.toString('utf8');
+    // A secret created without a value (Glase's credentials until the merchant puts them in)
+    // has no AWSCURRENT version: Secrets Manager's ResourceNotFoundException, passed on.
+    if ((answer.status === 400 || answer.status === 404) && text.includes('ResourceNotFoundException')) {
+      return undefined;
+    }
     if (answer.status !== 200) {
       // The extension's own message (AccessDenied, not found…), never a secret: it had none.
       throw new Error(`secrets extension answered ${answer.status} for ${arn}: ${text.slice(0, 300)}`);

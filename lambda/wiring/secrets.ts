@@ -42,8 +42,8 @@ interface Names {
   readonly local: string;
 }
 
-/** Reads one secret's string from Secrets Manager (extension or SDK). */
-export type SecretFetch = (arn: string) => Promise<string>;
+/** Reads one secret's string from Secrets Manager (extension or SDK); undefined: it has no value yet. */
+export type SecretFetch = (arn: string) => Promise<string | undefined>;
 
 export function secretsFrom(
   config: Config,
@@ -97,15 +97,19 @@ export function secretsFrom(
   };
 }
 
-/** One read per secret per max age, shared by concurrent callers; a failed read is not kept. */
+/** One read per secret per max age, shared by concurrent callers; a failed or empty read is not kept. */
 function cached(fetch: SecretFetch, maxAgeMs: number, now: () => number): SecretFetch {
-  const entries = new Map<string, { value: Promise<string>; until: number }>();
+  const entries = new Map<string, { value: Promise<string | undefined>; until: number }>();
   return (arn) => {
     const entry = entries.get(arn);
     if (entry && now() < entry.until) return entry.value;
     const value = fetch(arn);
     entries.set(arn, { value, until: now() + maxAgeMs });
-    value.catch(() => entries.delete(arn));
+    // Neither a failure nor "no value yet" is kept: the value the merchant puts in comes next.
+    value.then(
+      (text) => text === undefined && entries.delete(arn),
+      () => entries.delete(arn),
+    );
     return value;
   };
 }
@@ -152,6 +156,12 @@ function reader<T, V>(
   }
   return async () => {
     const text = await fetch(source.arn);
+    if (text === undefined) {
+      throw new SecretNotConfiguredError(
+        names.arn,
+        'has no value yet: put it in (docs/deploy.md, "From zero")',
+      );
+    }
     let value: unknown = text;
     if (json) {
       try {

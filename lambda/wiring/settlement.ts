@@ -33,8 +33,8 @@ export function wireSettlement(
   const dynamo = dynamoClients(config, options);
   const clock = options.clock ?? systemClock;
   const store = dynamoStore(config, dynamo);
-  const glase = glaseClient(config, secrets, config.glase.timeoutMs);
-  const urgent = glaseClient(config, secrets, config.glase.statusTimeoutMs);
+  const glase = glaseClient(config, secrets, config.glase.timeoutMs, seen.metrics);
+  const urgent = glaseClient(config, secrets, config.glase.statusTimeoutMs, seen.metrics);
   const base = {
     store,
     events: options.events ?? orderEvents(config, seen),

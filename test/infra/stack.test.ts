@@ -2,19 +2,35 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fullDiff, ResourceImpact } from '@aws-cdk/cloudformation-diff';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { parseOperatorSettings } from '../../cli/connect.js';
 import { findSourceMap, mapStackTrace } from '../../cli/stack-trace.js';
 import { EVENT_SOURCE, MAILED_EVENTS } from '../../contract/events.js';
 import { METRICS_NAMESPACE, SECRET_CACHE_SECONDS, SERVICE_NAME } from '../../contract/service.js';
 import { KEY_PREFIX, ORDERS_BY_LOOKUP, ORDERS_BY_STATUS } from '../../contract/tables.js';
+import { stageEnvironment } from '../../infra/app.js';
 import { MAX_BUNDLE_BYTES, MAX_MAIL_BUNDLE_BYTES } from '../../infra/bundling.js';
-import { API_4XX_THRESHOLD, WAF_BLOCKED_THRESHOLD } from '../../infra/constructs/checkout-operations.js';
-import { readSettings, settingsFrom } from '../../infra/settings.js';
+import {
+  CALLER_REFUSED_THRESHOLD,
+  NOTIFICATIONS_REFUSED_THRESHOLD,
+  WAF_BLOCKED_THRESHOLD,
+} from '../../infra/constructs/checkout-operations.js';
+import { readSettings, settingNames, settingsFrom } from '../../infra/settings.js';
 import { loadConfig } from '../../lambda/wiring/config.js';
 import { LOCAL_SECRETS } from '../../lambda/wiring/local-profile.js';
 import { PLACEHOLDER_PREFIX } from '../../lambda/wiring/secrets.js';
-import { REQUIRED, rendered, type Synthesized, synth } from './synth.js';
+import { REQUIRED, rendered, type Synthesized, synth, synthProdLike } from './synth.js';
+
+/** A real stage's minimum: what `settings/prod.json` must hold. */
+const REAL = {
+  account: '111122223333',
+  region: 'eu-north-1',
+  webshopId: 'acme-42',
+  shopTitle: 'Acme',
+  glaseApiUrl: 'https://api.glase.se/soap',
+  alarmEmail: 'ops@acme.se',
+};
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -266,14 +282,14 @@ describe('GlaseCheckoutStack', () => {
     expect(template_).not.toContain(LOCAL_SECRETS.urlKey);
   });
 
-  it('creates the credentials secret with placeholders the functions refuse, and never regenerates the generated keys', () => {
+  it('creates the credentials secret with no value at all, and never regenerates the generated keys', () => {
     const secrets = byType(template, 'AWS::SecretsManager::Secret');
     const named = (name: string) => secrets.find(([id]) => id.startsWith(name))?.[1].Properties;
-    const credentials = JSON.parse(named('GlaseCredentials')?.SecretString);
-    expect(Object.values(credentials).every((value) => String(value).startsWith(PLACEHOLDER_PREFIX))).toBe(
-      true,
-    );
+    // Nothing CloudFormation could write back over what the merchant put in: no value, no
+    // generator. The functions refuse a secret without a value (503 NOT_CONFIGURED).
+    expect(named('GlaseCredentials')?.SecretString).toBeUndefined();
     expect(named('GlaseCredentials')?.GenerateSecretString).toBeUndefined();
+    expect(JSON.stringify(template.toJSON())).not.toContain(PLACEHOLDER_PREFIX);
     // CloudFormation regenerates a secret's value whenever GenerateSecretString changes: these
     // are pinned so no template change can wipe the signing key (open invoices' notification
     // URLs) or the URL key (the URL Glase calls). Change them only with a migration plan.
@@ -289,7 +305,7 @@ describe('GlaseCheckoutStack', () => {
     });
   });
 
-  it('declares the tables with PITR, on-demand billing, retention where orders live, TTL on idempotency', () => {
+  it('declares the tables with PITR, on-demand billing, deletion protection and retention, TTL on idempotency', () => {
     const products = tableLogicalId(template, 'DataProducts');
     const orders = tableLogicalId(template, 'DataOrders');
     const idempotency = tableLogicalId(template, 'DataIdempotency');
@@ -297,9 +313,6 @@ describe('GlaseCheckoutStack', () => {
       const table = template.toJSON().Resources[id];
       expect(table.Properties.BillingMode).toBe('PAY_PER_REQUEST');
       expect(table.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
-    }
-    for (const id of [products, orders]) {
-      const table = template.toJSON().Resources[id];
       expect(table.DeletionPolicy).toBe('Retain');
       expect(table.UpdateReplacePolicy).toBe('Retain');
       expect(table.Properties.DeletionProtectionEnabled).toBe(true);
@@ -418,7 +431,6 @@ describe('GlaseCheckoutStack', () => {
     });
     template.hasResourceProperties('AWS::ApiGateway::Stage', {
       StageName: 'v1',
-      TracingEnabled: true,
       AccessLogSetting: Match.objectLike({ DestinationArn: Match.anyValue() }),
       MethodSettings: Match.arrayWith([
         Match.objectLike({
@@ -428,13 +440,40 @@ describe('GlaseCheckoutStack', () => {
           ThrottlingBurstLimit: 100,
           DataTraceEnabled: false,
         }),
-        Match.objectLike({ HttpMethod: 'POST', ResourcePath: '/~1webshop~1notify~1{orderId}' }),
+        // Each route its own bucket: a burst of purchases cannot starve notifications, nor the reverse.
+        Match.objectLike({
+          HttpMethod: 'POST',
+          ResourcePath: '/~1webshop~1{urlKey}~1createPurchase',
+          ThrottlingRateLimit: 50,
+          ThrottlingBurstLimit: 100,
+        }),
+        Match.objectLike({
+          HttpMethod: 'POST',
+          ResourcePath: '/~1webshop~1notify~1{orderId}',
+          ThrottlingRateLimit: 100,
+          ThrottlingBurstLimit: 200,
+          MetricsEnabled: true,
+        }),
       ]),
     });
-    // Access logs name the resource path, never the request path (which holds the URL key).
-    const format = byType(template, 'AWS::ApiGateway::Stage')[0]?.[1].Properties.AccessLogSetting.Format;
+  });
+
+  it('keeps the URL key inside the request: no stage tracing, no data trace, access logs by resource path', () => {
+    // API Gateway's X-Ray segments and data-trace logs record the whole request URL (the key in
+    // the path, the notification's sig in the query). The functions trace themselves.
+    const stage = byType(template, 'AWS::ApiGateway::Stage')[0]![1].Properties;
+    expect(stage.TracingEnabled ?? false).toBe(false);
+    for (const setting of stage.MethodSettings) expect(setting.DataTraceEnabled ?? false).toBe(false);
+    const format = stage.AccessLogSetting.Format as string;
     expect(format).toContain('$context.resourcePath');
-    expect(format).not.toMatch(/\$context\.path|\$context\.requestOverride|\$context\.identity\.user/);
+    // Every variable the format logs, against the ones that carry the raw path or query.
+    const logged = format.match(/\$context\.[A-Za-z.]+/g) ?? [];
+    expect(
+      logged.filter((variable) => /path|requestOverride|identity\.user|querystring/i.test(variable)),
+    ).toEqual(['$context.resourcePath']);
+    for (const [, fn] of byType(template, 'AWS::Lambda::Function')) {
+      expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+    }
   });
 
   it('answers what API Gateway itself refuses in our error envelope; an unknown route is a 404', () => {
@@ -462,7 +501,7 @@ describe('GlaseCheckoutStack', () => {
     }
   });
 
-  it('puts WAF in front: a body-size cap, a per-address rate limit Glase and notifications are exempt from, an allow-list', () => {
+  it('puts WAF in front: a body-size cap, per-address limits for purchases and for notifications that Glase is exempt from, an allow-list', () => {
     const acl = byType(template, 'AWS::WAFv2::WebACL')[0]![1].Properties;
     const rule = (name: string) => acl.Rules.find((candidate: any) => candidate.Name === name);
     expect(rule('BodyTooLarge').Statement.SizeConstraintStatement).toMatchObject({
@@ -490,7 +529,22 @@ describe('GlaseCheckoutStack', () => {
         },
       },
     ]);
+    // Notifications have a per-address limit of their own: one address flooding forged ones is
+    // cut off there before it can use up the route's throttle that Glase's real ones need.
+    const notifications = rule('NotificationRateLimitPerIp').Statement.RateBasedStatement;
+    expect(notifications).toMatchObject({ Limit: 600, AggregateKeyType: 'IP' });
+    expect(notifications.ScopeDownStatement.AndStatement.Statements).toEqual([
+      exempt[0],
+      {
+        ByteMatchStatement: expect.objectContaining({
+          PositionalConstraint: 'CONTAINS',
+          SearchString: '/webshop/notify/',
+        }),
+      },
+    ]);
+    expect(rule('NotificationRateLimitPerIp').Action.Block.CustomResponse.ResponseCode).toBe(429);
     expect(rule('OnlyGlase')).toBeDefined();
+    expect(new Set(acl.Rules.map((each: any) => each.Priority)).size).toBe(acl.Rules.length);
     template.hasResourceProperties('AWS::WAFv2::IPSet', {
       Addresses: ['203.0.113.10/32', '198.51.100.0/24'],
     });
@@ -533,38 +587,74 @@ describe('GlaseCheckoutStack', () => {
 
   it('alarms on what needs a person, and every alarm can reach the e-mail: alarm → topic → key, each allowing CloudWatch', () => {
     const alarms = byType(template, 'AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties);
-    expect(alarms.map((alarm) => alarm.MetricName).sort()).toEqual(
+    // The release gates are CodeDeploy's (tested with the prod-like stage).
+    const operatorAlarms = alarms.filter((alarm) => !/a new \w+ version/.test(alarm.AlarmDescription));
+    expect(operatorAlarms.map((alarm) => alarm.MetricName ?? 'expression').sort()).toEqual(
       [
-        '4XXError',
+        '4XXError', // notifications refused
         '5XXError',
         'ApproximateNumberOfMessagesVisible',
+        'BlockedRequests',
         'BlockedRequests',
         'CallerAuthNotConfigured',
         'Errors',
         'Errors',
         'Errors',
         'NotConfigured',
+        'NotificationLate',
         'ReconcileErrors',
         'ReconcilePaymentsCommitted',
         'RefundsPendingOverdue',
         'Throttles',
         'Throttles',
         'Throttles',
+        'expression', // callers with the key refused
       ].sort(),
     );
-    const threshold = (metric: string) => alarms.find((alarm) => alarm.MetricName === metric)?.Threshold;
-    expect([threshold('4XXError'), threshold('BlockedRequests')]).toEqual([
-      API_4XX_THRESHOLD,
-      WAF_BLOCKED_THRESHOLD,
+    const described = (text: string) => alarms.find((alarm) => alarm.AlarmDescription.includes(text));
+    // A scanner probing wrong URL keys is answered NOT_FOUND, which no alarm counts; only
+    // refusals of requests that carried the key (INVALID_INPUT, INVALID_JSON…) page someone.
+    const callers = described('with the right URL key');
+    expect(callers?.Threshold).toBe(CALLER_REFUSED_THRESHOLD);
+    const counted = callers?.Metrics.filter((metric: any) => metric.MetricStat).map(
+      (metric: any) => metric.MetricStat.Metric.MetricName,
+    );
+    expect(counted.sort()).toEqual([
+      'INVALID_ENCODING',
+      'INVALID_INPUT',
+      'INVALID_JSON',
+      'UNSUPPORTED_MEDIA_TYPE',
     ]);
-    const waf = alarms.find((alarm) => alarm.MetricName === 'BlockedRequests');
-    expect(waf?.Dimensions).toEqual(
+    expect(JSON.stringify(alarms)).not.toContain('"NOT_FOUND"');
+    expect(
+      alarms.some(
+        (alarm) =>
+          alarm.MetricName === '4XXError' && !alarm.Dimensions.some((d: any) => d.Name === 'Resource'),
+      ),
+    ).toBe(false);
+
+    const refused = described('notifications refused');
+    expect(refused?.Threshold).toBe(NOTIFICATIONS_REFUSED_THRESHOLD);
+    expect(refused?.Dimensions).toEqual(
       expect.arrayContaining([
-        { Name: 'WebACL', Value: 'glase-checkout-demo' },
-        { Name: 'Rule', Value: 'ALL' },
+        { Name: 'Resource', Value: '/webshop/notify/{orderId}' },
+        { Name: 'Method', Value: 'POST' },
       ]),
     );
-    expect(byType(template, 'AWS::WAFv2::WebACL')[0]?.[1].Properties.Name).toBe('glase-checkout-demo');
+    const webAcl = byType(template, 'AWS::WAFv2::WebACL')[0]!;
+    // No fixed name (a replacement would collide with the old ACL): the alarms read the generated one.
+    expect(webAcl[1].Properties.Name).toBeUndefined();
+    const aclName = { 'Fn::Select': [0, { 'Fn::Split': ['|', { Ref: webAcl[0] }] }] };
+    const waf = alarms.filter((alarm) => alarm.MetricName === 'BlockedRequests');
+    expect(
+      waf.map((alarm) => [alarm.Threshold, alarm.Dimensions.find((d: any) => d.Name === 'Rule').Value]),
+    ).toEqual(
+      expect.arrayContaining([
+        [WAF_BLOCKED_THRESHOLD, 'ALL'],
+        [0, 'NotificationRateLimitPerIp'],
+      ]),
+    );
+    for (const alarm of waf) expect(alarm.Dimensions).toContainEqual({ Name: 'WebACL', Value: aclName });
 
     const [[topicId, topic] = []] = byType(template, 'AWS::SNS::Topic');
     for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: topicId }]);
@@ -612,6 +702,12 @@ describe('GlaseCheckoutStack', () => {
     expect(Object.keys(settings.environment)).toEqual(
       expect.arrayContaining(['PRODUCTS_TABLE', 'ORDERS_TABLE', 'IDEMPOTENCY_TABLE', 'DEFAULT_CURRENCY']),
     );
+    expect(settings.dashboardUrl).toMatch(
+      /^https:\/\/token\.console\.aws\.amazon\.com\/cloudwatch\/home\?region=token#dashboards:name=token$/,
+    );
+    expect(rendered(outputs.DashboardUrl.Value)).toBe(settings.dashboardUrl);
+    // The settings the deploy was made from, for doctor's drift check: the file's values as read.
+    expect(settings.settings).toMatchObject({ ...REQUIRED, demo: true, alarmEmail: 'ops@shop.example' });
   });
 
   it('names the stage in the stack, tags everything, and leaves termination protection off only for a demo', () => {
@@ -675,7 +771,7 @@ describe('GlaseCheckoutStack options', () => {
     expect(functionNamed(template, 'CreatePurchase').Properties.ReservedConcurrentExecutions).toBeUndefined();
   });
 
-  it('with CALLER_AUTH=token and a custom domain: the plain /webshop/createPurchase, an authSecret placeholder, the DNS target', () => {
+  it('with CALLER_AUTH=token and a custom domain: the plain /webshop/createPurchase, authSecret named in the secret, the DNS target', () => {
     const { template } = synth({
       callerAuth: 'token',
       domainName: 'pay.shop.example',
@@ -686,7 +782,8 @@ describe('GlaseCheckoutStack options', () => {
     const credentials = byType(template, 'AWS::SecretsManager::Secret').find(([id]) =>
       id.startsWith('GlaseCredentials'),
     );
-    expect(JSON.parse(credentials?.[1].Properties.SecretString).authSecret).toMatch(/^REPLACE_WITH_/);
+    expect(credentials?.[1].Properties.SecretString).toBeUndefined();
+    expect(credentials?.[1].Properties.Description).toContain('"authSecret"');
     expect(
       functionNamed(template, 'CreatePurchase').Properties.Environment.Variables.URL_KEY_SECRET_ARN,
     ).toBeUndefined();
@@ -844,7 +941,7 @@ describe('GlaseCheckoutStack with the shopper mails', () => {
   });
 
   it.each([
-    [{ mailFrom: 'nobody' }, /mailFrom .* must be an e-mail address or "Name <address>"/],
+    [{ mailFrom: 'nobody' }, /mailFrom .* is not an e-mail address or "Name <address>"/],
     [
       { mailFrom: 'orders@shop.example', mailIdentity: 'other.example' },
       /mailIdentity .* must be the sender's address or its domain/,
@@ -867,8 +964,7 @@ describe('GlaseCheckoutStack with the shopper mails', () => {
       subjectPaid: undefined,
       subjectRefunded: undefined,
     });
-    const real = { webshopId: 'acme-42', shopTitle: 'Acme', glaseApiUrl: 'https://api.glase.se/soap' };
-    expect(() => settingsFrom(read({ ...real, mailFrom: 'Acme <orders@acme.example>' }), 'prod')).toThrow(
+    expect(() => settingsFrom(read({ ...REAL, mailFrom: 'Acme <orders@acme.example>' }), 'prod')).toThrow(
       /mailFrom .* holds a demo value/,
     );
   });
@@ -879,18 +975,53 @@ describe('deployment settings', () => {
 
   it('names every missing required value, and the file it belongs in', () => {
     expect(() => settingsFrom(read({}), 'prod')).toThrow(
-      /glaseApiUrl \(settings\/prod.json\) is required[\s\S]*webshopId \(settings\/prod.json\) is required[\s\S]*shopTitle \(settings\/prod.json\) is required/,
+      /account \(settings\/prod.json\) is required[\s\S]*region \(settings\/prod.json\) is required[\s\S]*webshopId \(settings\/prod.json\) is required[\s\S]*glaseApiUrl \(settings\/prod.json\) is required[\s\S]*alarmEmail \(settings\/prod.json\) \(or alarmTopicArn\) is required[\s\S]*shopTitle \(settings\/prod.json\) is required/,
     );
+    // A real stage's alarms reach someone: an address, or a topic of the merchant's own.
+    const { alarmEmail: _, ...withoutMail } = REAL;
+    expect(
+      settingsFrom(
+        read({ ...withoutMail, alarmTopicArn: 'arn:aws:sns:eu-north-1:111122223333:pager' }),
+        'prod',
+      ).alarms,
+    ).toEqual({
+      email: undefined,
+      topicArn: 'arn:aws:sns:eu-north-1:111122223333:pager',
+    });
   });
 
   it.each([
     [{ glaseApiUrl: 'http://plain.example/soap' }, /glaseApiUrl .* must be an https URL/],
+    [
+      { glaseApiUrl: 'https://the Glase Payment API endpoint' },
+      /glaseApiUrl .* must be an https URL with a host name and no spaces/,
+    ],
+    [{ glaseApiUrl: 'https://user:pw@glase.example/soap' }, /glaseApiUrl .* must be an https URL/],
     [{ allowedSourceIps: 'glase.example' }, /allowedSourceIps .* has "glase.example"/],
+    [{ allowedSourceIps: '999.1.1.1' }, /allowedSourceIps .* has "999.1.1.1", which is not an IPv4/],
+    [{ allowedSourceIps: '10.0.0.0/33' }, /has "10.0.0.0\/33"/],
+    [{ allowedSourceIps: '01.2.3.4' }, /has "01.2.3.4"/],
     [{ callerAuth: 'maybe' }, /callerAuth .* must be url-key, token or none/],
     [{ alarmEmail: 'nobody' }, /alarmEmail .* is not an e-mail address/],
+    [{ alarmEmail: 'ops team@shop.se' }, /alarmEmail .* is not an e-mail address/],
+    [{ alarmEmail: 'ops@localhost' }, /alarmEmail .* is not an e-mail address/],
+    [{ alarmTopicArn: 'my-topic' }, /alarmTopicArn .* must be an SNS topic ARN/],
+    [{ webshopId: 'the id Glase gave your shop' }, /webshopId .* must be 1-64 letters/],
+    [{ account: '1234' }, /account .* must be a 12-digit AWS account id/],
+    [{ region: 'Europe' }, /region .* is not an AWS region/],
     [{ domainName: 'pay.shop.example' }, /domainName .* and certificateArn .* go together/],
+    [
+      { domainName: 'pay shop', certificateArn: 'arn:aws:acm:eu-north-1:111122223333:certificate/x' },
+      /domainName .* is not a host name/,
+    ],
+    [
+      { domainName: 'pay.shop.se', certificateArn: 'my-cert' },
+      /certificateArn .* must be an ACM certificate ARN/,
+    ],
     [{ logRetentionDays: '-3' }, /logRetentionDays .* must be a positive whole number/],
     [{ waf: 'yes' }, /waf .* must be true or false/],
+    [{ wafNotificationRateLimit: 5 }, /wafNotificationRateLimit .* must be between 10 and/],
+    [{ releaseStrategy: 'yolo' }, /releaseStrategy .* must be canary, linear or all-at-once/],
     [
       { notificationDeadlineSeconds: '19' },
       /notificationDeadlineSeconds .* must leave room inside Glase's 20 s/,
@@ -899,33 +1030,84 @@ describe('deployment settings', () => {
     expect(() => settingsFrom(read({ ...REQUIRED, demo: true, ...values }))).toThrow(message);
   });
 
+  it('refuses a key it does not read, naming the closest one; samLocal only from the command line', () => {
+    const given = (values: Record<string, unknown>) => ({ given: Object.keys(values) });
+    const typo = { ...REAL, alarmMail: 'ops@minbutik.se' };
+    expect(() => settingsFrom(read(typo), 'prod', given(typo))).toThrow(
+      'alarmMail (settings/prod.json) is not a setting: did you mean "alarmEmail"?',
+    );
+    const wafTypo = { ...REAL, wafRatelimit: 100 };
+    expect(() => settingsFrom(read(wafTypo), 'prod', given(wafTypo))).toThrow(/did you mean "wafRateLimit"/);
+    const sam = { ...REAL, samLocal: true };
+    expect(() => settingsFrom(read(sam), 'prod', given(sam))).toThrow(/samLocal .* is a one-synth switch/);
+    expect(
+      settingsFrom(read(sam), 'prod', { given: Object.keys(sam), commandLine: ['samLocal'] }).samLocal,
+    ).toBe(true);
+    expect(() => settingsFrom(read(REAL), 'prod', given(REAL))).not.toThrow();
+  });
+
+  it('refuses settings/example.json’s own text on a real stage', () => {
+    const example = JSON.parse(readFileSync(new URL('../../settings/example.json', import.meta.url), 'utf8'));
+    const copied = Object.fromEntries(Object.entries(example).filter(([, value]) => value !== null));
+    const failure = (() => {
+      try {
+        settingsFrom(read(copied), 'prod', { given: Object.keys(copied) });
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return '';
+    })();
+    for (const name of [
+      'account',
+      'webshopId',
+      'glaseApiUrl',
+      'allowedSourceIps',
+      'alarmEmail',
+      'shopTitle',
+    ]) {
+      expect([name, failure.includes(`${name} (settings/prod.json)`)]).toEqual([name, true]);
+    }
+    expect(failure).toContain("shopTitle (settings/prod.json) still holds settings/example.json's text");
+  });
+
   it('fills defaults for everything optional; the rest is left to the functions’ own defaults', () => {
     expect(settingsFrom(read({ ...REQUIRED, demo: true }))).toMatchObject({
       callerAuth: 'url-key',
       allowedSourceIps: [],
-      waf: true,
-      wafRateLimit: 2000,
+      waf: { rateLimit: 2000, notificationRateLimit: 600 },
+      throttle: {
+        createPurchase: { rateLimit: 50, burstLimit: 100 },
+        notification: { rateLimit: 100, burstLimit: 200 },
+      },
       tableEncryption: 'aws-owned',
       invoiceTtlSeconds: undefined,
       logRetentionDays: 90,
       terminationProtection: false,
+      release: 'all-at-once',
     });
+    expect(settingsFrom(read(REAL), 'prod').release).toBe('canary');
   });
 
   it('refuses demo values on a stage that is not a demo, and protects it from deletion', () => {
-    expect(() => settingsFrom(read({ ...REQUIRED, alarmEmail: 'ops@shop.example' }), 'prod')).toThrow(
+    expect(() =>
+      settingsFrom(read({ ...REAL, ...REQUIRED, alarmEmail: 'ops@shop.example' }), 'prod'),
+    ).toThrow(
       /webshopId .* holds a demo value[\s\S]*glaseApiUrl .* holds a demo value[\s\S]*alarmEmail .* holds a demo value/,
     );
-    const real = { webshopId: 'acme-42', shopTitle: 'Acme', glaseApiUrl: 'https://api.glase.se/soap' };
-    expect(settingsFrom(read(real), 'prod')).toMatchObject({
+    expect(settingsFrom(read(REAL), 'prod')).toMatchObject({
       stage: 'prod',
       demo: false,
       terminationProtection: true,
+      account: '111122223333',
+      region: 'eu-north-1',
     });
   });
 
   it('reads the stage’s committed file, and says how to make one that is missing', () => {
-    const node = (context: Record<string, unknown>) => ({ tryGetContext: (key: string) => context[key] });
+    const node = (context: Record<string, unknown>) => ({
+      tryGetContext: (key: string) => context[key],
+      getAllContext: () => context,
+    });
     expect(readSettings(node({}), {}).settings).toMatchObject({
       stage: 'demo',
       demo: true,
@@ -933,10 +1115,46 @@ describe('deployment settings', () => {
     });
     const overridden = readSettings(node({ 'glase-checkout:shopTitle': 'Other' }), {});
     expect([overridden.settings.shopTitle, overridden.overridden]).toEqual(['Other', ['shopTitle']]);
+    expect(() => readSettings(node({ 'glase-checkout:shopTitel': 'Other' }), {})).toThrow(
+      /shopTitel .* is not a setting: did you mean "shopTitle"\?/,
+    );
     expect(() => readSettings(node({ stage: 'prod' }), {})).toThrow(
       'there is no settings/prod.json. Copy settings/example.json to settings/prod.json, fill it in and commit it.',
     );
     expect(() => readSettings(node({}), { GLASE_CHECKOUT_STAGE: 'Prod!' })).toThrow(/stage "Prod!" must be/);
+  });
+
+  it('pins a stage to its account and region: a profile for another one is refused, saying which', () => {
+    const pinned = { stage: 'prod', account: '111122223333', region: 'eu-north-1' };
+    expect(stageEnvironment(pinned, {})).toEqual({ account: '111122223333', region: 'eu-north-1' });
+    expect(
+      stageEnvironment(pinned, { CDK_DEFAULT_ACCOUNT: '111122223333', CDK_DEFAULT_REGION: 'eu-north-1' }),
+    ).toEqual({
+      account: '111122223333',
+      region: 'eu-north-1',
+    });
+    expect(() => stageEnvironment(pinned, { CDK_DEFAULT_ACCOUNT: '444455556666' })).toThrow(
+      'settings/prod.json pins account 111122223333, but your AWS credentials are for account 444455556666',
+    );
+    expect(() =>
+      stageEnvironment(pinned, { CDK_DEFAULT_ACCOUNT: '111122223333', CDK_DEFAULT_REGION: 'us-east-1' }),
+    ).toThrow(
+      "settings/prod.json pins region eu-north-1, but your AWS profile's region is us-east-1: run with AWS_REGION=eu-north-1",
+    );
+    // The demo stage pins nothing and follows the profile, as before.
+    expect(
+      stageEnvironment(
+        { stage: 'demo' },
+        { CDK_DEFAULT_ACCOUNT: '444455556666', CDK_DEFAULT_REGION: 'us-east-1' },
+      ),
+    ).toEqual({
+      account: '444455556666',
+      region: 'us-east-1',
+    });
+    // Through the whole app, as `cdk deploy -c stage=prod` from the wrong profile would run it.
+    expect(() =>
+      synthProdLike({ CDK_DEFAULT_ACCOUNT: '444455556666', CDK_DEFAULT_REGION: 'eu-north-1' }),
+    ).toThrow(/pins account 111122223333/);
   });
 });
 
@@ -944,42 +1162,258 @@ describe('docs/deploy.md and the stack agree', () => {
   const page = readFileSync(new URL('../../docs/deploy.md', import.meta.url), 'utf8');
   const deploy = page.slice(0, page.indexOf('## sam local'));
 
-  it('documents every setting the stack reads, and settings/example.json holds no key the stack ignores', () => {
-    const read = new Set<string>();
-    try {
-      settingsFrom((key) => {
-        read.add(key);
-        return undefined;
-      });
-    } catch {
-      // required values are missing: only which keys were asked for matters here
-    }
+  it('documents every setting the stack reads, and settings/example.json lists exactly those', () => {
+    const read = settingNames().filter((key) => key !== 'samLocal'); // a switch, documented under sam local
     const example = JSON.parse(readFileSync(new URL('../../settings/example.json', import.meta.url), 'utf8'));
-    for (const key of Object.keys(example)) expect([key, read.has(key)]).toEqual([key, true]);
+    expect(
+      Object.keys(example)
+        .filter((key) => !key.startsWith('$'))
+        .sort(),
+    ).toEqual([...read].sort());
     for (const key of read) {
-      if (key === 'samLocal' || key === 'demo') continue; // documented under sam local / the demo stage
+      if (key === 'demo') continue; // documented with the demo stage
       expect([key, deploy.includes(`\`${key}\``)]).toEqual([key, true]);
     }
   });
 
   it('names every output the stack has', () => {
-    const outputs = [
-      ...Object.keys(
-        synth({
-          domainName: 'pay.shop.example',
-          certificateArn: 'arn:aws:acm:eu-north-1:0:certificate/x',
-        }).template.toJSON().Outputs,
-      ),
-    ];
+    const outputs = Object.keys(prodLike().template.toJSON().Outputs);
     // API Gateway adds its own stage-URL output, named with a hash.
     const named = outputs.map((output) => output.replace(/^(HttpApiEndpoint)[0-9A-F]{8}$/, '$1'));
     expect(named.sort()).toEqual([
       'CreatePurchaseUrl',
       'CustomDomainTarget',
+      'DashboardUrl',
       'GlaseCredentialsSecretArn',
       'HttpApiEndpoint',
       'OperatorSettings',
     ]);
     for (const output of named) expect([output, deploy.includes(`\`${output}`)]).toEqual([output, true]);
+  });
+});
+
+/** The prod-like stage (test/infra/fixtures/settings/prod.json), synthesized once for every test that reads it. */
+let prodLikeStack: Synthesized | undefined;
+function prodLike(): Synthesized {
+  prodLikeStack ??= synthProdLike();
+  return prodLikeStack;
+}
+
+let plainDemoStack: Synthesized | undefined;
+/** The demo stage with nothing on top. */
+function plainDemo(): Synthesized {
+  plainDemoStack ??= synth();
+  return plainDemoStack;
+}
+
+/** The release merchants run today (57ab7ca), synthesized then: what `cdk diff` compares against. */
+function release(stage: 'demo' | 'prod'): Record<string, any> {
+  return JSON.parse(
+    readFileSync(new URL(`./releases/57ab7ca-${stage}.template.json`, import.meta.url), 'utf8'),
+  );
+}
+
+/**
+ * What must never be replaced or deleted: a new logical id is a new table (empty), a new secret
+ * (a new URL key Glase does not know, a signing key no open invoice was signed with, empty
+ * credentials) or a new bus (every consumer's rule orphaned). Pinned here, so a refactor that
+ * moves one of them fails this test instead of a merchant's deploy.
+ */
+const KEPT: Record<string, string[]> = {
+  'AWS::DynamoDB::Table': ['DataIdempotency4AE02808', 'DataOrders20A4E13F', 'DataProducts7B32D6E8'],
+  'AWS::SecretsManager::Secret': [
+    'CreatePurchaseUrlKeyC6063DCD',
+    'GlaseCredentials58CE06E8',
+    'NotificationSigningKey0D99F14A',
+  ],
+  'AWS::Events::EventBus': ['OperationsOrderEvents30F6F8F4'],
+};
+
+describe('a year in a merchant’s account (the prod-like stage)', () => {
+  it('passes cdk-nag with the allow-list, mail, custom domain, token auth and a pinned account', () => {
+    const { report, stack } = prodLike();
+    expect(report.pluginReports[0]?.violations).toEqual([]);
+    expect([stack.account, stack.region, stack.terminationProtection]).toEqual([
+      '111122223333',
+      'eu-north-1',
+      true,
+    ]);
+  });
+
+  it.each(['demo', 'prod'] as const)(
+    '%s: pins the logical ids of tables, secrets and the bus, each kept on delete and on replace',
+    (stage) => {
+      const { template } = stage === 'prod' ? prodLike() : plainDemo();
+      const resources = template.toJSON().Resources as Record<string, any>;
+      for (const [type, ids] of Object.entries(KEPT)) {
+        const found = Object.entries(resources).filter(([, resource]) => resource.Type === type);
+        expect([type, found.map(([id]) => id).sort()]).toEqual([type, ids]);
+        for (const [id, resource] of found) {
+          expect([id, resource.DeletionPolicy, resource.UpdateReplacePolicy]).toEqual([
+            id,
+            'Retain',
+            'Retain',
+          ]);
+        }
+      }
+    },
+  );
+
+  it.each(['demo', 'prod'] as const)(
+    '%s: the diff from the release merchants run replaces or deletes no table, secret or bus',
+    (stage) => {
+      const { template } = stage === 'prod' ? prodLike() : plainDemo();
+      const diff = fullDiff(release(stage), template.toJSON());
+      const risky: string[] = [];
+      diff.resources.forEachDifference((id, change) => {
+        if (!change.resourceType || !(change.resourceType in KEPT)) return;
+        if (
+          change.changeImpact !== ResourceImpact.WILL_UPDATE &&
+          change.changeImpact !== ResourceImpact.NO_CHANGE
+        ) {
+          risky.push(`${change.changeImpact} ${change.resourceType} ${id}`);
+        }
+      });
+      expect(risky).toEqual([]);
+      // The credentials secret loses its template value: nothing is written over what is stored.
+      const credentials = diff.resources.get('GlaseCredentials58CE06E8');
+      expect(credentials?.newValue?.Properties?.SecretString).toBeUndefined();
+      expect(credentials?.oldValue?.Properties?.SecretString).toContain('REPLACE_WITH_');
+    },
+  );
+
+  it('releases createPurchase and the notification function through aliases, canary with automatic rollback; the rest at once', () => {
+    const { template } = prodLike();
+    const resources = template.toJSON().Resources as Record<string, any>;
+    const groups = byType(template, 'AWS::CodeDeploy::DeploymentGroup');
+    expect(groups.map(([id]) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual([
+      'CreatePurchaseRelease',
+      'PaymentNotificationRelease',
+    ]);
+    for (const [id, group] of groups) {
+      expect([id, group.Properties.DeploymentConfigName]).toEqual([
+        id,
+        'CodeDeployDefault.LambdaCanary10Percent5Minutes',
+      ]);
+      expect(group.Properties.AutoRollbackConfiguration.Events.sort()).toEqual([
+        'DEPLOYMENT_FAILURE',
+        'DEPLOYMENT_STOP_ON_ALARM',
+        'DEPLOYMENT_STOP_ON_REQUEST',
+      ]);
+      // Each gate watches the version being released, never the old one's traffic.
+      const gates = group.Properties.AlarmConfiguration.Alarms.map(
+        (alarm: any) => resources[alarm.Name.Ref].Properties,
+      );
+      expect(gates.length).toBeGreaterThanOrEqual(3);
+      for (const gate of gates) {
+        const versioned = gate.Dimensions.find(
+          (d: any) => d.Name === 'ExecutedVersion' || d.Name === 'version',
+        );
+        expect([gate.AlarmDescription, versioned?.Value?.['Fn::GetAtt']?.[1]]).toEqual([
+          gate.AlarmDescription,
+          'Version',
+        ]);
+      }
+    }
+    const notificationGates = groups
+      .find(([id]) => id.startsWith('PaymentNotification'))![1]
+      .Properties.AlarmConfiguration.Alarms.map(
+        (alarm: any) => resources[alarm.Name.Ref].Properties.MetricName,
+      );
+    expect(notificationGates.sort()).toEqual([
+      'Duration',
+      'Errors',
+      'ReleaseInternalError',
+      'ReleaseNotificationLate',
+    ]);
+    // API Gateway calls the aliases, so traffic follows CodeDeploy's shift.
+    const aliases = byType(template, 'AWS::Lambda::Alias').map(([id]) => id);
+    expect(aliases.map((id) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual([
+      'CreatePurchaseLive',
+      'PaymentNotificationLive',
+    ]);
+    for (const [, method] of byType(template, 'AWS::ApiGateway::Method')) {
+      expect(JSON.stringify(method.Properties.Integration.Uri)).toMatch(
+        new RegExp(aliases.map((id) => `"${id}"`).join('|')),
+      );
+    }
+    // The demo stage takes a release at once.
+    const demo = byType(plainDemo().template, 'AWS::CodeDeploy::DeploymentGroup');
+    expect(demo.map(([, group]) => group.Properties.DeploymentConfigName)).toEqual([
+      'CodeDeployDefault.LambdaAllAtOnce',
+      'CodeDeployDefault.LambdaAllAtOnce',
+    ]);
+  });
+
+  it('draws one dashboard with what an operator needs, and outputs its URL', () => {
+    const { template } = prodLike();
+    const [[, dashboard] = []] = byType(template, 'AWS::CloudWatch::Dashboard');
+    const body = rendered(dashboard?.Properties.DashboardBody);
+    const widgets = JSON.parse(body.replace(/"token"/g, '"x"').replace(/token/g, 'x')).widgets as any[];
+    const titles = widgets.map((widget) => widget.properties.title).filter(Boolean);
+    expect(titles).toEqual([
+      'Purchases and paid orders per minute',
+      'Failures by reason (per minute)',
+      "Notification → getPaymentStatus → settled (ms), against Glase's 20 s",
+      'Payments Glase reversed (settled after 20 s) and canceled orders',
+      'Glase Payment API: errors and latency',
+      'Refunds pending too long',
+      'Dead-letter queues (messages waiting)',
+      'Throttles and blocks',
+      'Alarms',
+    ]);
+    const latency = widgets.find((widget) => widget.properties.title?.startsWith('Notification'));
+    expect(latency.properties.annotations.horizontal.map((line: any) => line.value)).toEqual([20000, 15000]);
+    expect(latency.properties.metrics.map((metric: any[]) => metric.at(-1).stat)).toEqual(['p50', 'p99']);
+    const queues = widgets.find((widget) => widget.properties.title?.startsWith('Dead-letter'));
+    expect(queues.properties.metrics).toHaveLength(2); // the reconciler's and the mails'
+    expect(template.toJSON().Outputs.DashboardUrl).toBeDefined();
+  });
+
+  it('reserves the notification function’s concurrency, and lets two stages share an account', () => {
+    const { template } = prodLike();
+    expect(functionNamed(template, 'PaymentNotification').Properties.ReservedConcurrentExecutions).toBe(20);
+    const api = byType(template, 'AWS::ApiGateway::RestApi')[0]![1];
+    expect(api.Properties.Name).toBe('glase-checkout-prod');
+    // The account-wide API Gateway logging role: each stage keeps its own after a delete, so the
+    // account's setting never points at a deleted role, whichever stage was deployed last.
+    for (const type of ['AWS::ApiGateway::Account', 'AWS::IAM::Role']) {
+      const kept = byType(template, type).filter(
+        ([id]) => id.startsWith('HttpApiCloudWatchRole') || type === 'AWS::ApiGateway::Account',
+      );
+      expect(kept.length).toBe(1);
+      expect(template.toJSON().Resources[kept[0]![0]].DeletionPolicy).toBe('Retain');
+    }
+    // Nothing else has a fixed name a replacement (or a second stage) could collide with.
+    for (const [, resource] of byType(template, 'AWS::WAFv2::WebACL'))
+      expect(resource.Properties.Name).toBeUndefined();
+    for (const [, resource] of byType(template, 'AWS::CloudWatch::Dashboard')) {
+      expect(resource.Properties.DashboardName).toBeUndefined();
+    }
+  });
+
+  it('has no DependsOn its references already imply (cfn-lint W3005, sam validate --lint)', () => {
+    for (const { template } of [prodLike(), plainDemo()]) {
+      const resources = template.toJSON().Resources as Record<string, any>;
+      const redundant = Object.entries(resources).flatMap(([id, { DependsOn, ...rest }]) =>
+        ([] as string[])
+          .concat(DependsOn ?? [])
+          .filter((target) =>
+            new RegExp(`"(Ref|Fn::GetAtt)":\\[?"${target}"|\\$\\{${target}[.}]`).test(JSON.stringify(rest)),
+          )
+          .map((target) => `${id} → ${target}`),
+      );
+      expect(redundant).toEqual([]);
+    }
+    // The check itself catches what the release shipped with.
+    const shipped = release('prod').Resources.CreatePurchaseFunction636ADBF2;
+    expect(shipped.DependsOn).toContain('CreatePurchaseRoleEA76913D');
+    expect(JSON.stringify(shipped.Properties)).toContain('"CreatePurchaseRoleEA76913D"');
+  });
+
+  it('counts in docs/deploy.md the alarms the prod-like stage has', () => {
+    const page = readFileSync(new URL('../../docs/deploy.md', import.meta.url), 'utf8');
+    const alarms = byType(prodLike().template, 'AWS::CloudWatch::Alarm').length;
+    expect(page).toContain(`CloudWatch: ${alarms} alarms`);
   });
 });

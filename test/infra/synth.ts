@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { defineApp } from '../../infra/app.js';
+import { type AppOptions, defineApp } from '../../infra/app.js';
 import type { GlaseCheckoutStack } from '../../infra/glase-checkout-stack.js';
 import { CONTEXT_PREFIX } from '../../infra/settings.js';
 
@@ -23,18 +23,30 @@ export interface Synthesized {
   readonly outdir: string;
 }
 
+/** The prod-like stage's settings (allow-list, mail, custom domain, token auth, pinned account). */
+export const FIXTURE_SETTINGS = new URL('./fixtures/settings/', import.meta.url);
+
+/**
+ * The prod-like stage as its committed file says, nothing on top: what a merchant's `cdk deploy
+ * -c stage=prod` synthesizes. `env` stands for what the CDK CLI would pass (the active profile).
+ */
+export function synthProdLike(env: NodeJS.ProcessEnv = {}): Synthesized {
+  return synthesize({ stage: 'prod' }, { settingsDir: FIXTURE_SETTINGS, env });
+}
+
 /** Synthesizes the real app (bundling with the local esbuild, cdk-nag on) with the given context. */
 export function synth(settings: Record<string, unknown> = {}, stage?: string): Synthesized {
-  const outdir = mkdtempSync(join(tmpdir(), 'glase-cdk-'));
   const context = Object.fromEntries(
     Object.entries({ ...REQUIRED, ...settings }).map(([key, value]) => [`${CONTEXT_PREFIX}${key}`, value]),
   );
+  return synthesize({ ...context, ...(stage ? { stage } : {}) }, { env: {} });
+}
+
+function synthesize(context: Record<string, unknown>, options: AppOptions): Synthesized {
+  const outdir = mkdtempSync(join(tmpdir(), 'glase-cdk-'));
   // The CDK CLI turns asset metadata on for every synth (sam local needs it); do the same.
-  const app = new App({
-    outdir,
-    context: { ...context, ...(stage ? { stage } : {}), 'aws:cdk:enable-asset-metadata': true },
-  });
-  const stack = defineApp(app);
+  const app = new App({ outdir, context: { ...context, 'aws:cdk:enable-asset-metadata': true } });
+  const stack = defineApp(app, options);
   app.synth();
   return {
     template: Template.fromStack(stack),

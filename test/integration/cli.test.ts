@@ -3,6 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DeleteCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { KEY_PREFIX } from '../../contract/tables.js';
 import { LOCAL_SECRETS } from '../../lambda/wiring/local-profile.js';
 import { glaseSampleBody, startTestStack, type TestStack } from '../support/stack.js';
 
@@ -779,6 +781,55 @@ describe('glase-checkout CLI, spawned against DynamoDB Local and the sandbox', (
     expect(down.stderr).toContain('is `npm start` running?');
     expect(down.stderr).not.toContain('12345678');
     expect(down.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  describe('orders reindex', () => {
+    it('finds orders stored before the lookup index again: doctor says when, reindex prints its progress and may run twice', async () => {
+      const order = await paidOrder('Reindexed Shopper');
+      // As an old release left them: the orders, without one lookup item.
+      const { document } = stack.dynamo;
+      const lookups = await document.send(
+        new ScanCommand({
+          TableName: stack.tables.orders,
+          FilterExpression: 'begins_with(orderId, :lookup)',
+          ExpressionAttributeValues: { ':lookup': KEY_PREFIX.lookup },
+        }),
+      );
+      expect(lookups.Items?.length).toBeGreaterThan(0);
+      for (const item of lookups.Items ?? []) {
+        await document.send(
+          new DeleteCommand({ TableName: stack.tables.orders, Key: { orderId: item.orderId } }),
+        );
+      }
+      expect(JSON.parse((await cli('orders', 'find', order.invoiceReference!, '--json')).stdout)).toEqual([]);
+      const before = await cli('doctor');
+      expect(before.stdout).toMatch(
+        /^FAIL {2}index +orders stored before the lookup index \(.*PAID.*\): run `orders reindex`/m,
+      );
+
+      const run = await cli('orders', 'reindex');
+      expect(run.code).toBe(0);
+      expect(run.stderr).toMatch(
+        /^RESERVED: 0 order\(s\), 0 lookup entries written; to resume: --from INVOICED$/m,
+      );
+      expect(run.stderr).toMatch(
+        /^PAID: \d+ order\(s\), \d+ lookup entries written; to resume: --from PARTIALLY_REFUNDED$/m,
+      );
+      expect(run.stdout).toMatch(/^reindexed \d+ order\(s\): \d+ lookup entries written/);
+      const found = await cli('orders', 'find', order.invoiceReference!, '--json');
+      expect(JSON.parse(found.stdout).map((each: { orderId: string }) => each.orderId)).toEqual([
+        order.orderId,
+      ]);
+      expect((await cli('doctor')).stdout).toMatch(
+        /^ok {4}index +the oldest order of each status is in the lookup index/m,
+      );
+
+      const again = await cli('orders', 'reindex', '--json', '--from', 'paid');
+      expect(again.code).toBe(0);
+      expect(JSON.parse(again.stdout)).toEqual({ orders: expect.any(Number), entries: expect.any(Number) });
+      const bad = await cli('orders', 'reindex', '--from', 'SOMEWHERE');
+      expect([bad.code, bad.stderr]).toEqual([2, expect.stringContaining('use one of RESERVED, INVOICED')]);
+    });
   });
 
   describe('doctor', () => {

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { FAILURE_CODES } from '../../contract/metrics.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -52,4 +53,24 @@ describe('the docs', () => {
       expect(broken).toEqual([]);
     },
   );
+});
+
+describe('docs/http-api.md and the dashboard agree', () => {
+  it('every error code a caller can get from the functions is a failure reason the dashboard draws', () => {
+    const page = readFileSync(join(root, 'docs/http-api.md'), 'utf8');
+    const table = page.slice(
+      page.indexOf('| status | code'),
+      page.indexOf('\n\n', page.indexOf('| status | code')),
+    );
+    const codes = table
+      .split('\n')
+      .flatMap((row) =>
+        [...(row.split('|')[2] ?? '').matchAll(/`([A-Z_]+)`/g)].map((match) => match[1] as string),
+      );
+    // WAF's and API Gateway's own refusals never reach a function, so nothing counts them there.
+    const outsideTheFunctions = new Set(['FORBIDDEN', 'TOO_MANY_REQUESTS', 'THROTTLED']);
+    const drawn = new Set<string>(FAILURE_CODES);
+    expect(codes.length).toBeGreaterThan(15);
+    expect(codes.filter((code) => !outsideTheFunctions.has(code) && !drawn.has(code))).toEqual([]);
+  });
 });

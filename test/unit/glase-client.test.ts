@@ -211,6 +211,20 @@ describe('GlaseClient', () => {
     for (const error of [slow, moved, down]) expect(error?.message).not.toContain('pw-1');
   });
 
+  it('reports each exchange to its observer: the operation, how long, whether Glase answered at all', async () => {
+    const seen: [string, number, boolean][] = [];
+    const { glase } = client(fakeExchange(ok('cancelInvoice'), new HttpTimeoutError('no answer')), {
+      onExchanged: (operation, elapsedMs, answered) => seen.push([operation, elapsedMs, answered]),
+    });
+    await glase.cancelInvoice('O', '1', { maxAttempts: 1 });
+    await failure(glase.cancelInvoice('O', '1', { maxAttempts: 1 }));
+    expect(seen.map(([operation, , answered]) => [operation, answered])).toEqual([
+      ['cancelInvoice', true],
+      ['cancelInvoice', false],
+    ]);
+    for (const [, elapsedMs] of seen) expect(elapsedMs).toBeGreaterThanOrEqual(0);
+  });
+
   it('a non-zero resultCode is the refusal it means', async () => {
     const error = await failure(
       client(fakeExchange(result('cancelInvoice', 50))).glase.cancelInvoice('O', '1'),

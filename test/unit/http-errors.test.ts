@@ -66,3 +66,44 @@ describe('errors → HTTP, in one place', () => {
     );
   });
 });
+
+describe('what every refusal and failure counts', () => {
+  /** A recording stand-in for Powertools' Metrics: what the middleware asked it to publish. */
+  function recordingMetrics() {
+    const counted: string[] = [];
+    const single: { dimensions: Record<string, string>; metrics: string[] }[] = [];
+    const metrics = {
+      addMetric: (name: string) => counted.push(name),
+      singleMetric: () => {
+        const entry = { dimensions: {} as Record<string, string>, metrics: [] as string[] };
+        single.push(entry);
+        return {
+          addDimension: (name: string, value: string) => {
+            entry.dimensions[name] = value;
+          },
+          addMetric: (name: string) => entry.metrics.push(name),
+        };
+      },
+    };
+    const logger = { error: () => undefined, info: () => undefined };
+    return { counted, single, observability: { metrics, logger } as never };
+  }
+
+  it('counts each answer under its code, and a 500 against the Lambda version that gave it', async () => {
+    const { counted, single, observability } = recordingMetrics();
+    const { jsonErrors } = await import('../../lambda/handlers/http-errors.js');
+    const onError = jsonErrors(observability).onError!;
+    const previous = process.env.AWS_LAMBDA_FUNCTION_VERSION;
+    process.env.AWS_LAMBDA_FUNCTION_VERSION = '42';
+    try {
+      await onError({ error: new SoldOutError('MUG') } as never);
+      await onError({ error: new Error('boom') } as never);
+    } finally {
+      if (previous === undefined) delete process.env.AWS_LAMBDA_FUNCTION_VERSION;
+      else process.env.AWS_LAMBDA_FUNCTION_VERSION = previous;
+    }
+    expect(counted).toEqual(['SOLD_OUT', 'INTERNAL']);
+    // The release gate's metric: a refusal is not a bug, so only the 500 is counted, by version.
+    expect(single).toEqual([{ dimensions: { version: '42' }, metrics: ['ReleaseInternalError'] }]);
+  });
+});

@@ -1,4 +1,8 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  GetSecretValueCommand,
+  ResourceNotFoundException,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { SECRET_CACHE_SECONDS } from '../../contract/service.js';
 import { loadConfig } from '../../lambda/wiring/config.js';
@@ -74,7 +78,7 @@ describe('secrets from Secrets Manager through the Lambda extension (deployed)',
     expect(extension.requests).toHaveLength(2);
 
     const flaky = secretsFrom(deployed({ terminal: 'r2', signing: 'r2', url: 'r2' }), fetchSecret);
-    await expect(flaky.signingKey()).rejects.toThrow(/secrets extension answered 400 for .*:secret:r2/);
+    await expect(flaky.signingKey()).rejects.toThrow(/SIGNING_KEY_SECRET_ARN has no value yet/);
     answer('r2', 's'.repeat(40));
     expect(await flaky.signingKey()).toBe('s'.repeat(40));
   });
@@ -84,8 +88,15 @@ describe('secrets from Secrets Manager through the Lambda extension (deployed)',
     await expect(outsideLambda(ARN('x'))).rejects.toThrow(/AWS_SESSION_TOKEN is not set/);
     const wrongToken = secretsExtension({ ...extension.environment, AWS_SESSION_TOKEN: 'other' });
     await expect(wrongToken(ARN('x'))).rejects.toThrow(/answered 401/);
-    extension.set(ARN('binary'), undefined);
-    await expect(fetchSecret(ARN('binary'))).rejects.toThrow(/holds no SecretString/);
+  });
+
+  it('takes a secret created without a value as not configured: the credentials until the merchant fills them in', async () => {
+    extension.set(ARN('empty'), undefined);
+    expect(await fetchSecret(ARN('empty'))).toBeUndefined();
+    const secrets = secretsFrom(deployed({ terminal: 'empty', signing: 'empty', url: 'empty' }), fetchSecret);
+    const failure = await secrets.terminal().catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(SecretNotConfiguredError);
+    expect((failure as Error).message).toMatch(/GLASE_CREDENTIALS_SECRET_ARN has no value yet/);
   });
 
   it.each([
@@ -173,11 +184,17 @@ describe('secrets from Secrets Manager through the SDK (the CLI)', () => {
   const client = mockClient(SecretsManagerClient);
   afterAll(() => client.restore());
 
-  it('reads SecretString, and refuses a binary secret', async () => {
+  it('reads SecretString, refuses a binary secret, and takes one without a value as empty', async () => {
     client.on(GetSecretValueCommand, { SecretId: ARN('cli') }).resolves({ SecretString: 'value' });
     client.on(GetSecretValueCommand, { SecretId: ARN('bin') }).resolves({});
+    client
+      .on(GetSecretValueCommand, { SecretId: ARN('empty') })
+      .rejects(new ResourceNotFoundException({ message: "can't find the secret value", $metadata: {} }));
+    client.on(GetSecretValueCommand, { SecretId: ARN('denied') }).rejects(new Error('AccessDenied'));
     const read = secretsManager('eu-north-1');
     expect(await read(ARN('cli'))).toBe('value');
     await expect(read(ARN('bin'))).rejects.toThrow(/holds no SecretString/);
+    expect(await read(ARN('empty'))).toBeUndefined();
+    await expect(read(ARN('denied'))).rejects.toThrow('AccessDenied');
   });
 });

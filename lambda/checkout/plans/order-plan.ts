@@ -8,7 +8,7 @@ import {
   refundedMinor,
   type StatusChange,
 } from '../model/order.js';
-import { type LookupEntry, lookupChanges } from '../model/order-lookups.js';
+import { type LookupEntry, lookupChanges, lookupEntriesOf } from '../model/order-lookups.js';
 import { release, reserve, restock, type StockDelta, sell } from '../model/stock.js';
 import type { Change, CounterWrite, RequestEffect, Write } from './change.js';
 
@@ -294,4 +294,23 @@ export function changeOf(change: OrderChange): Change {
       ),
   ];
   return { writes };
+}
+
+/**
+ * Every entry that should find `order` as it is now, written again: for orders stored before
+ * an entry kind existed (`orders reindex`). Puts of what is already there change nothing, so a
+ * run may be repeated or resumed; the order itself is not touched.
+ */
+export function planReindex(order: Order): Change {
+  return {
+    writes: lookupEntriesOf(order).map(
+      (entry): Write => ({
+        kind: 'lookup',
+        orderId: order.orderId,
+        entry,
+        put: true,
+        refusal: { kind: 'skip' },
+      }),
+    ),
+  };
 }
