@@ -126,7 +126,7 @@ export async function flashSale(server: BenchServer, operator: LocalStack): Prom
       'empty-shard refusals',
       'p50 / p99 ms',
       'burst ms',
-      'model: purchases/s',
+      'model: purchases/s the stock items take',
     ],
     results.map((run) => [
       run.shards,
@@ -143,4 +143,180 @@ export async function flashSale(server: BenchServer, operator: LocalStack): Prom
     ]),
   );
   return results;
+}
+
+const LOADED_SHOPPERS = Number(process.env.LOADED_SHOPPERS ?? 400);
+/** A planned drop spreads its stock (docs/hot-products.md); one item makes every buyer conflict. */
+const LOADED_SHARDS = Number(process.env.LOADED_SHARDS ?? 4);
+const LOADED_STOCK = Number(process.env.LOADED_STOCK ?? 250);
+/** Glase answering sendInvoice this slowly: inside the client's 5 s, as a busy Glase would. */
+const LOADED_GLASE_MS = 3_000;
+/** How long an invoice a buyer was not given may stay payable before it counts as a ghost. */
+const WITHDRAWAL_WINDOW_MS = 60_000;
+/** How many times a buyer is asked for (the first try and retries of a 503). */
+const LOADED_ATTEMPTS = 4;
+
+export interface LoadedFlashSaleResult {
+  readonly shoppers: number;
+  readonly stock: number;
+  readonly hogs: number;
+  /** Each buyer's last answer, after retrying 503s. */
+  readonly answers: Record<string, number>;
+  readonly retries: number;
+  readonly invoicesCreated: number;
+  /** Invoices whose buyer was answered 200. */
+  readonly invoicesAnswered: number;
+  /** Invoices whose buyer got an error, withdrawn at Glase (at once, or by the reconciler in the window). */
+  readonly invoicesWithdrawn: number;
+  /** Invoices whose buyer got an error and that are still payable after the window: must be 0. */
+  readonly ghosts: number;
+  readonly internalErrors: number;
+  readonly oversold: number;
+  readonly withdrawnWithinMs: number;
+}
+
+/**
+ * The flash sale on a machine with every core busy (one CPU hog per core) and Glase answering
+ * sendInvoice in 3 s: every invoice Glase created must either have reached its buyer as a 200
+ * or be withdrawn within a minute; no answer may be a 500. Counted from Glase's side (the
+ * sandbox's invoices) against what each buyer was answered.
+ */
+export async function loadedFlashSale(
+  server: BenchServer,
+  operator: LocalStack,
+  hogs: number,
+): Promise<LoadedFlashSaleResult> {
+  const token = `LOADED-${Date.now()}`;
+  await operator.operator.catalog.upsert(
+    {
+      purchaseToken: token,
+      sku: token,
+      description: 'Loaded flash sale jacket',
+      unitPriceMinor: 99_900,
+      currency: 'SEK',
+      taxRatePercent: 25,
+      onHand: LOADED_STOCK,
+    },
+    { setStock: true },
+  );
+  if (LOADED_SHARDS > 1) await operator.operator.catalog.setStockShards(token, LOADED_SHARDS);
+  const sandbox = server.glaseUrl.replace(/\/soap$/, '');
+  await fetch(`${sandbox}/sandbox/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      operation: 'sendInvoice',
+      kind: 'delay',
+      delayMs: LOADED_GLASE_MS,
+      times: LOADED_SHOPPERS,
+    }),
+  });
+  const name = (index: number) => `Loaded Shopper ${index}`;
+  const { spawn } = await import('node:child_process');
+  const burners = Array.from({ length: hogs }, () =>
+    spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }),
+  );
+  let answers: { name: string; status: number }[];
+  let retries = 0;
+  try {
+    answers = await Promise.all(
+      Array.from({ length: LOADED_SHOPPERS }, async (_, index) => {
+        // As Glase would: a 503 is asked again after its Retry-After, a few times.
+        let status = 0;
+        for (let attempt = 1; attempt <= LOADED_ATTEMPTS; attempt++) {
+          const response = await fetch(`${server.apiUrl}/webshop/createPurchase`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: shopperBody(name(index), token),
+          });
+          await response.arrayBuffer();
+          status = response.status;
+          if (status !== 503) break;
+          retries += 1;
+          await new Promise((resolve) =>
+            setTimeout(resolve, Number(response.headers.get('retry-after') ?? 1) * 1000),
+          );
+        }
+        return { name: name(index), status };
+      }),
+    );
+  } finally {
+    for (const burner of burners) burner.kill('SIGKILL');
+    await fetch(`${sandbox}/sandbox/faults`, { method: 'DELETE' });
+  }
+  const answeredOk = new Set(answers.filter((answer) => answer.status === 200).map((answer) => answer.name));
+  const started = performance.now();
+  // Glase's side against the buyers': an invoice of an order whose buyer got no 200 must be withdrawn.
+  const tally = async () => {
+    const orders = (await operator.operator.store.findOrders({ limit: 10_000 })).filter(
+      (order) => order.purchaseToken === token,
+    );
+    const buyerOf = new Map(orders.map((order) => [order.orderId, order.customer.clientName]));
+    const invoices = (await (await fetch(`${sandbox}/sandbox/invoices`)).json()) as {
+      clientInvoiceId: string;
+      status: string;
+    }[];
+    const ours = invoices.filter((invoice) => buyerOf.has(invoice.clientInvoiceId));
+    const unanswered = ours.filter((invoice) => !answeredOk.has(buyerOf.get(invoice.clientInvoiceId) ?? ''));
+    return {
+      created: ours.length,
+      answered: ours.length - unanswered.length,
+      withdrawn: unanswered.filter((invoice) => invoice.status === 'CANCELED').length,
+      ghosts: unanswered.filter((invoice) => invoice.status !== 'CANCELED').length,
+      invoicedOrders: orders.filter((order) => order.status === 'INVOICED').length,
+    };
+  };
+  let counted = await tally();
+  // The reconciler's runs (every few seconds under `npm start`) get the window to withdraw the rest.
+  while (counted.ghosts > 0 && performance.now() - started < WITHDRAWAL_WINDOW_MS) {
+    await operator.reconcile();
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    counted = await tally();
+  }
+  const statuses: Record<string, number> = {};
+  for (const answer of answers) statuses[answer.status] = (statuses[answer.status] ?? 0) + 1;
+  const result: LoadedFlashSaleResult = {
+    shoppers: LOADED_SHOPPERS,
+    stock: LOADED_STOCK,
+    hogs,
+    answers: statuses,
+    retries,
+    invoicesCreated: counted.created,
+    invoicesAnswered: counted.answered,
+    invoicesWithdrawn: counted.withdrawn,
+    ghosts: counted.ghosts,
+    internalErrors: statuses['500'] ?? 0,
+    oversold: Math.max(0, counted.invoicedOrders - LOADED_STOCK, answeredOk.size - LOADED_STOCK),
+    withdrawnWithinMs: performance.now() - started,
+  };
+  say(
+    `\n## Flash sale on a loaded machine: ${LOADED_SHOPPERS} shoppers for ${LOADED_STOCK} units in ${LOADED_SHARDS} shards, a CPU hog on each of ${hogs} cores, Glase answering sendInvoice in ${LOADED_GLASE_MS / 1000} s\n`,
+  );
+  printTable(
+    [
+      `last answers (503s retried, up to ${LOADED_ATTEMPTS} tries)`,
+      'retries',
+      'invoices at Glase',
+      'reached their buyer (200)',
+      'buyer got an error: withdrawn',
+      'invoiced but answered an error, after the window',
+      '500s',
+      'oversold',
+    ],
+    [
+      [
+        Object.entries(statuses)
+          .map(([status, count]) => `${count}× ${status}`)
+          .join(', '),
+        result.retries,
+        result.invoicesCreated,
+        result.invoicesAnswered,
+        result.invoicesWithdrawn,
+        result.ghosts,
+        result.internalErrors,
+        result.oversold,
+      ],
+    ],
+  );
+  return result;
 }

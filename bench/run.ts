@@ -23,7 +23,7 @@ import { startSecretsExtension } from '../local/secrets-extension.js';
 import { LOCAL_SECRETS, type LocalStack, startLocalStack } from '../local/stack.js';
 import { measureCliStart } from './cli-start.js';
 import { BENCH_SECRET_ARNS, type ColdStartResult, measureColdStart, type Spread } from './cold-start.js';
-import { type FlashSaleResult, flashSale } from './flash-sale.js';
+import { type FlashSaleResult, flashSale, loadedFlashSale } from './flash-sale.js';
 import { type BenchServer, fixed, percentile, printTable, say, shopperBody } from './report.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -421,6 +421,12 @@ async function main(): Promise<void> {
     // Plenty of stock so the CPU and load runs measure purchases, not sold-out answers.
     await seeder.operator.catalog.adjustStock(CPU_PRODUCT, { set: 1_000_000 });
     await seeder.operator.catalog.adjustStock('BOOK.fika-2nd-ed', { set: 1_000 });
+    if (process.env.BENCH_ONLY === 'loaded') {
+      const loaded = await loadedFlashSale(server, seeder, cpus().length);
+      results.loadedFlashSale = loaded;
+      if (loaded.ghosts > 0 || loaded.internalErrors > 0 || loaded.oversold > 0) process.exitCode = 1;
+      return;
+    }
     const cold = await coldStarts(dynamo.endpoint, server, seeder);
     results.coldStart = cold;
     if (process.env.BENCH_ONLY === 'cold') return;
@@ -429,6 +435,10 @@ async function main(): Promise<void> {
     results.warmPath = await warmPath(server);
     const flash: FlashSaleResult[] = await flashSale(server, seeder);
     results.flashSale = flash;
+    const loaded = await loadedFlashSale(server, seeder, cpus().length);
+    results.loadedFlashSale = loaded;
+    // A ghost invoice (payable, its buyer told it failed) or a 500 fails the bench.
+    if (loaded.ghosts > 0 || loaded.internalErrors > 0 || loaded.oversold > 0) process.exitCode = 1;
     results.notificationToStatus = await notificationDeadline(server);
     results.cliStart = measureCliStart(CLI_RUNS, dynamo.endpoint, 'bench-');
     summary(cold, cpu);

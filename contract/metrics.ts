@@ -54,6 +54,7 @@ export const CALLER_REFUSALS = [
  */
 export const FAILURE_CODES = [
   'SOLD_OUT',
+  'UNITS_HELD',
   'NOT_FOR_SALE',
   'OPEN_ORDER_LIMIT',
   'UNKNOWN_PURCHASE_TOKEN',
@@ -71,5 +72,6 @@ export const FAILURE_CODES = [
   'GLASE_REJECTED',
   'GLASE_UNAVAILABLE',
   'NOT_CONFIGURED',
+  'SERVICE_UNAVAILABLE',
   'INTERNAL',
 ] as const;

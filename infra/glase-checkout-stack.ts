@@ -36,7 +36,10 @@ export class GlaseCheckoutStack extends Stack {
     const { settings } = props;
     const logRetention = retention(settings.logRetentionDays);
 
-    const tables = new CheckoutTables(this, 'Data', { encryption: settings.tableEncryption });
+    const tables = new CheckoutTables(this, 'Data', {
+      encryption: settings.tableEncryption,
+      warmWrites: settings.warmWrites,
+    });
 
     // Glase's values, put in by the merchant after the first deploy. The secret is created
     // without any value, so the template holds nothing CloudFormation could ever write back over

@@ -79,6 +79,15 @@ export interface CheckoutSettings {
   };
   /** How a new release of createPurchase and the notification function takes over (CodeDeploy). */
   readonly release: ReleaseStrategy;
+  /**
+   * Write units a second each table can take at once (DynamoDB warm throughput), for a planned
+   * drop: a fresh on-demand table starts at 4,000 (docs/hot-products.md). Unset: DynamoDB's own.
+   */
+  readonly warmWrites: {
+    readonly products?: number | undefined;
+    readonly orders?: number | undefined;
+    readonly idempotency?: number | undefined;
+  };
   /** The values as given (file and -c), for `doctor` to compare the deployed stack with the file. */
   readonly file: Readonly<Record<string, unknown>>;
 }
@@ -381,6 +390,11 @@ export function settingsFrom(read: Read, stage = DEFAULT_STAGE, keys: GivenKeys 
       reconciler: number('reconcilerReservedConcurrency'),
     },
     release: oneOf('releaseStrategy', RELEASE_STRATEGIES, demo ? 'all-at-once' : 'canary'),
+    warmWrites: {
+      products: number('productsWarmWriteUnits'),
+      orders: number('ordersWarmWriteUnits'),
+      idempotency: number('idempotencyWarmWriteUnits'),
+    },
     file: {},
   };
   const file = Object.fromEntries(

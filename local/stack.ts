@@ -10,7 +10,11 @@ import type { ReconcileReport } from '../lambda/checkout/use-cases/reconcile.js'
 import { createPurchaseHandler } from '../lambda/handlers/create-purchase-handler.js';
 import { paymentNotificationHandler } from '../lambda/handlers/payment-notification-handler.js';
 import { reconcileHandler } from '../lambda/handlers/reconcile-handler.js';
-import { createDynamoClients, type DynamoClients } from '../lambda/store/dynamo-client.js';
+import {
+  createDynamoClients,
+  type DynamoClients,
+  type DynamoOptions,
+} from '../lambda/store/dynamo-client.js';
 import { type Config, loadConfig } from '../lambda/wiring/config.js';
 import { wireCreatePurchase } from '../lambda/wiring/create-purchase.js';
 import { eventsWithLocalMail } from '../lambda/wiring/local-mail-events.js';
@@ -60,10 +64,7 @@ export interface LocalStackOptions {
   /** Logger and clock for every factory. */
   readonly wiring?: Pick<WiringOptions, 'logger' | 'clock'>;
   /** Told of every DynamoDB request, and of every refused condition (tests and the bench count them). */
-  readonly dynamoCounters?: {
-    onRequest?: (command: string) => void;
-    onRefusal?: (command: string, refusal: string) => void;
-  };
+  readonly dynamoCounters?: Pick<DynamoOptions, 'onRequest' | 'onRefusal' | 'onCapacity'>;
   /** The ports the handlers get, as a test wants them: a store that fails at an exact write, say. */
   readonly ports?: (ports: Ports) => Ports;
   readonly events?: EventPublisher;
@@ -127,6 +128,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const dynamo = createDynamoClients({
     region: config.region,
     endpoint: config.dynamodbEndpoint,
+    attemptTimeoutMs: config.dynamodbAttemptTimeoutMs,
     ...options.dynamoCounters,
   });
   const wiring: WiringOptions = { ...options.wiring, dynamo };

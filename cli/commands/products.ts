@@ -25,11 +25,15 @@ export function registerProducts(program: Command): void {
     .option('--dry-run', 'validate and report, write nothing')
     .option('--set-stock', 'also overwrite live stock of existing products with the file’s `onHand`')
     .option('--currency <code>', 'currency for rows that name none')
+    .option(
+      '--allow-deep-discount',
+      'take bundles priced below half of what their components cost (never 0.00)',
+    )
     .description('validate every row, then create or update the products')
     .action(
       async (
         file: string,
-        flags: { dryRun?: boolean; setStock?: boolean; currency?: string },
+        flags: { dryRun?: boolean; setStock?: boolean; currency?: string; allowDeepDiscount?: boolean },
         command: Command,
       ) => {
         const { rows, places } = await readCatalogFile(file);
@@ -40,7 +44,9 @@ export function registerProducts(program: Command): void {
           // Bundles take their components' details from the file or the catalog: read, never written.
           const composed =
             validated.bundles.length > 0 && validated.issues.length === 0
-              ? await composeBundles(connection.wiring.catalog, validated)
+              ? await composeBundles(connection.wiring.catalog, validated, {
+                  allowDeepDiscount: flags.allowDeepDiscount,
+                })
               : { bundles: [], issues: [] };
           const { bundles } = composed;
           const issues = [...validated.issues, ...composed.issues];

@@ -6,6 +6,12 @@ import { TABLES, type TableShape } from '../../contract/tables.js';
 
 export interface CheckoutTablesProps {
   readonly encryption: 'aws-owned' | 'customer-managed';
+  /** Warm throughput per table (write units a second), for a planned drop. */
+  readonly warmWrites?: {
+    readonly products?: number;
+    readonly orders?: number;
+    readonly idempotency?: number;
+  };
 }
 
 /**
@@ -39,17 +45,27 @@ export class CheckoutTables extends Construct {
       ...encryption,
     };
 
+    const warm = (writeUnitsPerSecond: number | undefined) =>
+      writeUnitsPerSecond ? { warmThroughput: { writeUnitsPerSecond } } : {};
     this.products = shaped(
-      new Table(this, 'Products', { ...kept, ...keyOf(TABLES.products) }),
+      new Table(this, 'Products', {
+        ...kept,
+        ...keyOf(TABLES.products),
+        ...warm(props.warmWrites?.products),
+      }),
       TABLES.products,
     );
-    this.orders = shaped(new Table(this, 'Orders', { ...kept, ...keyOf(TABLES.orders) }), TABLES.orders);
+    this.orders = shaped(
+      new Table(this, 'Orders', { ...kept, ...keyOf(TABLES.orders), ...warm(props.warmWrites?.orders) }),
+      TABLES.orders,
+    );
     // Not just expiring request records: the per-shopper counters of unpaid orders and the
     // sent-mail log live here too. Losing it would let one shopper hold more than the limit
     // and mail every shopper of the last 30 days again, so it is kept like the others.
     this.idempotency = new Table(this, 'Idempotency', {
       ...kept,
       ...keyOf(TABLES.idempotency),
+      ...warm(props.warmWrites?.idempotency),
       timeToLiveAttribute: TABLES.idempotency.expiresAt,
     });
   }

@@ -52,7 +52,12 @@ export interface Store {
    * One round trip: the product behind the token and the request record under `requestKey`, and,
    * given `stockShards` > 1, the product's shard items 1…stockShards−1 with them.
    */
-  readForPurchase(purchaseToken: string, requestKey: string, stockShards?: number): Promise<PurchaseRead>;
+  readForPurchase(
+    purchaseToken: string,
+    requestKey: string,
+    stockShards?: number,
+    budget?: WriteBudget,
+  ): Promise<PurchaseRead>;
   getOrder(orderId: string): Promise<Order | undefined>;
   /** The product item and its shard items, read consistently; undefined when no product item is. */
   getProductItems(purchaseToken: string): Promise<ProductItems | undefined>;
@@ -69,7 +74,14 @@ export interface Store {
   findByLookup(keys: readonly string[], query: LookupQuery): Promise<Order[]>;
   /** How many orders `key` finds with an entry older than `before` (a metric: no orders read). */
   countByLookup(key: string, before: string): Promise<number>;
-  apply(change: Change): Promise<Rejection | undefined>;
+  /** With `budget.deadline`, a write not answered by then is abandoned as unavailable (it may still land). */
+  apply(change: Change, budget?: WriteBudget): Promise<Rejection | undefined>;
+}
+
+/** A deadline for one store call: not answered by then, it is abandoned as unavailable. */
+export interface WriteBudget {
+  /** Epoch ms. */
+  readonly deadline?: number | undefined;
 }
 
 /**

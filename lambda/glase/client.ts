@@ -58,11 +58,14 @@ export interface GlaseClientOptions {
 export class GlaseClient implements PaymentGateway {
   constructor(private readonly options: GlaseClientOptions) {}
 
-  async sendInvoice(invoice: Invoice, budget: RetryPolicy = {}): Promise<{ invoiceReference: string }> {
+  async sendInvoice(
+    invoice: Invoice,
+    budget: RetryPolicy & { readonly patienceMs?: number | undefined } = {},
+  ): Promise<{ invoiceReference: string }> {
     // Never repeated: a sendInvoice whose answer was lost may still have created an invoice.
-    // With a deadline, its one attempt ends by it.
+    // With a deadline, its one attempt ends by it; given patience, it may wait longer than usual.
     const timeoutMs = Math.floor(
-      Math.min(this.options.timeoutMs, (budget.deadline ?? Infinity) - Date.now()),
+      Math.min(budget.patienceMs ?? this.options.timeoutMs, (budget.deadline ?? Infinity) - Date.now()),
     );
     if (timeoutMs <= 0) throw new GlaseUnavailableError('no time left to call Glase sendInvoice', 'timeout');
     const fields = await this.callOnce(

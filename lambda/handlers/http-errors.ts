@@ -7,6 +7,7 @@ import {
   GlaseRejectedError,
   GlaseUnavailableError,
   InvalidInputError,
+  ServiceUnavailableError,
 } from '../checkout/model/errors.js';
 import { ConfigurationError } from '../wiring/config.js';
 import type { Observability } from '../wiring/parts.js';
@@ -17,6 +18,8 @@ export interface HttpProblem {
   readonly code: string;
   readonly message: string;
   readonly fields?: readonly { field: string; message: string }[];
+  /** Seconds a caller should wait before repeating the request (a 503's Retry-After). */
+  readonly retryAfter?: number;
 }
 
 /** What a request itself got wrong, before any use case ran (the middlewares' refusals). */
@@ -37,6 +40,7 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   UNKNOWN_PURCHASE_TOKEN: 404,
   ORDER_NOT_FOUND: 404,
   SOLD_OUT: 409,
+  UNITS_HELD: 409,
   NOT_FOR_SALE: 409,
   OPEN_ORDER_LIMIT: 409,
   REQUEST_IN_PROGRESS: 409,
@@ -64,6 +68,15 @@ export class RequestRefusal extends CheckoutError {
 export function toHttpProblem(error: unknown): HttpProblem {
   const parserRefusal = jsonParserRefusal(error);
   if (parserRefusal) return parserRefusal;
+  if (isFunctionTimeout(error)) {
+    // middy's own early timeout: the function ran out of time (a machine or a service too slow).
+    return {
+      statusCode: 503,
+      code: 'SERVICE_UNAVAILABLE',
+      message: UNAVAILABLE_MESSAGE['no-time'],
+      retryAfter: 1,
+    };
+  }
   if (error instanceof InvalidInputError) {
     return { statusCode: 400, code: error.code, message: 'request body is invalid', fields: error.issues };
   }
@@ -72,13 +85,24 @@ export function toHttpProblem(error: unknown): HttpProblem {
       statusCode: error.retryable ? 503 : 502,
       code: error.code,
       message: `Glase refused the ${error.operation}: ${error.meaning} (${error.detail})`,
+      ...(error.retryable ? { retryAfter: RETRY_AFTER_SECONDS } : {}),
     };
   }
   if (error instanceof GlaseUnavailableError) {
+    const retryable = error.kind !== 'bad-response';
     return {
-      statusCode: error.kind === 'bad-response' ? 502 : 503,
+      statusCode: retryable ? 503 : 502,
       code: error.code,
       message: 'Glase did not give a usable answer; nothing was reserved',
+      ...(retryable ? { retryAfter: RETRY_AFTER_SECONDS } : {}),
+    };
+  }
+  if (error instanceof ServiceUnavailableError) {
+    return {
+      statusCode: 503,
+      code: error.code,
+      message: UNAVAILABLE_MESSAGE[error.reason],
+      retryAfter: error.retryAfterSeconds,
     };
   }
   if (error instanceof ConfigurationError) {
@@ -87,12 +111,27 @@ export function toHttpProblem(error: unknown): HttpProblem {
       statusCode: 503,
       code: 'NOT_CONFIGURED',
       message: 'this shop is not ready to take purchases yet',
+      retryAfter: 60,
     };
   }
   if (error instanceof CheckoutError) {
     return { statusCode: STATUS_BY_CODE[error.code] ?? 500, code: error.code, message: error.message };
   }
   return { statusCode: 500, code: 'INTERNAL', message: 'internal error' };
+}
+
+/** What a caller is told for each kind of "try again"; never the internals. */
+const UNAVAILABLE_MESSAGE: Record<ServiceUnavailableError['reason'], string> = {
+  'no-time': 'the shop is busy: nothing was reserved or invoiced; try again',
+  undone: 'the purchase could not be completed in time and was undone (the invoice withdrawn); try again',
+  store: 'the shop could not reach its database in time; nothing was kept; try again',
+};
+const RETRY_AFTER_SECONDS = 1;
+
+/** middy's timeoutEarlyResponse: an AbortError it raises just before the function's own timeout. */
+function isFunctionTimeout(error: unknown): boolean {
+  const { name, cause } = (error ?? {}) as { name?: string; cause?: { package?: string } };
+  return name === 'AbortError' && cause?.package === '@middy/core';
 }
 
 /**
@@ -126,9 +165,16 @@ export function jsonErrors({ logger, metrics }: Observability): MiddlewareObj {
       metrics.addMetric(problem.code, MetricUnit.Count, 1);
       if (problem.code === 'NOT_CONFIGURED') metrics.addMetric(METRIC.notConfigured, MetricUnit.Count, 1);
       if (problem.code === 'INTERNAL') releaseMetric(metrics, RELEASE_METRIC.internalError);
-      if (problem.statusCode >= 500) logger.error('request failed', { ...details, cause: error?.cause });
+      // "Try again" under load or an outage is expected and counted (dashboard, alarms): a warning.
+      if (problem.code === 'SERVICE_UNAVAILABLE')
+        logger.warn('request deferred', { ...details, cause: error?.cause });
+      else if (problem.statusCode >= 500) logger.error('request failed', { ...details, cause: error?.cause });
       else logger.info('request refused', details);
-      request.error = createError(problem.statusCode, problemBody(problem), { expose: true });
+      const answer = createError(problem.statusCode, problemBody(problem), { expose: true });
+      // http-error-handler sends an error's `headers` (createError takes no other properties).
+      if (problem.retryAfter)
+        Object.assign(answer, { headers: { 'Retry-After': String(problem.retryAfter) } });
+      request.error = answer;
     },
   };
 }

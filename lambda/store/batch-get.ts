@@ -17,12 +17,15 @@ const MAX_ROUNDS = 5;
 export async function batchGet(
   document: DynamoDBDocumentClient,
   requested: BatchGetRequest,
+  abortSignal?: AbortSignal,
 ): Promise<Record<string, unknown>[]> {
   const found: Record<string, unknown>[] = [];
   let keys: BatchGetRequest | undefined = requested;
   for (let round = 0; keys && Object.keys(keys).length > 0; round++) {
     if (round === MAX_ROUNDS) throw new Error('DynamoDB left keys unprocessed five times in a row');
-    const answer: BatchGetCommandOutput = await document.send(new BatchGetCommand({ RequestItems: keys }));
+    const answer: BatchGetCommandOutput = await document.send(new BatchGetCommand({ RequestItems: keys }), {
+      abortSignal,
+    });
     for (const items of Object.values(answer.Responses ?? {})) found.push(...items);
     keys = answer.UnprocessedKeys;
   }

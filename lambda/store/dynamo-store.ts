@@ -26,7 +26,14 @@ import type { ProductItems, StoredItem } from '../checkout/model/catalog-item.js
 import { ORDER_STATUSES, type Order, type OrderStatus } from '../checkout/model/order.js';
 import type { RequestRecord } from '../checkout/model/request-record.js';
 import type { Change, Rejection, Write } from '../checkout/plans/change.js';
-import type { LookupQuery, OpenOrdersPage, OrderQuery, PurchaseRead, Store } from '../checkout/ports.js';
+import type {
+  LookupQuery,
+  OpenOrdersPage,
+  OrderQuery,
+  PurchaseRead,
+  Store,
+  WriteBudget,
+} from '../checkout/ports.js';
 import { batchGet } from './batch-get.js';
 import { decodePage, encodePage } from './pages.js';
 import { transactWrite } from './transactions.js';
@@ -48,16 +55,27 @@ export class DynamoStore implements Store {
 
   // ------------------------------------------------------------------ reads
 
-  async readForPurchase(purchaseToken: string, requestKey: string, stockShards = 1): Promise<PurchaseRead> {
+  async readForPurchase(
+    purchaseToken: string,
+    requestKey: string,
+    stockShards = 1,
+    budget: WriteBudget = {},
+  ): Promise<PurchaseRead> {
     const shardKeys = Array.from({ length: Math.max(0, stockShards - 1) }, (_, index) =>
       stockItemKey(purchaseToken, index + 1),
     );
     const requestId = `${KEY_PREFIX.request}${requestKey}`;
-    const found = await batchGet(this.document, {
-      [this.tables.products]: { Keys: [purchaseToken, ...shardKeys].map((key) => ({ [PRODUCTS_KEY]: key })) },
-      // Consistent: a retry must see the claim a moment-old request made.
-      [this.tables.idempotency]: { Keys: [{ [IDEMPOTENCY_KEY]: requestId }], ConsistentRead: true },
-    });
+    const found = await batchGet(
+      this.document,
+      {
+        [this.tables.products]: {
+          Keys: [purchaseToken, ...shardKeys].map((key) => ({ [PRODUCTS_KEY]: key })),
+        },
+        // Consistent: a retry must see the claim a moment-old request made.
+        [this.tables.idempotency]: { Keys: [{ [IDEMPOTENCY_KEY]: requestId }], ConsistentRead: true },
+      },
+      signalFor(budget.deadline),
+    );
     const item = (key: string) => found.find((each) => each[PRODUCTS_KEY] === key);
     const request = found.find((each) => each[IDEMPOTENCY_KEY] === requestId);
     return {
@@ -159,11 +177,12 @@ export class DynamoStore implements Store {
 
   // ------------------------------------------------------------------ writes
 
-  async apply(change: Change): Promise<Rejection | undefined> {
+  async apply(change: Change, budget: WriteBudget = {}): Promise<Rejection | undefined> {
     const items = change.writes.map((write) => this.translate(write));
     if (items.length === 0) return undefined;
+    const abortSignal = signalFor(budget.deadline);
     if (items.length > 1) {
-      const failed = await transactWrite(this.document, { TransactItems: items });
+      const failed = await transactWrite(this.document, { TransactItems: items }, abortSignal);
       if (!failed) return undefined;
       return {
         failed: failed.failed.flatMap((isFailed, index) => (isFailed ? [index] : [])),
@@ -172,9 +191,10 @@ export class DynamoStore implements Store {
     }
     const [only] = items as [TransactItem];
     try {
-      if (only.Put) await this.document.send(new PutCommand(only.Put));
-      else if (only.Update) await this.document.send(new UpdateCommand(only.Update as never));
-      else if (only.Delete) await this.document.send(new DeleteCommand(only.Delete));
+      const options = { abortSignal };
+      if (only.Put) await this.document.send(new PutCommand(only.Put), options);
+      else if (only.Update) await this.document.send(new UpdateCommand(only.Update as never), options);
+      else if (only.Delete) await this.document.send(new DeleteCommand(only.Delete), options);
       return undefined;
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
@@ -205,6 +225,11 @@ export class DynamoStore implements Store {
         if (delta.requireActive) {
           conditions.push('active = :true');
           values[':true'] = true;
+        }
+        if (delta.heldAtMost !== undefined) {
+          // The live count, against a cap the plan computed: a condition cannot multiply.
+          conditions.push('reserved <= :heldBefore');
+          values[':heldBefore'] = delta.heldAtMost - delta.reserved;
         }
         if (write.onHandWas !== undefined) {
           conditions.push('onHand = :onHandWas');
@@ -621,9 +646,14 @@ export class DynamoStore implements Store {
   }
 }
 
+/** Aborts a request still unanswered at `deadline` (the SDK then throws, and the caller gets a 503). */
+function signalFor(deadline: number | undefined): AbortSignal | undefined {
+  return deadline === undefined ? undefined : AbortSignal.timeout(Math.max(1, deadline - Date.now()));
+}
+
 /** A request record as stored: the attribute names and the TTL are the store's, the meaning the domain's. */
 function toRequest(item: Record<string, unknown>, key: string): RequestRecord | undefined {
-  const { fingerprint, orderId, state, invoiceReference, lockedUntil } = item;
+  const { fingerprint, orderId, state, invoiceReference, lockedUntil, claimedAt } = item;
   const expiresAt = item[EXPIRES_AT];
   if (typeof fingerprint !== 'string' || typeof orderId !== 'string' || typeof expiresAt !== 'number')
     return undefined;
@@ -636,5 +666,6 @@ function toRequest(item: Record<string, unknown>, key: string): RequestRecord | 
     invoiceReference: typeof invoiceReference === 'string' ? invoiceReference : undefined,
     expiresAt,
     lockedUntil: typeof lockedUntil === 'number' ? lockedUntil : 0,
+    ...(typeof claimedAt === 'number' ? { claimedAt } : {}),
   };
 }

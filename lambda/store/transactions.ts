@@ -5,6 +5,7 @@ import {
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { ServiceUnavailableError } from '../checkout/model/errors.js';
 
 const MAX_ATTEMPTS = 10;
 
@@ -22,10 +23,11 @@ export interface FailedConditions {
 export async function transactWrite(
   document: DynamoDBDocumentClient,
   input: TransactWriteCommandInput,
+  abortSignal?: AbortSignal,
 ): Promise<FailedConditions | undefined> {
   for (let attempt = 1; ; attempt++) {
     try {
-      await document.send(new TransactWriteCommand(input));
+      await document.send(new TransactWriteCommand(input), { abortSignal });
       return undefined;
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;
@@ -38,7 +40,18 @@ export async function transactWrite(
         };
       }
       const conflict = reasons.some((reason) => reason.Code === 'TransactionConflict');
-      if (!conflict || attempt >= MAX_ATTEMPTS) throw error;
+      if (!conflict) throw error;
+      if (attempt >= MAX_ATTEMPTS) {
+        // Contention that outlasted every retry is load, not a refusal: the caller may retry.
+        throw new ServiceUnavailableError(
+          'store',
+          'DynamoDB transaction conflicts outlasted the retries',
+          1,
+          {
+            cause: error,
+          },
+        );
+      }
       // Full jitter: spreads a burst of buyers instead of letting them collide again in step.
       await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(1000, 20 * 2 ** attempt)));
     }

@@ -8,6 +8,16 @@ import type { MailSettings } from '../checkout/use-cases/order-mail.js';
  * default is stated here and nowhere else.
  */
 export const DEFAULTS = {
+  /**
+   * One DynamoDB attempt (the SDK makes three): DynamoDB answers in milliseconds, so an attempt
+   * this slow is an outage, answered 503 rather than waited out to the function's timeout.
+   */
+  DYNAMODB_ATTEMPT_TIMEOUT_MS: 2000,
+  /**
+   * The share of a product's units on hand that unpaid invoices may hold at once (each stock
+   * shard on its own): a hoarder with many e-mail addresses cannot hold it all while nobody pays.
+   */
+  HELD_SHARE_PERCENT: 50,
   GLASE_TIMEOUT_MS: 5000,
   /** Each getPaymentStatus attempt after a notification. */
   GLASE_STATUS_TIMEOUT_MS: 3000,
@@ -72,6 +82,13 @@ class EnvironmentReader {
     return fallback;
   }
 
+  percent(name: EnvName, fallback: number): number {
+    const value = this.wholeNumber(name, fallback);
+    if (value <= 100) return value;
+    this.problems.push(`${name} must be a whole number from 1 to 100`);
+    return fallback;
+  }
+
   oneOf<T extends string>(name: EnvName, choices: readonly T[], fallback: T): T {
     const value = this.optional(name);
     if (value === undefined) return fallback;
@@ -112,6 +129,8 @@ export interface Config {
   readonly region?: string | undefined;
   /** DynamoDB Local's address; unset in AWS. */
   readonly dynamodbEndpoint?: string | undefined;
+  readonly dynamodbAttemptTimeoutMs: number;
+  readonly heldSharePercent: number;
   readonly glase: {
     readonly url: string;
     readonly timeoutMs: number;
@@ -190,6 +209,11 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     },
     region: env.optional('AWS_REGION'),
     dynamodbEndpoint: env.optional('DYNAMODB_ENDPOINT'),
+    dynamodbAttemptTimeoutMs: env.wholeNumber(
+      'DYNAMODB_ATTEMPT_TIMEOUT_MS',
+      DEFAULTS.DYNAMODB_ATTEMPT_TIMEOUT_MS,
+    ),
+    heldSharePercent: env.percent('HELD_SHARE_PERCENT', DEFAULTS.HELD_SHARE_PERCENT),
     glase: {
       url: env.httpUrl('GLASE_API_URL'),
       timeoutMs: env.wholeNumber('GLASE_TIMEOUT_MS', DEFAULTS.GLASE_TIMEOUT_MS),

@@ -1,5 +1,5 @@
 import { ulid } from 'ulid';
-import type { CreatePurchaseDeps } from '../checkout/use-cases/create-purchase.js';
+import { type CreatePurchaseDeps, purchaseTiming } from '../checkout/use-cases/create-purchase.js';
 import type { Config } from './config.js';
 import {
   dynamoClients,
@@ -38,7 +38,10 @@ export function wireCreatePurchase(config: Config, options: WiringOptions = {}):
         idempotencyTtlSeconds: config.idempotencyTtlSeconds,
         openOrdersPerShopper: config.openOrdersPerShopper,
         invoiceTtlSeconds: config.invoiceTtlSeconds,
+        heldSharePercent: config.heldSharePercent,
       },
+      // cancelInvoice, when a purchase is undone, gets one attempt of a status call's length.
+      timing: purchaseTiming(config.glase.timeoutMs, config.glase.statusTimeoutMs),
       clock: options.clock ?? systemClock,
       newOrderId: () => ulid(),
       // For the life of the container: products rarely change how many shards they have.

@@ -55,6 +55,8 @@ export function localEnvironment(env: NodeJS.ProcessEnv = process.env): Environm
     ORDERS_TABLE: tables.orders,
     IDEMPOTENCY_TABLE: tables.idempotency,
     DYNAMODB_ENDPOINT: `http://127.0.0.1:${ports.dynamodb}`,
+    // DynamoDB Local on a busy laptop may take seconds: here only a hang is an outage.
+    DYNAMODB_ATTEMPT_TIMEOUT_MS: '30000',
     AWS_REGION: LOCAL_REGION,
     GLASE_API_URL: `http://127.0.0.1:${ports.sandbox}/soap`,
     GLASE_TERMINAL_ID: LOCAL_SECRETS.terminalId,
@@ -89,6 +91,8 @@ const USER_SETTINGS: readonly EnvName[] = [
   'OPEN_ORDERS_PER_SHOPPER',
   'GLASE_TIMEOUT_MS',
   'GLASE_STATUS_TIMEOUT_MS',
+  'DYNAMODB_ATTEMPT_TIMEOUT_MS',
+  'HELD_SHARE_PERCENT',
   'NOTIFICATION_DEADLINE_MS',
   'MAIL_SUBJECT_PAID',
   'MAIL_SUBJECT_REFUNDED',

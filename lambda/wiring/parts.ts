@@ -47,7 +47,14 @@ export function observability(options: WiringOptions): Observability {
 }
 
 export function dynamoClients(config: Config, options: WiringOptions): DynamoClients {
-  return options.dynamo ?? createDynamoClients({ region: config.region, endpoint: config.dynamodbEndpoint });
+  return (
+    options.dynamo ??
+    createDynamoClients({
+      region: config.region,
+      endpoint: config.dynamodbEndpoint,
+      attemptTimeoutMs: config.dynamodbAttemptTimeoutMs,
+    })
+  );
 }
 
 export function dynamoStore(config: Config, dynamo: DynamoClients): Store {

@@ -29,12 +29,22 @@ export class SecretNotConfiguredError extends ConfigurationError {
   }
 }
 
-/** What the stack writes into the credentials secret until the merchant puts Glase's values in. */
+/** The placeholder texts our docs and older stacks used: refused in any case, with any spaces. */
 export const PLACEHOLDER_PREFIX = 'REPLACE_WITH_';
 /** At least 128 bits: 32 characters of [A-Za-z0-9_-] carry 190. */
 const URL_KEY = /^[A-Za-z0-9_-]{32,128}$/;
 const MIN_SIGNING_KEY = 32;
 const MIN_AUTH_SECRET = 16;
+/** Glase's own public test terminal has 8; a shorter password is a typo or a placeholder. */
+const MIN_TERMINAL_PASSWORD = 8;
+/**
+ * What a key's characters must carry at least, estimated from how varied they are (Shannon):
+ * 32 × `a` carries none, `abab…` one bit a character. Measured over 2,000 random keys each, the
+ * least varied 32-character [A-Za-z0-9_-] key scored 131 bits, 32 hex digits 97, 16 letters and
+ * digits 49: these refuse what a person typed, never what a generator made.
+ */
+const MIN_KEY_BITS = 80;
+const MIN_AUTH_SECRET_BITS = 40;
 
 /** Where to read a secret deployed, and locally. */
 interface Names {
@@ -59,7 +69,11 @@ export function secretsFrom(
     const secret = (value ?? {}) as Partial<TerminalSecret>;
     return {
       terminalId: usable(secret.terminalId, `${name}: terminalId`),
-      terminalPassword: usable(secret.terminalPassword, `${name}: terminalPassword`),
+      terminalPassword: atLeast(
+        usable(secret.terminalPassword, `${name}: terminalPassword`),
+        MIN_TERMINAL_PASSWORD,
+        `${name}: terminalPassword`,
+      ),
       authSecret: secret.authSecret || undefined,
     };
   });
@@ -68,7 +82,7 @@ export function secretsFrom(
     config.secrets.signingKey,
     { arn: 'SIGNING_KEY_SECRET_ARN', local: 'NOTIFICATION_SIGNING_KEY' },
     false,
-    (value, name) => atLeast(usable(value, name), MIN_SIGNING_KEY, name),
+    (value, name) => varied(atLeast(usable(value, name), MIN_SIGNING_KEY, name), MIN_KEY_BITS, name),
   );
   const urlKey = reader(
     fetch,
@@ -83,7 +97,7 @@ export function secretsFrom(
           'must be 32-128 letters, digits, "_" or "-" (at least 128 bits)',
         );
       }
-      return key;
+      return varied(key, MIN_KEY_BITS, name);
     },
   );
   return {
@@ -92,7 +106,11 @@ export function secretsFrom(
     urlKey,
     authSecret: async () => {
       const name = `${terminalNames.arn} (or GLASE_AUTH_SECRET): authSecret`;
-      return atLeast(usable((await terminal()).authSecret, name), MIN_AUTH_SECRET, name);
+      return varied(
+        atLeast(usable((await terminal()).authSecret, name), MIN_AUTH_SECRET, name),
+        MIN_AUTH_SECRET_BITS,
+        name,
+      );
     },
   };
 }
@@ -114,13 +132,44 @@ function cached(fetch: SecretFetch, maxAgeMs: number, now: () => number): Secret
   };
 }
 
-/** Checks a value is there and is not our placeholder; names the secret, never the value. */
+/**
+ * Checks a value is there and is not a placeholder (in any case, with any spaces around it);
+ * names the secret, never the value. Spaces around a value are a paste gone wrong: refused, not
+ * trimmed, so what Glase and we compare is what the secret holds.
+ */
 function usable(value: unknown, name: string): string {
   if (typeof value !== 'string' || value.trim() === '') throw new SecretNotConfiguredError(name, 'is empty');
-  if (value.startsWith(PLACEHOLDER_PREFIX)) {
+  if (value.trim().toUpperCase().startsWith(PLACEHOLDER_PREFIX)) {
     throw new SecretNotConfiguredError(name, 'still holds its placeholder: put the real value in the secret');
   }
+  if (value.trim() !== value) {
+    throw new SecretNotConfiguredError(name, 'has spaces or line breaks around it: put the value in alone');
+  }
   return value;
+}
+
+/** Refuses a value whose characters are too alike to be a key (`aaaa…`, `abab…`). */
+function varied(value: string, bits: number, name: string): string {
+  if (estimatedBits(value) < bits) {
+    throw new SecretNotConfiguredError(
+      name,
+      `is too predictable (under ${bits} bits): generate one at random`,
+    );
+  }
+  return value;
+}
+
+/** Shannon entropy of the value's own characters, times its length. */
+export function estimatedBits(value: string): number {
+  const counts = new Map<string, number>();
+  const chars = [...value];
+  for (const char of chars) counts.set(char, (counts.get(char) ?? 0) + 1);
+  let perChar = 0;
+  for (const count of counts.values()) {
+    const p = count / chars.length;
+    perChar -= p * Math.log2(p);
+  }
+  return perChar * chars.length;
 }
 
 function atLeast(value: string, length: number, name: string): string {

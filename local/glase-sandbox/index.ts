@@ -154,11 +154,7 @@ export class GlaseSandbox {
     // Glase's rule: no getPaymentStatus within 20 s of the payment, and the payment is reversed.
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      if (invoice.status === 'PAID' && !invoice.statusCheckedAt) {
-        invoice.status = 'CANCELED';
-        invoice.version += 1;
-        invoice.reversed = true;
-      }
+      this.reverseIfUnasked(invoice);
     }, this.reversalAfterMs);
     timer.unref();
     this.timers.add(timer);
@@ -176,6 +172,22 @@ export class GlaseSandbox {
       invoice.notification = { error: (error as Error).message };
     }
     return invoice;
+  }
+
+  /**
+   * Glase's 20 s run out now: every paid invoice whose status nobody asked for is reversed, as
+   * its timer would. Lets a test (or a developer) see the rule without waiting on the clock.
+   */
+  reverseUnasked(): SandboxInvoice[] {
+    return [...this.invoices.values()].filter((invoice) => this.reverseIfUnasked(invoice));
+  }
+
+  private reverseIfUnasked(invoice: SandboxInvoice): boolean {
+    if (invoice.status !== 'PAID' || invoice.statusCheckedAt) return false;
+    invoice.status = 'CANCELED';
+    invoice.version += 1;
+    invoice.reversed = true;
+    return true;
   }
 
   /** The payer declines, or the invoice expires at Glase. */

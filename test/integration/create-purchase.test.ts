@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { XMLParser } from 'fast-xml-parser';
 import { callerToken } from '../../lambda/checkout/model/caller-auth.js';
 import { signOrderId } from '../../lambda/checkout/model/notification-signature.js';
@@ -96,6 +97,31 @@ describe('createPurchase against DynamoDB Local and the Glase sandbox', () => {
     expect(retry.json).toEqual(first.json);
   });
 
+  it.each([
+    ['a space inside', 'k 1'],
+    ['more than 200 characters', 'k'.repeat(201)],
+    ['a character outside printable ASCII', 'k\u00e51'],
+    ['empty', ''],
+  ])('refuses an Idempotency-Key with %s: 400 naming the header, and nothing written', async (_name, key) => {
+    const orders = (await stack.orders()).length;
+    const idempotency = await stack.idempotencyRecords();
+    const stock = await stack.product(MUG);
+    const invoices = stack.sandbox?.callsTo('sendInvoice').length;
+    // Node's fetch refuses a header value it cannot send; the raw request goes through node:http.
+    const response = await rawPost(stack.apiUrl, '/webshop/createPurchase', glaseSampleBody, {
+      'Idempotency-Key': key,
+    });
+    expect([response.status, response.json.error.code, response.json.error.fields]).toEqual([
+      400,
+      'INVALID_INPUT',
+      [{ field: 'Idempotency-Key', message: 'must be 1-200 visible ASCII characters' }],
+    ]);
+    expect((await stack.orders()).length).toBe(orders);
+    expect(await stack.idempotencyRecords()).toBe(idempotency);
+    expect(await stack.product(MUG)).toEqual(stock);
+    expect(stack.sandbox?.callsTo('sendInvoice').length).toBe(invoices);
+  });
+
   it('answers 404 for an unknown purchaseToken and writes nothing', async () => {
     const orders = (await stack.orders()).length;
     const idempotency = await stack.idempotencyRecords();
@@ -187,7 +213,8 @@ describe('createPurchase when Glase fails', () => {
     ['answers a SOAP Fault', { kind: 'fault' }, 502, 'GLASE_UNAVAILABLE'],
     ['answers a truncated body', { kind: 'truncated' }, 502, 'GLASE_UNAVAILABLE'],
     ['resets the connection', { kind: 'reset' }, 503, 'GLASE_UNAVAILABLE'],
-    ['is slower than the timeout', { kind: 'delay', delayMs: 3000 }, 503, 'GLASE_UNAVAILABLE'],
+    // Past the 1.5 s timeout and the twice-as-long patience it may give when time allows.
+    ['is slower than the timeout', { kind: 'delay', delayMs: 4000 }, 503, 'GLASE_UNAVAILABLE'],
   ] as const)('when Glase %s: an error, order FAILED, unit back', async (_name, fault, status, code) => {
     const before = await stack.product(MUG);
     stack.sandbox?.injectFault({ operation: 'sendInvoice', ...fault });
@@ -255,3 +282,37 @@ describe('createPurchase with CALLER_AUTH=token', () => {
     expect(response.status).toBe(200);
   });
 });
+
+/** A POST through node:http, which sends any header value as bytes (fetch refuses some). */
+function rawPost(
+  base: string,
+  path: string,
+  body: unknown,
+  headers: Record<string, string>,
+): Promise<{ status: number; json: any }> {
+  return new Promise((resolve, reject) => {
+    const text = JSON.stringify(body);
+    const request = httpRequest(
+      `${base}${path}`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) },
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () =>
+          resolve({
+            status: response.statusCode ?? 0,
+            json: JSON.parse(Buffer.concat(chunks).toString('utf8')),
+          }),
+        );
+      },
+    );
+    // Set raw so a non-ASCII value goes as its UTF-8 bytes, as a hostile client would send it.
+    for (const [name, value] of Object.entries(headers))
+      request.setHeader(name, Buffer.from(value, 'utf8').toString('latin1'));
+    request.on('error', reject);
+    request.end(text);
+  });
+}

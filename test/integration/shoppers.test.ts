@@ -28,6 +28,70 @@ describe('createPurchase: three DynamoDB round trips, a replay in one', () => {
   });
 });
 
+describe('what one purchase costs in DynamoDB capacity, as DynamoDB Local reports it', () => {
+  let stack: TestStack;
+  const consumed: { table: string; units: number }[] = [];
+  beforeAll(async () => {
+    stack = await startTestStack({
+      // The shipped default: a shopper's open orders are counted (two counter items: e-mail, phone).
+      environment: { OPEN_ORDERS_PER_SHOPPER: '1' },
+      dynamoCounters: {
+        // DynamoDB Local reports each table's (and index's) total units: reads and writes by command.
+        onCapacity: (command, capacities) => {
+          const kind = /^(Get|BatchGet|Query|Scan)/.test(command) ? 'read' : 'write';
+          for (const capacity of capacities) {
+            const table = (capacity.TableName ?? '').replace(/^t[0-9a-f]{8}-/, '');
+            consumed.push({ table: `${table} ${kind}`, units: capacity.Table?.CapacityUnits ?? 0 });
+            for (const [index, units] of Object.entries(capacity.GlobalSecondaryIndexes ?? {})) {
+              consumed.push({ table: `${table}.${index} ${kind}`, units: units.CapacityUnits ?? 0 });
+            }
+          }
+        },
+      },
+    });
+  });
+  afterAll(async () => {
+    await stack.close();
+  });
+  const measured = () => {
+    const totals: Record<string, number> = {};
+    for (const { table, units } of consumed.splice(0)) totals[table] = (totals[table] ?? 0) + units;
+    return totals;
+  };
+
+  it('a purchase and its payment, per table and index (docs/hot-products.md quotes these figures)', async () => {
+    measured(); // what starting the stack (the catalog's seeding) consumed
+    const bought = await stack.purchase({
+      ...glaseSampleBody,
+      msisdn: '+46701234567',
+      clientName: 'Capacity Shopper',
+    });
+    expect(bought.status).toBe(200);
+    const purchase = measured();
+    await stack.sandbox!.pay(bought.json.invoiceReferenceId);
+    const payment = measured();
+    // The stock item: a transactional write of an item under 1 KB is 2 units; it is written once
+    // to reserve and once to sell. Everything else a purchase writes is on other partitions.
+    expect(purchase['products write']).toBe(2);
+    expect(payment['products write']).toBe(2);
+    expect(purchase['products read']).toBe(0.5);
+    const sum = (totals: Record<string, number>, kind: string) =>
+      Object.entries(totals)
+        .filter(([key]) => key.endsWith(kind))
+        .reduce((total, [, units]) => total + units, 0);
+    const figures = {
+      purchase,
+      payment,
+      writeUnits: sum(purchase, 'write') + sum(payment, 'write'),
+      readUnits: sum(purchase, 'read') + sum(payment, 'read'),
+    };
+    // Orders (the order, its lookup items and their index entries) and idempotency (the request
+    // record and the shopper's counters, each written twice) cost many times the stock item.
+    expect(figures.writeUnits).toBeGreaterThan(8 * 4);
+    process.stdout.write(`consumed capacity per purchase and payment: ${JSON.stringify(figures)}\n`);
+  });
+});
+
 describe('shoppers: a cap on one shopper’s unpaid orders, and a decline that can be retried', () => {
   let stack: TestStack;
   beforeAll(async () => {

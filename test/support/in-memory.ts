@@ -25,6 +25,7 @@ import type {
   PaymentGateway,
   PurchaseRead,
   Store,
+  WriteBudget,
 } from '../../lambda/checkout/ports.js';
 
 /**
@@ -83,7 +84,12 @@ export class InMemoryStore implements Store {
   /** Lookup entries: key → (orderId → when). */
   readonly lookups = new Map<string, Map<string, string>>();
 
-  async readForPurchase(purchaseToken: string, requestKey: string, stockShards = 1): Promise<PurchaseRead> {
+  async readForPurchase(
+    purchaseToken: string,
+    requestKey: string,
+    stockShards = 1,
+    _budget?: WriteBudget,
+  ): Promise<PurchaseRead> {
     const request = this.requests.get(requestKey);
     const product = this.products.get(purchaseToken);
     return {
@@ -122,7 +128,7 @@ export class InMemoryStore implements Store {
     return { items: [...this.products.values()].filter((item) => item[SHARD_OF] === undefined).map(copy) };
   }
 
-  async apply(change: Change): Promise<Rejection | undefined> {
+  async apply(change: Change, _budget?: WriteBudget): Promise<Rejection | undefined> {
     // As DynamoDB refuses a transaction that names one item twice.
     const items = change.writes.map(itemOf);
     if (new Set(items).size < items.length) {
@@ -161,6 +167,8 @@ export class InMemoryStore implements Store {
           !!item &&
           (delta.requireAvailable === undefined || (item.available as number) >= delta.requireAvailable) &&
           (!delta.requireActive || item.active === true) &&
+          (delta.heldAtMost === undefined ||
+            (item.reserved as number) + delta.reserved <= delta.heldAtMost) &&
           (write.onHandWas === undefined || item.onHand === write.onHandWas) &&
           (write.reservedAtMost === undefined || (item.reserved as number) <= write.reservedAtMost);
         return { ok, held: item };
@@ -443,7 +451,7 @@ export function overridden(store: Store, replacements: Partial<Store>): Store {
     getOrder: (orderId) => store.getOrder(orderId),
     getProductItems: (token) => store.getProductItems(token),
     listProductItems: (page) => store.listProductItems(page),
-    apply: (change) => store.apply(change),
+    apply: (change, budget) => store.apply(change, budget),
     listByStatus: (...args) => store.listByStatus(...args),
     findOrders: (query) => store.findOrders(query),
     findByLookup: (...args) => store.findByLookup(...args),
@@ -470,9 +478,9 @@ export function failingWrites(
   error = new Error('DynamoDB is unavailable'),
 ): Store {
   return overridden(store, {
-    apply: async (change) => {
+    apply: async (change, budget) => {
       if (when(change)) throw error;
-      return store.apply(change);
+      return store.apply(change, budget);
     },
   });
 }

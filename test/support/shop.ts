@@ -4,7 +4,7 @@ import type { PurchaseRequest } from '../../lambda/checkout/model/purchase-reque
 import { type CatalogAdmin, catalogOf } from '../../lambda/checkout/use-cases/catalog.js';
 import { composeBundles } from '../../lambda/checkout/use-cases/catalog-import.js';
 import type { CompletePaymentDeps } from '../../lambda/checkout/use-cases/complete-payment.js';
-import type { CreatePurchaseDeps } from '../../lambda/checkout/use-cases/create-purchase.js';
+import { type CreatePurchaseDeps, purchaseTiming } from '../../lambda/checkout/use-cases/create-purchase.js';
 import type { RefundDeps } from '../../lambda/checkout/use-cases/refund.js';
 import { InMemoryStore, ManualClock, RecordingEvents, ScriptedGlase } from './in-memory.js';
 
@@ -78,8 +78,15 @@ export async function unitShop(entries: readonly CatalogEntry[] = [MUG]) {
     store,
     glase,
     shop: { title: 'Test Shop', cashierId: 'till-1', footer: 'Thanks' },
-    policy: { idempotencyTtlSeconds: 600, openOrdersPerShopper: 1, invoiceTtlSeconds: 900 },
+    // No hold cap unless a test sets one: 100 % of the units on hand may be held.
+    policy: {
+      idempotencyTtlSeconds: 600,
+      openOrdersPerShopper: 1,
+      invoiceTtlSeconds: 900,
+      heldSharePercent: 100,
+    },
     clock,
+    timing: purchaseTiming(5_000, 3_000),
     newOrderId: () => `ORDER${String(++ids).padStart(21, '0')}`,
     notificationUrlFor: (orderId) => `https://shop.example/webshop/notify/${orderId}?sig=x`,
     warn,

@@ -21,11 +21,11 @@ export interface TestStack extends LocalStack {
     path: string,
     body: unknown,
     headers?: Record<string, string>,
-  ): Promise<{ status: number; json: any; text: string }>;
+  ): Promise<{ status: number; json: any; text: string; headers: Record<string, string> }>;
   purchase(
     body?: Record<string, unknown>,
     headers?: Record<string, string>,
-  ): Promise<{ status: number; json: any }>;
+  ): Promise<{ status: number; json: any; headers: Record<string, string> }>;
   product(purchaseToken: string): Promise<Product>;
   orders(): Promise<Order[]>;
   idempotencyRecords(): Promise<number>;
@@ -42,9 +42,10 @@ export async function startTestStack(options: Partial<LocalStackOptions> = {}): 
     dynamodbEndpoint: endpoint,
     tablePrefix: `t${randomUUID().slice(0, 8)}-`,
     ...options,
-    // Most tests play many shoppers who share Glase's sample e-mail address; the cap on one
-    // shopper's unpaid orders has tests of its own, which set it.
-    environment: { OPEN_ORDERS_PER_SHOPPER: '0', ...options.environment },
+    // Most tests play many shoppers who share Glase's sample e-mail address, and hold many units
+    // of few products; the caps on one shopper's unpaid orders and on the units unpaid orders may
+    // hold have tests of their own, which set them.
+    environment: { OPEN_ORDERS_PER_SHOPPER: '0', HELD_SHARE_PERCENT: '100', ...options.environment },
   });
   const { document } = stack.dynamo;
   const post: TestStack['post'] = async (path, body, headers = {}) => {
@@ -60,7 +61,7 @@ export async function startTestStack(options: Partial<LocalStackOptions> = {}): 
     } catch {
       json = undefined;
     }
-    return { status: response.status, json, text };
+    return { status: response.status, json, text, headers: Object.fromEntries(response.headers) };
   };
   return {
     ...stack,

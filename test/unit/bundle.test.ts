@@ -246,6 +246,28 @@ describe('bundle rules', () => {
     expect(composeBundle({ ...KIT, priceMinor: 38700 }, (token) => catalog.get(token)).ok).toBe(true);
   });
 
+  it('refuses a bundle below half its worth unless a deep discount is asked for, and 0.00 always', () => {
+    const catalog = new Map<string, ComponentSource | 'bundle'>([
+      [MUG.purchaseToken, { ...MUG, stockShards: 1 }],
+      [BEANS.purchaseToken, { ...BEANS }],
+    ]);
+    const of = (token: string) => catalog.get(token);
+    // KIT's components are worth 38700 minor units: half is 19350.
+    expect(composeBundle({ ...KIT, priceMinor: 19350 }, of).ok).toBe(true);
+    const cheap = composeBundle({ ...KIT, priceMinor: 19349 }, of);
+    expect(cheap.ok).toBe(false);
+    expect(!cheap.ok && cheap.issues[0]?.message).toMatch(
+      /below 50 % of what its components cost \(38700 minor units\).*--allow-deep-discount/,
+    );
+    expect(composeBundle({ ...KIT, priceMinor: 1 }, of, { allowDeepDiscount: true }).ok).toBe(true);
+    for (const terms of [{}, { allowDeepDiscount: true }]) {
+      expect(composeBundle({ ...KIT, priceMinor: 0 }, of, terms)).toEqual({
+        ok: false,
+        issues: [{ field: 'price', message: 'is 0: a bundle is never given away' }],
+      });
+    }
+  });
+
   it('reads stored parts only when every one keeps the catalog’s rules', () => {
     const stored = [
       {

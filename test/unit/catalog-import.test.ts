@@ -62,6 +62,31 @@ describe('catalog files', () => {
     ]);
   });
 
+  it('refuses product texts a receipt or an invoice cannot show: non-characters, private use, blank fillers', () => {
+    const base = {
+      purchaseToken: 'T',
+      sku: 'S',
+      description: 'Mug',
+      price: '10.00',
+      currency: 'SEK',
+      taxRatePercent: 25,
+      onHand: 1,
+    };
+    for (const bad of ['\uFFFF', '\uE000', '\u3164', '\u2800', '\u202E', '\u0007']) {
+      const { issues } = validateCatalog(
+        [
+          { ...base, description: `Mug${bad}` },
+          { ...base, purchaseToken: 'U', sku: bad },
+        ],
+        'SEK',
+      );
+      expect([JSON.stringify(bad), issues.map((issue) => `${issue.row} ${issue.field}`)]).toEqual([
+        JSON.stringify(bad),
+        ['1 description', '2 sku'],
+      ]);
+    }
+  });
+
   it('reports every problem of every row, numbered from 1', () => {
     const { products, issues } = validateCatalog(
       [

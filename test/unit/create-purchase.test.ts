@@ -1,11 +1,15 @@
 import {
   GlaseUnavailableError,
   ProductNotForSaleError,
+  ServiceUnavailableError,
   SoldOutError,
+  UnitsHeldError,
   UnknownPurchaseTokenError,
 } from '../../lambda/checkout/model/errors.js';
 import type { Invoice } from '../../lambda/checkout/model/invoice.js';
-import { CLEANUP_RESERVE_MS, createPurchase } from '../../lambda/checkout/use-cases/create-purchase.js';
+import { heldCap } from '../../lambda/checkout/model/stock.js';
+import { completePayment } from '../../lambda/checkout/use-cases/complete-payment.js';
+import { createPurchase } from '../../lambda/checkout/use-cases/create-purchase.js';
 import { rejection } from '../../lambda/glase/result-codes.js';
 import { failingWrites, orderOf, overridden, shortOfStock } from '../support/in-memory.js';
 import { MUG, REQUEST, unitShop } from '../support/shop.js';
@@ -105,8 +109,8 @@ describe('createPurchase', () => {
   it('when recording the invoice fails: withdraws it at Glase, fails the order, gives the unit back', async () => {
     const shop = await unitShop();
     const store = failingWrites(shop.store, (change) => orderOf(change)?.status === 'INVOICED');
-    await expect(createPurchase({ ...shop.purchase, store }, REQUEST)).rejects.toThrow(
-      'DynamoDB is unavailable',
+    await expect(createPurchase({ ...shop.purchase, store }, REQUEST)).rejects.toBeInstanceOf(
+      ServiceUnavailableError,
     );
     const [order] = [...shop.store.orders.values()];
     expect(order).toMatchObject({
@@ -124,13 +128,13 @@ describe('createPurchase', () => {
       'cancelInvoice',
       new GlaseUnavailableError('Glase cancelInvoice could not be reached', 'unreachable'),
     );
-    await expect(createPurchase({ ...shop.purchase, store }, REQUEST)).rejects.toThrow(
-      'DynamoDB is unavailable',
+    await expect(createPurchase({ ...shop.purchase, store }, REQUEST)).rejects.toBeInstanceOf(
+      ServiceUnavailableError,
     );
     expect([...shop.store.orders.values()].map((order) => order.status)).toEqual(['RESERVED']);
     expect(shop.warnings).toEqual([
       {
-        message: 'could not withdraw an invoice after failing to record it',
+        message: 'could not withdraw an invoice the buyer was not given',
         details: {
           orderId: expect.any(String),
           invoiceReference: '1001',
@@ -149,18 +153,113 @@ describe('createPurchase', () => {
     expect(shop.warnings.map((warning) => warning.message)).toEqual(['could not release a reservation']);
   });
 
-  it('keeps to a deadline: sendInvoice gets it minus the cleanup reserve, a withdrawal the whole of it', async () => {
-    const shop = await unitShop();
-    const deadline = Date.parse('2030-01-01T00:00:15.000Z');
-    await createPurchase(shop.purchase, REQUEST, { deadline });
-    expect(shop.glase.callsTo('sendInvoice')[0]?.budget).toEqual({ deadline: deadline - CLEANUP_RESERVE_MS });
+  describe('knows its deadline at every step', () => {
+    // The unit shop's timing: sendInvoice 5 s whole, recording 1 s, an undo 3 s + 1 s: 10 s in all.
+    const NEEDED = 10_000;
 
-    const store = failingWrites(shop.store, (change) => orderOf(change)?.status === 'INVOICED');
-    const other = { ...REQUEST, email: 'other@example.com' };
-    await expect(createPurchase({ ...shop.purchase, store }, other, { deadline })).rejects.toThrow();
-    expect(shop.glase.callsTo('cancelInvoice')[0]?.budget).toEqual({ deadline });
-    await createPurchase(shop.purchase, { ...REQUEST, email: 'third@example.com' });
-    expect(shop.glase.callsTo('sendInvoice').at(-1)?.budget).toEqual({ deadline: undefined });
+    it('calls Glase only when sendInvoice’s whole timeout and every step after it fit; else nothing is held', async () => {
+      const shop = await unitShop();
+      const deadline = shop.clock.now().getTime() + NEEDED - 1;
+      const failure = await createPurchase(shop.purchase, REQUEST, { deadline }).catch(
+        (error: unknown) => error,
+      );
+      expect(failure).toBeInstanceOf(ServiceUnavailableError);
+      expect((failure as ServiceUnavailableError).reason).toBe('no-time');
+      expect(shop.glase.calls).toEqual([]);
+      expect(shop.store.orders.size).toBe(0);
+      expect(shop.store.requests.size).toBe(0);
+      expect(await shop.stock()).toEqual({ onHand: 5, reserved: 0, available: 5, sold: 0 });
+
+      // With the time, sendInvoice gets its whole timeout: never a shorter attempt our deadline cut.
+      const enough = shop.clock.now().getTime() + NEEDED;
+      await createPurchase(shop.purchase, REQUEST, { deadline: enough });
+      expect(shop.glase.callsTo('sendInvoice')[0]?.budget).toEqual({
+        deadline: shop.clock.now().getTime() + 5_000,
+        patienceMs: 5_000,
+      });
+      // With time to spare it waits longer than its usual timeout, never less: an answer given up
+      // on is an invoice whose reference is never learned.
+      const roomy = shop.clock.now().getTime() + NEEDED + 3_000;
+      await createPurchase(shop.purchase, { ...REQUEST, email: 'roomy@example.com' }, { deadline: roomy });
+      expect(shop.glase.callsTo('sendInvoice')[1]?.budget).toMatchObject({ patienceMs: 8_000 });
+      // …at most twice its timeout.
+      const ample = shop.clock.now().getTime() + 60_000;
+      await createPurchase(shop.purchase, { ...REQUEST, email: 'ample@example.com' }, { deadline: ample });
+      expect(shop.glase.callsTo('sendInvoice')[2]?.budget).toMatchObject({ patienceMs: 10_000 });
+    });
+
+    it('gives the units back before Glase is called when the reservation itself used up the time', async () => {
+      const shop = await unitShop();
+      const deadline = shop.clock.now().getTime() + NEEDED + 2_000;
+      // A slow DynamoDB: the reservation's write takes three seconds.
+      const store = overridden(shop.store, {
+        apply: async (change, budget) => {
+          if (orderOf(change)?.status === 'RESERVED') shop.clock.advance(3_000);
+          return shop.store.apply(change, budget);
+        },
+      });
+      const failure = await createPurchase({ ...shop.purchase, store }, REQUEST, { deadline }).catch(
+        (error: unknown) => error,
+      );
+      expect((failure as ServiceUnavailableError).reason).toBe('no-time');
+      expect(shop.glase.calls).toEqual([]);
+      const [order] = shop.store.orders.values();
+      expect(order?.status).toBe('FAILED');
+      expect(await shop.stock()).toEqual({ onHand: 5, reserved: 0, available: 5, sold: 0 });
+    });
+
+    it('withdraws an invoice it can no longer record and answer in time, and gives the units back: 503, not a ghost', async () => {
+      const shop = await unitShop();
+      const deadline = shop.clock.now().getTime() + NEEDED;
+      // Glase takes its whole time, and a little more of ours goes on the way back.
+      shop.glase.script('sendInvoice', () => {
+        shop.clock.advance(5_001);
+        return { invoiceReference: '4711' };
+      });
+      const failure = await createPurchase(shop.purchase, REQUEST, { deadline }).catch(
+        (error: unknown) => error,
+      );
+      expect((failure as ServiceUnavailableError).reason).toBe('undone');
+      const [cancel] = shop.glase.callsTo('cancelInvoice');
+      expect([cancel?.request, cancel?.budget]).toEqual([
+        '4711',
+        { deadline: deadline - 1_000, maxAttempts: 1 },
+      ]);
+      const [order] = shop.store.orders.values();
+      expect(order?.status).toBe('FAILED');
+      expect(order?.history.at(-1)?.reason).toMatch(/no time left to record the invoice; invoice withdrawn/);
+      expect(await shop.stock()).toEqual({ onHand: 5, reserved: 0, available: 5, sold: 0 });
+    });
+
+    it('withdraws the invoice when recording it fails for an outage, and answers 503 (retryable), never 500', async () => {
+      const shop = await unitShop();
+      const deadline = shop.clock.now().getTime() + NEEDED;
+      const outage = new ServiceUnavailableError('store', 'DynamoDB unavailable: TimeoutError');
+      const store = failingWrites(shop.store, (change) => orderOf(change)?.status === 'INVOICED', outage);
+      const failure = await createPurchase({ ...shop.purchase, store }, REQUEST, { deadline }).catch(
+        (error: unknown) => error,
+      );
+      expect(failure).toBeInstanceOf(ServiceUnavailableError);
+      expect((failure as ServiceUnavailableError).reason).toBe('undone');
+      expect((failure as Error).cause).toBe(outage);
+      expect(shop.glase.callsTo('cancelInvoice')).toHaveLength(1);
+      expect([...shop.store.orders.values()][0]?.status).toBe('FAILED');
+      expect(await shop.stock()).toMatchObject({ reserved: 0, available: 5 });
+    });
+
+    it('gives the record write only the time that leaves an undo room after it', async () => {
+      const shop = await unitShop();
+      const deadline = shop.clock.now().getTime() + NEEDED;
+      const budgets: unknown[] = [];
+      const store = overridden(shop.store, {
+        apply: async (change, budget) => {
+          if (orderOf(change)?.status === 'INVOICED') budgets.push(budget);
+          return shop.store.apply(change, budget);
+        },
+      });
+      await createPurchase({ ...shop.purchase, store }, REQUEST, { deadline });
+      expect(budgets).toEqual([{ deadline: deadline - 4_000 }]);
+    });
   });
 
   describe('a product whose stock is spread over shards', () => {
@@ -277,5 +376,47 @@ describe('createPurchase', () => {
       await expect(createPurchase(deps, shopper(3))).rejects.toBeInstanceOf(SoldOutError);
       expect(tried).toEqual([]);
     });
+  });
+});
+
+describe('the cap on units unpaid invoices may hold', () => {
+  const buyer = (index: number) => ({ ...REQUEST, email: `buyer${index}@shopping.com` });
+
+  it('48 buyers at once for 50 units: at most half are held while nobody has paid; the rest wait for payers', async () => {
+    const shop = await unitShop([{ ...MUG, onHand: 50 }]);
+    const deps = { ...shop.purchase, policy: { ...shop.purchase.policy, heldSharePercent: 50 } };
+    const answers = await Promise.allSettled(
+      Array.from({ length: 48 }, (_, index) => createPurchase(deps, buyer(index))),
+    );
+    const refused = answers.flatMap((answer) => (answer.status === 'rejected' ? [answer.reason] : []));
+    expect(answers.filter((answer) => answer.status === 'fulfilled')).toHaveLength(25);
+    expect(refused.every((reason) => reason instanceof UnitsHeldError)).toBe(true);
+    expect(await shop.stock()).toEqual({ onHand: 50, reserved: 25, available: 25, sold: 0 });
+    expect(shop.glase.callsTo('sendInvoice')).toHaveLength(25);
+
+    // One pays: the paid unit leaves the shelf, a held place frees up (24 of floor(49 / 2) = 24 held).
+    const [paid] = [...shop.store.orders.values()].filter((order) => order.status === 'INVOICED');
+    shop.glase.script('getPaymentStatus', {
+      status: 'PAID',
+      version: 1,
+      ersReference: 'E',
+      paymentReference: 'P',
+    });
+    await completePayment(shop.settlement, paid!);
+    await expect(createPurchase(deps, buyer(100))).rejects.toBeInstanceOf(UnitsHeldError);
+    // One declines: its unit is free again, and one more buyer may hold it.
+    const [declined] = [...shop.store.orders.values()].filter((order) => order.status === 'INVOICED');
+    shop.glase.script('getPaymentStatus', { status: 'CANCELED', version: 1 });
+    await completePayment(shop.settlement, declined!);
+    expect((await createPurchase(deps, buyer(101))).replayed).toBe(false);
+  });
+
+  it('leaves a product with few units sellable: a cap of at least one', async () => {
+    const shop = await unitShop([{ ...MUG, onHand: 1 }]);
+    const deps = { ...shop.purchase, policy: { ...shop.purchase.policy, heldSharePercent: 10 } };
+    expect((await createPurchase(deps, buyer(1))).replayed).toBe(false);
+    expect(heldCap(1, 10)).toBe(1);
+    expect(heldCap(50, 50)).toBe(25);
+    expect(heldCap(7, 100)).toBe(7);
   });
 });

@@ -1,3 +1,4 @@
+import { createServer } from 'node:http';
 import {
   ConditionalCheckFailedException,
   DynamoDBClient,
@@ -15,12 +16,15 @@ import { mockClient } from 'aws-sdk-client-mock';
 import {
   OrderStateConflictError,
   ProductNotForSaleError,
+  ServiceUnavailableError,
   SoldOutError,
 } from '../../lambda/checkout/model/errors.js';
 import type { Order } from '../../lambda/checkout/model/order.js';
 import { changeOf, planChange, planNewOrder } from '../../lambda/checkout/plans/order-plan.js';
 import { commit } from '../../lambda/checkout/use-cases/commit.js';
+import { createDynamoClients, isUnavailable } from '../../lambda/store/dynamo-client.js';
 import { DynamoStore } from '../../lambda/store/dynamo-store.js';
+import { anOrder } from '../support/orders.js';
 
 // Error paths DynamoDB Local cannot be made to produce on demand; the rest of the contract runs
 // for real in test/contract/dynamodb.test.ts.
@@ -81,9 +85,11 @@ describe('DynamoStore error paths', () => {
     expect(mock.commandCalls(TransactWriteCommand)).toHaveLength(3);
   });
 
-  it('gives up after ten conflicts rather than spinning forever', async () => {
+  it('gives up after ten conflicts rather than spinning forever: load, so a retryable 503', async () => {
     mock.on(TransactWriteCommand).rejects(cancelled('None', 'TransactionConflict'));
-    await expect(store.apply(reserve)).rejects.toBeInstanceOf(TransactionCanceledException);
+    const failure = await store.apply(reserve).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(ServiceUnavailableError);
+    expect((failure as Error).cause).toBeInstanceOf(TransactionCanceledException);
     expect(mock.commandCalls(TransactWriteCommand)).toHaveLength(10);
   });
 
@@ -156,5 +162,70 @@ describe('DynamoStore error paths', () => {
     mock.on(BatchGetCommand).resolves({ Responses: {}, UnprocessedKeys: unprocessed });
     await expect(store.readForPurchase('T', 'key')).rejects.toThrow(/unprocessed five times/);
     expect(mock.commandCalls(BatchGetCommand)).toHaveLength(5);
+  });
+});
+
+describe('DynamoDB down, slow or shedding load: a retryable 503, never a hang or a 500', () => {
+  /** A DynamoDB endpoint on loopback that answers as told: never, or with an error of DynamoDB's. */
+  async function endpoint(answer: 'never' | { status: number; type: string }) {
+    const sockets = new Set<import('node:net').Socket>();
+    const server = createServer((request, response) => {
+      request.resume();
+      if (answer === 'never') return;
+      response.writeHead(answer.status, { 'content-type': 'application/x-amz-json-1.0' });
+      response.end(
+        JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${answer.type}`, message: 'no' }),
+      );
+    });
+    server.on('connection', (socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as import('node:net').AddressInfo;
+    return {
+      url: `http://127.0.0.1:${port}`,
+      close: () => {
+        for (const socket of sockets) socket.destroy();
+        return new Promise<void>((resolve) => server.close(() => resolve()));
+      },
+    };
+  }
+  const tables = { products: 'p', orders: 'o', idempotency: 'i' };
+
+  it.each([
+    ['a stalled DynamoDB, past each attempt’s time', 'never', { attemptTimeoutMs: 100 }],
+    ['throttling', { status: 400, type: 'ThrottlingException' }, {}],
+    ['an internal error', { status: 500, type: 'InternalServerError' }, {}],
+  ] as const)('%s', async (_name, answer, options) => {
+    const server = await endpoint(answer);
+    const clients = createDynamoClients({ endpoint: server.url, region: 'local', ...options });
+    try {
+      const failure = await new DynamoStore(clients.document, tables)
+        .getOrder('O1')
+        .catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(ServiceUnavailableError);
+      expect((failure as ServiceUnavailableError).reason).toBe('store');
+    } finally {
+      clients.client.destroy();
+      await server.close();
+    }
+  });
+
+  it('a write still unanswered at its deadline is given up as unavailable', async () => {
+    const server = await endpoint('never');
+    const clients = createDynamoClients({ endpoint: server.url, region: 'local' });
+    try {
+      const store = new DynamoStore(clients.document, tables);
+      const write = changeOf(planNewOrder(anOrder({ status: 'RESERVED', version: undefined, history: [] })));
+      const failure = await store
+        .apply(write, { deadline: Date.now() + 50 })
+        .catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(ServiceUnavailableError);
+      expect(isUnavailable((failure as Error).cause)).toBe(true);
+    } finally {
+      clients.client.destroy();
+      await server.close();
+    }
   });
 });

@@ -22,7 +22,7 @@ describe('Lambda entry points', () => {
   it('build their handler at cold start without reading a secret, then read them through the extension', async () => {
     const extension = await startSecretsExtension();
     const urlKeyArn = 'arn:aws:secretsmanager:eu-north-1:000000000000:secret:url-key';
-    extension.set(urlKeyArn, 'k'.repeat(48));
+    extension.set(urlKeyArn, 'kXq7Lp2Zr9Mw4Tn8Vb6Jc3Hd5Gf1Ks0Ya-eUo_iWsAhBkXq7');
     process.env = {
       ...saved,
       ...extension.environment,

@@ -10,10 +10,12 @@ import { propertyRuns } from '../support/property-runs.js';
  * old schemas, kept here as the oracle. Generated bodies must get the same verdict, the same
  * output and the same {field, message} list from both (where zod spoke in our words).
  */
-const FORBIDDEN = /[\p{Cc}\p{Cf}\p{Cs}\u2028\u2029]/u;
+// Written from Unicode's own properties, apart from the rule's code: non-characters by property.
+const FORBIDDEN =
+  /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Noncharacter_Code_Point}\u2028\u2029\u115F\u1160\u3164\uFFA0\u2800]/u;
 const TOKEN = /^[A-Za-z0-9._-]{1,64}$/;
 const noControl = z.refine<string>((value) => !FORBIDDEN.test(value), {
-  error: 'must not contain control, invisible formatting or separator characters',
+  error: 'must not contain control, invisible, private-use, non- or blank-looking characters',
 });
 const requiredString = () =>
   z.string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') });
@@ -65,8 +67,15 @@ const wholeNumber = (min: number, max = Number.MAX_SAFE_INTEGER) =>
     );
 const oldCatalogEntry = z.object({
   purchaseToken: z.string().check(z.regex(TOKEN, { error: 'must be 1-64 letters, digits, ".", "_" or "-"' })),
-  sku: z.string().check(z.trim(), z.minLength(1, { error: 'is required' }), z.maxLength(64)),
-  description: z.string().check(z.trim(), z.minLength(1, { error: 'is required' }), z.maxLength(200)),
+  sku: z.string().check(z.trim(), z.minLength(1, { error: 'is required' }), z.maxLength(64), noControl),
+  description: z.string().check(
+    z.trim(),
+    z.minLength(1, { error: 'is required' }),
+    z.maxLength(200),
+    z.refine<string>((value) => !FORBIDDEN.test(value.replace(/[\r\n]/g, ' ')), {
+      error: 'must not contain control, invisible, private-use, non- or blank-looking characters',
+    }),
+  ),
   unitPriceMinor: wholeNumber(0),
   currency: z.string().check(z.regex(/^[A-Z]{3}$/, { error: 'must be an ISO 4217 code such as SEK' })),
   taxRatePercent: wholeNumber(0, 100),

@@ -101,11 +101,28 @@ describe('characters no address or name needs are refused, naming the field', ()
     ['a line separator', '\u2028'],
     ['a paragraph separator', '\u2029'],
     ['a lone surrogate', '\uD800'],
+    ['the non-character U+FFFF', '\uFFFF'],
+    ['the non-character U+FFFE', '\uFFFE'],
+    ['a non-character of U+FDD0–FDEF', '\uFDD5'],
+    ['a plane-end non-character (U+1FFFF)', '\u{1FFFF}'],
+    ['the last code point, U+10FFFF', '\u{10FFFF}'],
+    ['a private-use character (U+E000)', '\uE000'],
+    ['a supplementary private-use character (U+F0000)', '\u{F0000}'],
+    ['the Hangul filler U+3164, which looks blank', '\u3164'],
+    ['the Hangul choseong filler U+115F', '\u115F'],
+    ['the Hangul jungseong filler U+1160', '\u1160'],
+    ['the halfwidth Hangul filler U+FFA0', '\uFFA0'],
+    ['the blank Braille pattern U+2800', '\u2800'],
   ])('%s', (_name, character) => {
     for (const field of ['clientName', 'street', 'city', 'country', 'zip', 'state', 'msisdn']) {
       const value = field === 'msisdn' ? `4833${character}4432` : `Ann${character}a`;
       expect([field, [...new Set(fieldsOf({ ...glaseSample, [field]: value }))]]).toEqual([field, [field]]);
     }
+  });
+
+  it('a name made only of blank-looking fillers is refused, not taken for a name', () => {
+    expect(fieldsOf({ ...glaseSample, clientName: '\u3164\u3164' })).toEqual(['clientName']);
+    expect(fieldsOf({ ...glaseSample, clientName: '\u2800' })).toEqual(['clientName']);
   });
 
   it('still takes names in any script, with their accents', () => {

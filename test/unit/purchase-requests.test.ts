@@ -7,8 +7,9 @@ import type { Order } from '../../lambda/checkout/model/order.js';
 import { requestKeys, shopperKeys } from '../../lambda/checkout/model/request-record.js';
 import type { Store } from '../../lambda/checkout/ports.js';
 import { cancelInvoiced, completePayment } from '../../lambda/checkout/use-cases/complete-payment.js';
-import { createPurchase } from '../../lambda/checkout/use-cases/create-purchase.js';
-import { overridden } from '../support/in-memory.js';
+import { createPurchase, REPLAY_CHECK_AFTER_MS } from '../../lambda/checkout/use-cases/create-purchase.js';
+import { reconcile } from '../../lambda/checkout/use-cases/reconcile.js';
+import { overridden, unavailable } from '../support/in-memory.js';
 import { MUG, REQUEST, unitShop } from '../support/shop.js';
 
 /** The store, counting what createPurchase asks of it. */
@@ -18,6 +19,10 @@ function counting(inner: Store) {
     readForPurchase: (token, key) => {
       calls.push('read');
       return inner.readForPurchase(token, key);
+    },
+    getOrder: (orderId) => {
+      calls.push('getOrder');
+      return inner.getOrder(orderId);
     },
     apply: (change) => {
       calls.push('apply');
@@ -38,10 +43,14 @@ describe('request keys and shopper keys', () => {
     expect(requestKeys({ ...REQUEST, zip: '11123' }).fingerprint).not.toBe(keyed.fingerprint);
   });
 
-  it('knows a shopper by e-mail (case and +tag aside) and by phone digits', () => {
+  it('knows a shopper by e-mail (case, +tag and dots aside, at any provider) and by phone digits', () => {
     expect(shopperKeys({ email: ' John.Smith+glase@Shop.COM ', msisdn: '' })).toEqual([
-      'email:john.smith@shop.com',
+      'email:johnsmith@shop.com',
     ]);
+    // A hoarder's variations of one mailbox are one shopper; a different name is not.
+    const hoarder = ['hoard.1@shop.se', 'h.oard1@shop.se', 'Hoard1+x@shop.se', 'hoard1@shop.se'];
+    expect(new Set(hoarder.map((email) => shopperKeys({ email, msisdn: '' })[0])).size).toBe(1);
+    expect(shopperKeys({ email: 'hoard2@shop.se', msisdn: '' })).toEqual(['email:hoard2@shop.se']);
     expect(shopperKeys({ email: 'a@b.se', msisdn: '+46 (70) 123-45 67' })).toEqual([
       'email:a@b.se',
       'msisdn:46701234567',
@@ -50,6 +59,71 @@ describe('request keys and shopper keys', () => {
       'email:a@b.se',
       'msisdn:46701234567',
     ]);
+  });
+});
+
+describe('a replay whose invoice may have died meanwhile', () => {
+  it('a young answer is replayed from the one read; an older one is asked about at Glase, still no second DynamoDB request', async () => {
+    const shop = await unitShop();
+    const first = await createPurchase(shop.purchase, REQUEST);
+    const { store, calls } = counting(shop.store);
+    shop.clock.advance(REPLAY_CHECK_AFTER_MS - 1);
+    expect(await createPurchase({ ...shop.purchase, store }, REQUEST)).toEqual({ ...first, replayed: true });
+    expect(shop.glase.callsTo('getPaymentStatus')).toHaveLength(0);
+
+    shop.clock.advance(1);
+    expect(await createPurchase({ ...shop.purchase, store }, REQUEST)).toEqual({ ...first, replayed: true });
+    expect(shop.glase.callsTo('getPaymentStatus').map((call) => call.request)).toEqual([
+      { orderId: first.orderId, invoiceReference: first.invoiceReference, invoiceVersion: 0 },
+    ]);
+    expect(calls).toEqual(['read', 'read']);
+  });
+
+  it('a declined invoice is settled (CANCELED, unit and shopper counter back, OrderCanceled in its outbox) and the replay gets a new, live one', async () => {
+    const shop = await unitShop();
+    const first = await createPurchase(shop.purchase, REQUEST);
+    shop.clock.advance(REPLAY_CHECK_AFTER_MS);
+    shop.glase.script('getPaymentStatus', { status: 'CANCELED', version: 1 });
+    const again = await createPurchase(shop.purchase, REQUEST);
+    expect(again.replayed).toBe(false);
+    expect(again.invoiceReference).not.toBe(first.invoiceReference);
+    expect(shop.store.orders.get(first.orderId)?.status).toBe('CANCELED');
+    expect(shop.store.orders.get(again.orderId)?.status).toBe('INVOICED');
+    // createPurchase carries no event client: the event waits in the order's outbox…
+    expect(shop.events.published).toEqual([]);
+    expect(shop.store.orders.get(first.orderId)?.unpublished).toEqual(['OrderCanceled']);
+    // …and the next reconciler run publishes it, once.
+    const report = await reconcile({ ...shop.settlement, invoiceTtlSeconds: 900 });
+    expect(report.eventsPublished).toBe(1);
+    expect(shop.events.published.map((event) => [event.type, event.order.orderId])).toEqual([
+      ['OrderCanceled', first.orderId],
+    ]);
+    expect(shop.store.orders.get(first.orderId)?.unpublished).toBeUndefined();
+    await reconcile({ ...shop.settlement, invoiceTtlSeconds: 900 });
+    expect(shop.events.published).toHaveLength(1);
+    // One unit held, by the live order; the shopper's one open order is the new one.
+    expect(await shop.stock()).toMatchObject({ reserved: 1, available: 4 });
+    expect([...shop.store.counters.values()]).toEqual([1]);
+  });
+
+  it('a paid one is committed and replayed; Glase unreachable: the answer stands', async () => {
+    const shop = await unitShop();
+    const first = await createPurchase(shop.purchase, REQUEST);
+    shop.clock.advance(REPLAY_CHECK_AFTER_MS);
+    shop.glase.script('getPaymentStatus', unavailable());
+    expect(await createPurchase(shop.purchase, REQUEST)).toEqual({ ...first, replayed: true });
+    expect(shop.warnings.map((warning) => warning.message)).toContain(
+      'could not check a replayed invoice at Glase',
+    );
+    shop.glase.script('getPaymentStatus', {
+      status: 'PAID',
+      version: 1,
+      ersReference: 'E1',
+      paymentReference: 'P1',
+    });
+    expect(await createPurchase(shop.purchase, REQUEST)).toEqual({ ...first, replayed: true });
+    expect(shop.store.orders.get(first.orderId)?.status).toBe('PAID');
+    expect(shop.store.orders.size).toBe(1);
   });
 });
 

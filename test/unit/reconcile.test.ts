@@ -1,6 +1,6 @@
 import { RefundPendingError } from '../../lambda/checkout/model/errors.js';
 import { completePayment } from '../../lambda/checkout/use-cases/complete-payment.js';
-import { createPurchase } from '../../lambda/checkout/use-cases/create-purchase.js';
+import { createPurchase, REPLAY_CHECK_AFTER_MS } from '../../lambda/checkout/use-cases/create-purchase.js';
 import { reconcile } from '../../lambda/checkout/use-cases/reconcile.js';
 import { refund } from '../../lambda/checkout/use-cases/refund.js';
 import { rejection } from '../../lambda/glase/result-codes.js';
@@ -185,5 +185,22 @@ describe('reconcile', () => {
   it('pages through more open orders than one page holds', async () => {
     const shop = await shopWith({ invoiced: 105 });
     expect((await reconcile(deps(shop))).pending).toBe(105);
+  });
+});
+
+describe('the order outbox', () => {
+  it('keeps an event whose publish failed for the next run: at least once, never lost', async () => {
+    const shop = await unitShop();
+    const order = await createPurchase(shop.purchase, REQUEST);
+    shop.clock.advance(REPLAY_CHECK_AFTER_MS);
+    shop.glase.script('getPaymentStatus', { status: 'CANCELED', version: 1 });
+    await createPurchase(shop.purchase, REQUEST);
+    const failing = { publish: async () => Promise.reject(new Error('EventBridge down')) };
+    const first = await reconcile({ ...shop.settlement, events: failing, invoiceTtlSeconds: 900 });
+    expect([first.eventsPublished, first.errors]).toEqual([0, 1]);
+    expect(shop.store.orders.get(order.orderId)?.unpublished).toEqual(['OrderCanceled']);
+    const second = await reconcile({ ...shop.settlement, invoiceTtlSeconds: 900 });
+    expect(second.eventsPublished).toBe(1);
+    expect(shop.events.published.map((event) => event.type)).toEqual(['OrderCanceled']);
   });
 });

@@ -27,6 +27,10 @@ const deployed = (names: { terminal: string; signing: string; url: string }) =>
   });
 const noSecretsManager: SecretFetch = () => Promise.reject(new Error('not deployed'));
 
+/** A key as a generator would make one: varied characters, `letter` first to tell keys apart. */
+const keyOf = (letter: string, length: number) =>
+  `${letter}Xq7Lp2Zr9Mw4Tn8Vb6Jc3Hd5Gf1Ks0Ya-eUo_iWsAhB`.repeat(3).slice(0, length);
+
 describe('secrets from Secrets Manager through the Lambda extension (deployed)', () => {
   let extension: SecretsExtension;
   let fetchSecret: SecretFetch;
@@ -45,42 +49,42 @@ describe('secrets from Secrets Manager through the Lambda extension (deployed)',
     const credentials = {
       terminalId: 'terminal-1',
       terminalPassword: 'pw-never-logged',
-      authSecret: 'a'.repeat(20),
+      authSecret: keyOf('a', 20),
     };
     answer('c1', credentials);
-    answer('s1', 'k'.repeat(48));
-    answer('u1', 'U'.repeat(48));
+    answer('s1', keyOf('k', 48));
+    answer('u1', keyOf('U', 48));
     const secrets = secretsFrom(deployed({ terminal: 'c1', signing: 's1', url: 'u1' }), fetchSecret);
     const [first, second] = await Promise.all([secrets.terminal(), secrets.terminal()]);
     expect([first, second]).toEqual([credentials, credentials]);
-    expect(await secrets.signingKey()).toBe('k'.repeat(48));
-    expect(await secrets.urlKey()).toBe('U'.repeat(48));
-    expect(await secrets.authSecret()).toBe('a'.repeat(20));
+    expect(await secrets.signingKey()).toBe(keyOf('k', 48));
+    expect(await secrets.urlKey()).toBe(keyOf('U', 48));
+    expect(await secrets.authSecret()).toBe(keyOf('a', 20));
     expect(extension.requests).toEqual(
       [ARN('c1'), ARN('s1'), ARN('u1')].map((secretId) => ({ secretId, token: 'session-token' })),
     );
   });
 
   it('reads a secret again once its cache age has passed, so a rotation arrives; a failed read is not kept', async () => {
-    answer('r1', 'k'.repeat(40));
+    answer('r1', keyOf('k', 40));
     let now = 0;
     const secrets = secretsFrom(
       deployed({ terminal: 'r1', signing: 'r1', url: 'r1' }),
       fetchSecret,
       () => now,
     );
-    expect(await secrets.signingKey()).toBe('k'.repeat(40));
-    answer('r1', 'n'.repeat(40));
+    expect(await secrets.signingKey()).toBe(keyOf('k', 40));
+    answer('r1', keyOf('n', 40));
     now = SECRET_CACHE_SECONDS * 1000 - 1;
-    expect(await secrets.signingKey()).toBe('k'.repeat(40));
+    expect(await secrets.signingKey()).toBe(keyOf('k', 40));
     now = SECRET_CACHE_SECONDS * 1000;
-    expect(await secrets.signingKey()).toBe('n'.repeat(40));
+    expect(await secrets.signingKey()).toBe(keyOf('n', 40));
     expect(extension.requests).toHaveLength(2);
 
     const flaky = secretsFrom(deployed({ terminal: 'r2', signing: 'r2', url: 'r2' }), fetchSecret);
     await expect(flaky.signingKey()).rejects.toThrow(/SIGNING_KEY_SECRET_ARN has no value yet/);
-    answer('r2', 's'.repeat(40));
-    expect(await flaky.signingKey()).toBe('s'.repeat(40));
+    answer('r2', keyOf('s', 40));
+    expect(await flaky.signingKey()).toBe(keyOf('s', 40));
   });
 
   it('says what is wrong when the extension cannot be used, never quoting a value', async () => {
@@ -110,7 +114,7 @@ describe('secrets from Secrets Manager through the Lambda extension (deployed)',
     [
       'an empty terminal id',
       'c3',
-      { terminalId: '', terminalPassword: 'p' },
+      { terminalId: '', terminalPassword: 'password-1' },
       'terminal',
       /terminalId is empty/,
     ],
@@ -134,14 +138,50 @@ describe('secrets from Secrets Manager through the Lambda extension (deployed)',
     [
       'a placeholder X-Auth-Token secret',
       'c5',
-      { terminalId: 't', terminalPassword: 'p', authSecret: 'REPLACE_WITH_GLASE_AUTH_SECRET' },
+      { terminalId: 't', terminalPassword: 'password-1', authSecret: 'REPLACE_WITH_GLASE_AUTH_SECRET' },
       'authSecret',
       /authSecret still holds its placeholder/,
     ],
     [
+      'a placeholder in lower case, with a space before it',
+      'c7',
+      { terminalId: 't', terminalPassword: ' replace_with_glase_terminal_password' },
+      'terminal',
+      /terminalPassword still holds its placeholder/,
+    ],
+    [
+      'a value pasted with a line break after it',
+      'c8',
+      { terminalId: 't', terminalPassword: 'password-1\n' },
+      'terminal',
+      /terminalPassword has spaces or line breaks around it/,
+    ],
+    [
+      'a one-character terminal password',
+      'c9',
+      { terminalId: 't', terminalPassword: 'x' },
+      'terminal',
+      /terminalPassword must be at least 8 characters/,
+    ],
+    ['a URL key of 32 × a', 'u5', 'a'.repeat(32), 'urlKey', /URL_KEY_SECRET_ARN is too predictable/],
+    [
+      'a signing key of abab…',
+      's3',
+      'ab'.repeat(20),
+      'signingKey',
+      /SIGNING_KEY_SECRET_ARN is too predictable/,
+    ],
+    [
+      'an X-Auth-Token secret of 16 × a',
+      'c10',
+      { terminalId: 't', terminalPassword: 'password-1', authSecret: 'a'.repeat(16) },
+      'authSecret',
+      /authSecret is too predictable/,
+    ],
+    [
       'a short X-Auth-Token secret',
       'c6',
-      { terminalId: 't', terminalPassword: 'p', authSecret: 'short' },
+      { terminalId: 't', terminalPassword: 'password-1', authSecret: 'short' },
       'authSecret',
       /authSecret must be at least 16/,
     ],

@@ -1,5 +1,5 @@
 import type { FieldIssue } from './errors.js';
-import { FieldReader, matches } from './fields.js';
+import { FieldReader, matches, SHOWN_LINES, SHOWN_TEXT } from './fields.js';
 import type { InvoiceRow } from './invoice.js';
 import { sumMinor } from './money.js';
 import {
@@ -56,8 +56,8 @@ export interface Bundle extends ProductDetails {
 export function checkBundleEntry(input: Readonly<Record<string, unknown>>): Checked<BundleEntry> {
   const read = new FieldReader(input);
   const purchaseToken = read.text('purchaseToken', { trim: false, rules: [PURCHASE_TOKEN_RULE] });
-  const sku = read.text('sku', { empty: 'is required', max: 64 });
-  const description = read.text('description', { empty: 'is required', max: 200 });
+  const sku = read.text('sku', { empty: 'is required', max: 64, rules: [SHOWN_TEXT] });
+  const description = read.text('description', { empty: 'is required', max: 200, rules: [SHOWN_LINES] });
   const currency = read.text('currency', {
     trim: false,
     rules: [matches(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as SEK')],
@@ -124,6 +124,7 @@ export function composeBundle(
   entry: BundleEntry,
   /** The product a token names; `'bundle'` when it names a bundle; undefined when nothing. */
   productOf: (purchaseToken: string) => ComponentSource | 'bundle' | undefined,
+  terms: { readonly allowDeepDiscount?: boolean } = {},
 ): Checked<Bundle> {
   const issues: FieldIssue[] = [];
   const parts = entry.components.flatMap((component, index): BundlePart[] => {
@@ -163,6 +164,20 @@ export function composeBundle(
       issues: [{ field: 'price', message: `is above what its components cost (${worth} minor units)` }],
     };
   }
+  if (price === 0 && worth > 0) {
+    return { ok: false, issues: [{ field: 'price', message: 'is 0: a bundle is never given away' }] };
+  }
+  if (!terms.allowDeepDiscount && price * 100 < worth * BUNDLE_FLOOR_PERCENT) {
+    return {
+      ok: false,
+      issues: [
+        {
+          field: 'price',
+          message: `is below ${BUNDLE_FLOOR_PERCENT} % of what its components cost (${worth} minor units): a typo gives goods away; import with --allow-deep-discount if it is meant`,
+        },
+      ],
+    };
+  }
   return {
     ok: true,
     value: {
@@ -177,6 +192,14 @@ export function composeBundle(
     },
   };
 }
+
+/**
+ * The least a bundle may cost without `--allow-deep-discount`, as a share of its components'
+ * worth. Bundle deals run at 10–30 % off; half price is already a clearance. Below it, a price is
+ * far likelier a typo (a missing digit, öre for kronor) than an offer, and a typo here ships goods
+ * for nothing until someone notices.
+ */
+export const BUNDLE_FLOOR_PERCENT = 50;
 
 /** What a bundle's components cost one by one: the most the bundle may cost. */
 export function bundleWorth(parts: readonly Pick<BundlePart, 'unitPriceMinor' | 'quantity'>[]): number {

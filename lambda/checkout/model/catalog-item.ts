@@ -60,9 +60,15 @@ export function readLevels(item: StoredItem | undefined, shard: number): ShardLe
 }
 
 /** What a stock item held when a guard on it failed: for `saleRefusal`. */
-export function readHeld(item: StoredItem | undefined): { active: boolean; available: number } | undefined {
+export function readHeld(
+  item: StoredItem | undefined,
+): { active: boolean; available: number; reserved: number } | undefined {
   if (!item) return undefined;
-  return { active: item.active !== false, available: isCount(item.available) ? item.available : 0 };
+  return {
+    active: item.active !== false,
+    available: isCount(item.available) ? item.available : 0,
+    reserved: isCount(item.reserved) ? item.reserved : 0,
+  };
 }
 
 export function sumLevels(all: readonly StockLevels[]): StockLevels {

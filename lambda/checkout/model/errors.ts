@@ -37,6 +37,19 @@ export class SoldOutError extends CheckoutError {
 }
 
 /** The product exists but is not on sale (an operator took it off). */
+/**
+ * Units are there, but as many as unpaid invoices may hold at once are held (HELD_SHARE_PERCENT):
+ * they come back when those invoices are paid, declined or expire.
+ */
+export class UnitsHeldError extends CheckoutError {
+  readonly code = 'UNITS_HELD';
+  constructor(readonly purchaseToken: string) {
+    super(
+      `every unit of ${purchaseToken} that may be held at once is held by unpaid orders; try again in a few minutes`,
+    );
+  }
+}
+
 export class ProductNotForSaleError extends CheckoutError {
   readonly code = 'NOT_FOR_SALE';
   constructor(readonly purchaseToken: string) {
@@ -153,6 +166,33 @@ export class GlaseUnavailableError extends CheckoutError {
   constructor(
     message: string,
     readonly kind: GlaseFailureKind = 'bad-response',
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/** Why a request was answered "try again": the caller may repeat it as it was. */
+export type UnavailableReason =
+  /** Too little of the function's time was left to send an invoice and still answer. */
+  | 'no-time'
+  /** The invoice was sent but could not be recorded and answered in time: withdrawn, units back. */
+  | 'undone'
+  /** DynamoDB did not answer in time, or refused for load: nothing is half done that stays so. */
+  | 'store';
+
+/**
+ * A request that could not be served now, left as if it had not been made (or undone): 503 with
+ * Retry-After, never a 500. Glase and callers retry.
+ */
+export class ServiceUnavailableError extends CheckoutError {
+  readonly code = 'SERVICE_UNAVAILABLE';
+  readonly retryable = true;
+  constructor(
+    readonly reason: UnavailableReason,
+    message: string,
+    /** How long a caller should wait before the retry. */
+    readonly retryAfterSeconds = 1,
     options?: ErrorOptions,
   ) {
     super(message, options);

@@ -11,6 +11,42 @@ export const matches = (pattern: RegExp, error: string): TextRule => ({
   error,
 });
 
+/**
+ * Characters no name, address or product text needs, that break receipts, hide what is shown or
+ * cannot travel: control characters, invisible formatting (bidi overrides such as U+202E,
+ * zero-width characters, BOM), lone surrogates (not even storable as UTF-8), the line and
+ * paragraph separators, private-use characters (they mean nothing outside one font), Unicode's
+ * non-characters (U+FDD0–FDEF and the last two of every plane, U+FFFE/FFFF among them, which XML
+ * cannot carry), and the fillers that look blank (Hangul fillers U+115F, U+1160, U+3164, U+FFA0,
+ * the blank Braille pattern U+2800): a name made of them looks like no name at all.
+ */
+const FORBIDDEN = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\u2028\u2029\uFDD0-\uFDEF\u115F\u1160\u3164\uFFA0\u2800]/u;
+
+export function hasForbiddenCharacter(value: string): boolean {
+  if (FORBIDDEN.test(value)) return true;
+  return hasNonCharacter(value);
+}
+
+function hasNonCharacter(value: string): boolean {
+  for (const char of value) {
+    // U+FFFE, U+FFFF, U+1FFFE, U+1FFFF … U+10FFFF.
+    if (((char.codePointAt(0) ?? 0) & 0xfffe) === 0xfffe) return true;
+  }
+  return false;
+}
+
+/** The rule every text a person reads (names, addresses, product texts) goes through. */
+export const SHOWN_TEXT: TextRule = {
+  test: (value) => !hasForbiddenCharacter(value),
+  error: 'must not contain control, invisible, private-use, non- or blank-looking characters',
+};
+
+/** The same, with line breaks allowed: a product description may run over lines, as Excel keeps it. */
+export const SHOWN_LINES: TextRule = {
+  test: (value) => !hasForbiddenCharacter(value.replace(/\r\n|[\r\n]/g, ' ')),
+  error: SHOWN_TEXT.error,
+};
+
 export interface TextRules {
   /** Trimmed before every check (and returned trimmed) unless false. */
   readonly trim?: boolean;

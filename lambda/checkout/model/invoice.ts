@@ -62,6 +62,10 @@ export interface StatusQuery {
  */
 export interface CallBudget {
   readonly deadline?: number | undefined;
+  /** At most this many attempts (a call that may be repeated); the adapter's own limit otherwise. */
+  readonly maxAttempts?: number | undefined;
+  /** sendInvoice: wait this long for its one answer rather than the adapter's usual timeout. */
+  readonly patienceMs?: number | undefined;
 }
 
 export interface RefundRequest {

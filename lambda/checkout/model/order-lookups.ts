@@ -16,6 +16,8 @@ export interface LookupEntry {
 
 /** Orders whose refund is waiting for Glase's answer (`orders list --pending-refunds`). */
 export const PENDING_REFUND = 'pending-refund';
+/** Orders with events committed but not yet published (the reconciler publishes them). */
+export const UNPUBLISHED_EVENTS = 'events-unpublished';
 
 const email = (value: string) => `email:${canonicalEmail(value)}`;
 const phone = (value: string) => `phone:${canonicalPhone(value)}`;
@@ -34,6 +36,7 @@ export function lookupEntriesOf(order: Order): LookupEntry[] {
   }
   const pending = order.refunds?.find((refund) => refund.refundId === order.pendingRefundId);
   if (pending) keys.set(PENDING_REFUND, pending.requestedAt);
+  if (order.unpublished?.length) keys.set(UNPUBLISHED_EVENTS, order.updatedAt);
   return [...keys].map(([key, entryAt]) => ({ key, at: entryAt }));
 }
 

@@ -1,3 +1,4 @@
+import type { OrderEventType } from '../../../contract/events.js';
 import type { OrderLine } from './bundle.js';
 import type { Product } from './product.js';
 import type { Customer } from './purchase-request.js';
@@ -79,6 +80,11 @@ export interface Order {
   readonly pendingRefundId?: string | undefined;
   /** Whether a refund already put the unit back in stock. */
   readonly restocked?: boolean | undefined;
+  /**
+   * Events committed with the order but not published yet (an outbox): written by a function
+   * that carries no event client (createPurchase), published by the next reconciler run.
+   */
+  readonly unpublished?: readonly OrderEventType[] | undefined;
 }
 
 export type RefundStatus = 'PENDING' | 'SUCCEEDED' | 'FAILED';

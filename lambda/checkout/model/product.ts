@@ -1,5 +1,5 @@
 import type { FieldIssue } from './errors.js';
-import { FieldReader, matches } from './fields.js';
+import { FieldReader, matches, SHOWN_LINES, SHOWN_TEXT } from './fields.js';
 import type { StockLevels } from './stock.js';
 
 export const PURCHASE_TOKEN = /^[A-Za-z0-9._-]{1,64}$/;
@@ -59,8 +59,8 @@ export type Checked<T> =
 function readDetails(read: FieldReader, input: Readonly<Record<string, unknown>>): ProductDetails {
   const details: ProductDetails = {
     purchaseToken: read.text('purchaseToken', { trim: false, rules: [PURCHASE_TOKEN_RULE] }),
-    sku: read.text('sku', { empty: 'is required', max: 64 }),
-    description: read.text('description', { empty: 'is required', max: 200 }),
+    sku: read.text('sku', { empty: 'is required', max: 64, rules: [SHOWN_TEXT] }),
+    description: read.text('description', { empty: 'is required', max: 200, rules: [SHOWN_LINES] }),
     unitPriceMinor: read.wholeNumber('unitPriceMinor', 0),
     currency: read.text('currency', {
       trim: false,

@@ -1,17 +1,9 @@
 import { InvalidInputError } from './errors.js';
-import { FieldReader, matches, type TextRules } from './fields.js';
+import { FieldReader, matches, SHOWN_TEXT, type TextRules } from './fields.js';
 import { PURCHASE_TOKEN_RULE } from './product.js';
 
-/**
- * Characters no postal address or name needs, that break receipts or hide what is shown: control
- * characters, invisible formatting (bidi overrides such as U+202E, zero-width characters, BOM),
- * lone surrogates (not even storable as UTF-8), and the line/paragraph separators U+2028/9.
- */
-const FORBIDDEN_CHARACTER = /[\p{Cc}\p{Cf}\p{Cs}\u2028\u2029]/u;
-const noForbiddenCharacters = {
-  test: (value: string) => !FORBIDDEN_CHARACTER.test(value),
-  error: 'must not contain control, invisible formatting or separator characters',
-};
+/** What a person reads (fields.ts: SHOWN_TEXT). */
+const noForbiddenCharacters = SHOWN_TEXT;
 /** Letters, digits and the usual punctuation before the @; dot-separated labels and a TLD after. */
 const EMAIL = /^(?!\.)(?!.*\.\.)[A-Za-z0-9_'+.-]*[A-Za-z0-9_+-]@(?:[A-Za-z0-9][A-Za-z0-9-]*\.)+[A-Za-z]{2,}$/;
 

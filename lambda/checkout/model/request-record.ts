@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { PurchaseRequest } from './purchase-request.js';
-import { canonicalEmail, canonicalPhone } from './shopper.js';
+import { canonicalPhone, holderEmail } from './shopper.js';
 
 /**
  * What a retried createPurchase finds: the request it repeats and how far that got. It lives
@@ -19,6 +19,8 @@ export interface RequestRecord {
   readonly expiresAt: number;
   /** Epoch ms: an IN_PROGRESS record older than this was left by a request that died. */
   readonly lockedUntil: number;
+  /** Epoch ms: when the request was first taken (absent on records of older releases). */
+  readonly claimedAt?: number | undefined;
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -39,10 +41,10 @@ export function requestKeys(
 
 /**
  * Who the shopper is, for the cap on unpaid orders: their mailbox and their phone number
- * (model/shopper.ts). Either one is enough to recognise the same shopper.
+ * (model/shopper.ts: `holderEmail`, stricter than the search). Either one recognises the shopper.
  */
 export function shopperKeys(request: Pick<PurchaseRequest, 'email' | 'msisdn'>): string[] {
-  const keys = [`email:${canonicalEmail(request.email)}`];
+  const keys = [`email:${holderEmail(request.email)}`];
   const digits = canonicalPhone(request.msisdn);
   if (digits) keys.push(`msisdn:${digits}`);
   return keys;

@@ -27,3 +27,15 @@ export function canonicalPhone(number: string): string {
   if (digits.startsWith('0')) return `46${digits.slice(1)}`;
   return digits;
 }
+
+/**
+ * The mailbox as the cap on unpaid orders counts it: `canonicalEmail`, and the local part's dots
+ * dropped for every provider, not only those known to ignore them. A hoarder's `hoard.1@` and
+ * `h.oard1@` are one shopper here; two real people whose addresses differ only by a dot at one
+ * domain share a cap of open orders (a rare, harmless refusal: pay or decline the first). The
+ * operator's search keeps `canonicalEmail`: it must not find the wrong person's orders.
+ */
+export function holderEmail(address: string): string {
+  const [local = '', domain = ''] = canonicalEmail(address).split('@');
+  return `${local.replace(/\./g, '')}@${domain}`;
+}

@@ -1,4 +1,10 @@
-import { type CheckoutError, ProductNotForSaleError, RefusedError, SoldOutError } from './errors.js';
+import {
+  type CheckoutError,
+  ProductNotForSaleError,
+  RefusedError,
+  SoldOutError,
+  UnitsHeldError,
+} from './errors.js';
 
 /**
  * Stock, as the shop counts it: `onHand` units on the shelf, `reserved` of them held by open
@@ -38,6 +44,11 @@ export interface StockDelta {
   readonly requireAvailable?: number;
   /** Refuse unless the product is on sale. */
   readonly requireActive?: boolean;
+  /**
+   * Refuse unless no more than this many units are held by open orders once this change holds its
+   * own: the share of units on hand unpaid invoices may hold (`heldCap`).
+   */
+  readonly heldAtMost?: number;
 }
 
 const delta = (
@@ -51,13 +62,26 @@ const delta = (
   sold: counts.sold ?? 0,
 });
 
-/** Take units for an open order: only if that many are available and the product is on sale. */
-export function reserve(hold: StockHold): StockDelta {
+/**
+ * Take units for an open order: only if that many are available, the product is on sale, and
+ * (given `heldAtMost`) the units held by open orders stay within it.
+ */
+export function reserve(hold: StockHold, heldAtMost?: number): StockDelta {
   return {
     ...delta(hold, { reserved: hold.quantity }),
     requireAvailable: hold.quantity,
     requireActive: true,
+    ...(heldAtMost === undefined ? {} : { heldAtMost }),
   };
+}
+
+/**
+ * How many units of one stock item unpaid orders may hold at once: `sharePercent` of its units
+ * on hand, at least one (a product with a unit must stay sellable). With 50 on hand and 50 %,
+ * 25 unpaid invoices hold at most 25 units, and the other 25 wait for buyers who pay.
+ */
+export function heldCap(onHand: number, sharePercent: number): number {
+  return Math.max(1, Math.floor((onHand * sharePercent) / 100));
 }
 
 /** An open order ends unpaid: its units are available again. */
@@ -95,11 +119,15 @@ export function afterShardRemoved(delta: StockDelta): StockDelta | undefined {
  */
 export function saleRefusal(
   purchaseToken: string,
-  item: { readonly active: boolean; readonly available: number } | undefined,
+  item: { readonly active: boolean; readonly available: number; readonly reserved?: number } | undefined,
   needed: number,
+  heldAtMost?: number,
 ): CheckoutError | undefined {
   if (!item?.active) return new ProductNotForSaleError(purchaseToken);
   if (item.available < needed) return new SoldOutError(purchaseToken);
+  if (heldAtMost !== undefined && (item.reserved ?? 0) + needed > heldAtMost) {
+    return new UnitsHeldError(purchaseToken);
+  }
   return undefined;
 }
 

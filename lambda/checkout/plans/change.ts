@@ -23,8 +23,13 @@ export type Refusal =
   | { readonly kind: 'skip' }
   /** The items moved since they were read: read again and plan again (`ReplanNeeded`). */
   | { readonly kind: 'replan' }
-  /** A sale's stock guard: what the item held says sold out or off sale (`saleRefusal`). */
-  | { readonly kind: 'sale'; readonly soldAs: string; readonly needed: number }
+  /** A sale's stock guard: what the item held says sold out, off sale or held (`saleRefusal`). */
+  | {
+      readonly kind: 'sale';
+      readonly soldAs: string;
+      readonly needed: number;
+      readonly heldAtMost?: number | undefined;
+    }
   /** Anything else: this error, as the planner wrote it. */
   | { readonly kind: 'refuse'; readonly error: () => CheckoutError };
 
@@ -178,7 +183,7 @@ export function afterRejection(writes: readonly Write[], rejection: Rejection): 
     const found =
       write.kind === 'stock' && write.delta.shard && !held ? { active: true, available: 0 } : readHeld(held);
     throw (
-      saleRefusal(refusal.soldAs, found, refusal.needed) ??
+      saleRefusal(refusal.soldAs, found, refusal.needed, refusal.heldAtMost) ??
       // The item held enough when read back: it was short at the time of the write.
       saleRefusal(refusal.soldAs, { active: true, available: 0 }, refusal.needed)
     );

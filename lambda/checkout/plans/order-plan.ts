@@ -8,8 +8,9 @@ import {
   refundedMinor,
   type StatusChange,
 } from '../model/order.js';
+import type { OrderEventType } from '../model/order-event.js';
 import { type LookupEntry, lookupChanges, lookupEntriesOf } from '../model/order-lookups.js';
-import { release, reserve, restock, type StockDelta, sell } from '../model/stock.js';
+import { release, reserve, restock, type StockDelta, type StockHold, sell } from '../model/stock.js';
 import type { Change, CounterWrite, RequestEffect, Write } from './change.js';
 
 /** Something that happened to an order; `planChange` says what it does to it. */
@@ -23,9 +24,19 @@ export type LifecycleEvent =
       readonly invoiceVersion: number;
       readonly ersReference?: string | undefined;
       readonly paymentReference?: string | undefined;
+      /** Its OrderPaid is left in the order's outbox for the reconciler to publish. */
+      readonly deferEvent?: boolean | undefined;
     }
   /** The invoice was cancelled or expired unpaid. */
-  | { readonly type: 'canceled'; readonly reason: string; readonly invoiceVersion?: number | undefined }
+  | {
+      readonly type: 'canceled';
+      readonly reason: string;
+      readonly invoiceVersion?: number | undefined;
+      /** Its OrderCanceled is left in the order's outbox for the reconciler to publish. */
+      readonly deferEvent?: boolean | undefined;
+    }
+  /** Events from the order's outbox were published. */
+  | { readonly type: 'published'; readonly events: readonly OrderEventType[] }
   /** The order never got an invoice we could stand behind. */
   | { readonly type: 'failed'; readonly reason: string }
   /** Glase reported a newer invoice version, nothing else changed. */
@@ -69,6 +80,8 @@ export interface NewOrderTerms {
   /** At most this many unpaid orders per shopper and product. */
   readonly openOrderLimit?: number | undefined;
   readonly counterExpiresAt?: number | undefined;
+  /** Per hold, the units open orders may hold on its stock item at most (`heldCap`), when known. */
+  readonly heldAtMost?: (hold: StockHold) => number | undefined;
 }
 
 /** A new order: it must not exist yet; it reserves every unit it holds and counts in its shopper's counters. */
@@ -81,7 +94,7 @@ export function planNewOrder(order: Order, terms: NewOrderTerms = {}): OrderChan
     expected: 'new',
     order: written,
     lookups: lookupChanges(undefined, written),
-    stock: order.stock.map(reserve),
+    stock: order.stock.map((hold) => reserve(hold, terms.heldAtMost?.(hold))),
     request: terms.request,
     counters: (order.shopperCounters ?? []).map((key) => ({
       key,
@@ -131,6 +144,8 @@ export function planChange(order: Order, event: LifecycleEvent, now: Date): Orde
       lookups: lookupChanges(order, written),
     };
   };
+  const outbox = (defer: boolean | undefined, type: OrderEventType): Partial<Order> =>
+    defer ? { unpublished: [...(order.unpublished ?? []), type] } : {};
   // An order that stops being open stops counting in its shopper's counters.
   const closing = (): CounterEffect[] => (order.shopperCounters ?? []).map((key) => ({ key, delta: -1 }));
   // ...and one that ends unpaid lets a retry of its request start anew.
@@ -164,16 +179,25 @@ export function planChange(order: Order, event: LifecycleEvent, now: Date): Orde
           paymentReference: event.paymentReference,
           paidAt: event.paidAt,
           invoiceVersion: event.invoiceVersion,
+          ...outbox(event.deferEvent, 'OrderPaid'),
         },
         { to: 'PAID' },
         { stock: holds.map(sell), counters: closing() },
       );
     case 'canceled':
       return next(
-        event.invoiceVersion === undefined ? {} : { invoiceVersion: event.invoiceVersion },
+        {
+          ...(event.invoiceVersion === undefined ? {} : { invoiceVersion: event.invoiceVersion }),
+          ...outbox(event.deferEvent, 'OrderCanceled'),
+        },
         { to: 'CANCELED', reason: event.reason },
         { stock: holds.map(release), counters: closing(), request: releasing() },
       );
+    case 'published': {
+      const left = (order.unpublished ?? []).filter((type) => !event.events.includes(type));
+      if (left.length === (order.unpublished ?? []).length) throw conflict('published');
+      return next({ unpublished: left.length > 0 ? left : undefined });
+    }
     case 'failed':
       return next(
         { failureReason: event.reason },
@@ -246,7 +270,12 @@ export function changeOf(change: OrderChange): Change {
         kind: 'stock',
         delta,
         // A reservation is refused as the shopper asked for it: a bundle by the bundle's token.
-        refusal: { kind: 'sale', soldAs: order.purchaseToken, needed: delta.requireAvailable ?? 0 },
+        refusal: {
+          kind: 'sale',
+          soldAs: order.purchaseToken,
+          needed: delta.requireAvailable ?? 0,
+          heldAtMost: delta.heldAtMost,
+        },
       }),
     ),
     ...(change.request

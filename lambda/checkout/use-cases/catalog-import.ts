@@ -203,7 +203,7 @@ function componentList(cell: string): { purchaseToken: string; quantity: number 
 export async function composeBundles(
   catalog: Catalog,
   validated: Pick<ValidatedCatalog, 'products' | 'bundles'>,
-  options: { concurrency?: number } = {},
+  options: { concurrency?: number; allowDeepDiscount?: boolean } = {},
 ): Promise<{ bundles: Bundle[]; issues: RowIssue[] }> {
   const inFile = new Map<string, ComponentSource | 'bundle'>([
     ...validated.products.map((entry): [string, ComponentSource] => [entry.purchaseToken, entry]),
@@ -229,13 +229,17 @@ export async function composeBundles(
       issues.push({ row, field: 'purchaseToken', message: productInTheWay(entry.purchaseToken) });
       continue;
     }
-    const composed = composeBundle(entry, (token) => {
-      const file = inFile.get(token);
-      const now = stored.get(token);
-      if (file === 'bundle' || (!file && now && isBundle(now))) return 'bundle';
-      // A file row's details, but the stock spread the catalog already has.
-      return file ? { ...file, stockShards: now?.stockShards } : now;
-    });
+    const composed = composeBundle(
+      entry,
+      (token) => {
+        const file = inFile.get(token);
+        const now = stored.get(token);
+        if (file === 'bundle' || (!file && now && isBundle(now))) return 'bundle';
+        // A file row's details, but the stock spread the catalog already has.
+        return file ? { ...file, stockShards: now?.stockShards } : now;
+      },
+      { allowDeepDiscount: options.allowDeepDiscount },
+    );
     if (composed.ok) bundles.push(composed.value);
     else issues.push(...composed.issues.map((issue) => ({ row, ...issue })));
   }

@@ -14,6 +14,11 @@ export interface CompletePaymentDeps {
   readonly warn?: (message: string, details: Record<string, unknown>) => void;
   /** Waits between re-reads of an order whose INVOICED write has not landed yet. */
   readonly sleep?: (ms: number) => Promise<void>;
+  /**
+   * Leave OrderPaid / OrderCanceled in the order's outbox instead of publishing them: for a
+   * function that carries no event client (createPurchase). The reconciler publishes them.
+   */
+  readonly deferEvents?: boolean;
 }
 
 export type Settlement =
@@ -133,9 +138,9 @@ async function commit(
   let order = given;
   for (let attempt = 1; ; attempt++) {
     try {
-      const settled = await transition(deps, order, event);
+      const settled = await transition(deps, order, { ...event, deferEvent: deps.deferEvents });
       const paid = event.type === 'paid';
-      await publishCommitted(deps, paid ? 'OrderPaid' : 'OrderCanceled', settled);
+      if (!deps.deferEvents) await publishCommitted(deps, paid ? 'OrderPaid' : 'OrderCanceled', settled);
       return { outcome: paid ? 'paid' : 'canceled', order: settled };
     } catch (error) {
       if (!(error instanceof OrderStateConflictError)) throw error;

@@ -1,6 +1,6 @@
 import { OrderStateConflictError } from '../model/errors.js';
 import type { Order, OrderStatus } from '../model/order.js';
-import { PENDING_REFUND } from '../model/order-lookups.js';
+import { PENDING_REFUND, UNPUBLISHED_EVENTS } from '../model/order-lookups.js';
 import { transition } from './commit.js';
 import {
   type CompletePaymentDeps,
@@ -34,7 +34,12 @@ export interface ReconcileReport {
   deferred: number;
   /** Refunds pending (outcome unknown) for longer than the alert time: a person must settle them. */
   refundsPendingOverdue: number;
+  /** Events taken from orders' outboxes and published. */
+  eventsPublished: number;
 }
+
+/** The outbox's events published per run, at most: a backlog drains over the next runs. */
+const OUTBOX_BATCH = 100;
 
 /**
  * Settles what a lost notification or a crash left open, so no unit stays reserved forever:
@@ -52,7 +57,9 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
     errors: 0,
     deferred: 0,
     refundsPendingOverdue: 0,
+    eventsPublished: 0,
   };
+  await publishOutbox(deps, report);
   const now = deps.clock.now().getTime();
   if (deps.refundPendingAlertMinutes !== undefined) {
     const overdueBefore = new Date(now - deps.refundPendingAlertMinutes * 60_000).toISOString();
@@ -88,6 +95,37 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
     count(report, settlement);
   });
   return report;
+}
+
+/**
+ * Publishes the events orders carry in their outbox (committed by a function without an event
+ * client), oldest first, and takes each off once published: a publish that fails leaves it for
+ * the next run, so an event is published at least once and never lost.
+ */
+async function publishOutbox(deps: ReconcileDeps, report: ReconcileReport): Promise<void> {
+  let waiting: Order[];
+  try {
+    waiting = await deps.store.findByLookup([UNPUBLISHED_EVENTS], { limit: OUTBOX_BATCH });
+  } catch (error) {
+    report.errors++;
+    deps.warn?.('could not read the order outbox', { error: (error as Error).message });
+    return;
+  }
+  for (const order of waiting.reverse()) {
+    const events = order.unpublished ?? [];
+    try {
+      for (const type of events) await deps.events.publish({ type, order });
+      await transition(deps, order, { type: 'published', events });
+      report.eventsPublished += events.length;
+    } catch (error) {
+      if (error instanceof OrderStateConflictError) continue; // another run took it
+      report.errors++;
+      deps.warn?.('could not publish an order’s outbox', {
+        orderId: order.orderId,
+        error: (error as Error).message,
+      });
+    }
+  }
 }
 
 function count(report: ReconcileReport, settlement: Settlement): void {
