@@ -68,10 +68,15 @@ module.exports = {
     ),
     room('lambda/events', ['^lambda/checkout/', '^contract/'], 'Order events out.'),
     room('lambda/mail', ['^lambda/checkout/(model|ports)', '^contract/'], 'Mail out.'),
+    room('lambda/webhooks', ['^lambda/checkout/(model|ports)', '^contract/'], 'Signed webhooks out.'),
     room('lambda/wiring', ['^lambda/', '^contract/'], 'The composition root.'),
     room('infra', ['^contract/'], 'The CDK app: the contract, never lambda/ internals.'),
     room('local', ['^lambda/', '^contract/'], 'The embedded default.'),
-    room('cli', ['^lambda/(wiring|checkout)/', '^contract/'], 'The operator CLI: never local/.'),
+    room(
+      'cli',
+      ['^lambda/(wiring|checkout)/', '^lambda/webhooks/signature\\.ts$', '^contract/'],
+      'The operator CLI: never local/ (webhooks listen checks signatures as a receiver would).',
+    ),
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

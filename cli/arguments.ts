@@ -66,3 +66,34 @@ export function parseCursor(value: string): ReindexCursor {
 export function cursorText(cursor: ReindexCursor): string {
   return cursor.page ? `${cursor.status}:${cursor.page}` : cursor.status;
 }
+
+/** A calendar day, `2026-11-01`: the books' periods are whole days in Stockholm. */
+export function parseDay(value: string): string {
+  const day = value.trim();
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || Number.isNaN(Date.parse(`${day}T00:00:00Z`))) {
+    throw new InvalidArgumentError('use a date such as 2026-11-01');
+  }
+  return day;
+}
+
+/** The instant a day begins in Stockholm (CET or CEST, whichever it is that day). */
+export function stockholmMidnight(day: string): Date {
+  for (const offset of ['+01:00', '+02:00']) {
+    const candidate = new Date(`${day}T00:00:00${offset}`);
+    const shown = new Intl.DateTimeFormat('sv-SE', {
+      timeZone: 'Europe/Stockholm',
+      hour: '2-digit',
+      hourCycle: 'h23',
+      day: '2-digit',
+    }).format(candidate);
+    if (shown.startsWith(day.slice(8)) && shown.endsWith('00')) return candidate;
+  }
+  throw new InvalidArgumentError(`${day} has no midnight in Stockholm`);
+}
+
+/** The day after `day`. */
+export function nextDay(day: string): string {
+  const date = new Date(`${day}T12:00:00Z`);
+  date.setUTCDate(date.getUTCDate() + 1);
+  return date.toISOString().slice(0, 10);
+}

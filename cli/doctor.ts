@@ -8,7 +8,15 @@ import type { Connection } from './connect.js';
 import { type DeployedCheck, deployedChecks } from './doctor-deployed.js';
 
 export interface Check {
-  readonly name: 'tables' | 'secrets' | 'glase' | 'api' | 'caller-auth' | 'index' | DeployedCheck['name'];
+  readonly name:
+    | 'tables'
+    | 'secrets'
+    | 'glase'
+    | 'api'
+    | 'caller-auth'
+    | 'receipt'
+    | 'index'
+    | DeployedCheck['name'];
   readonly ok: boolean;
   readonly detail: string;
 }
@@ -121,6 +129,14 @@ export async function diagnose(connection: Connection): Promise<Diagnosis> {
       ok: true,
       detail:
         'warning: CALLER_AUTH=none, anyone who finds the URL can create purchases (fine on a laptop only)',
+    });
+  }
+  if (config.mail && !(config.seller.name && config.seller.orgNumber)) {
+    checks.push({
+      name: 'receipt',
+      ok: true,
+      detail:
+        'warning: the shopper mails are on but the seller is not named (sellerName and sellerOrgNumber, locally SELLER_NAME and SELLER_ORG_NUMBER): the paid mail is an order confirmation, not a receipt (kvitto)',
     });
   }
   checks.push(await indexCheck(connection));

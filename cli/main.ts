@@ -3,32 +3,23 @@
  * printed), 2 usage error. No stack traces unless --debug; secrets are never printed. One module
  * per command group in commands/.
  */
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { CheckoutError } from '../lambda/checkout/model/errors.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerOrders } from './commands/orders.js';
 import { registerProducts } from './commands/products.js';
+import { registerShoppers } from './commands/shoppers.js';
 import { registerSnippet } from './commands/snippet.js';
 import { registerStackTrace } from './commands/stack-trace.js';
+import { registerWebhooks } from './commands/webhooks.js';
 import { CatalogFileError, ConnectionError } from './errors.js';
 import { note } from './session.js';
-
-/** The package's version, read where it sits next to both cli/ and dist/. */
-function version(): string {
-  try {
-    return (
-      JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
-    ).version;
-  } catch {
-    return 'unknown';
-  }
-}
+import { PROGRAM_VERSION } from './version.js';
 
 export function buildProgram(): Command {
   const program = new Command('glase-checkout')
-    .description('Operate a Glase Instant Checkout shop: catalog, orders, refunds, cancels')
-    .version(version(), '-V, --version')
+    .description('Operate a Glase Instant Checkout shop: catalog, orders, refunds, books, shoppers, webhooks')
+    .version(PROGRAM_VERSION, '-V, --version')
     .option('--stack <name>', 'work on a deployed stack (CloudFormation outputs + your AWS credentials)')
     .option('--region <region>', 'AWS region of --stack')
     .option('--json', 'print JSON for scripts instead of tables')
@@ -38,6 +29,8 @@ export function buildProgram(): Command {
 
   registerProducts(program);
   registerOrders(program);
+  registerShoppers(program);
+  registerWebhooks(program);
   registerDoctor(program);
   registerStackTrace(program);
   registerSnippet(program);

@@ -118,8 +118,10 @@ export function orderDetails(order: Order): string {
     `refunded   ${refundLine(order)}`,
     `invoice    ${order.invoiceReference ?? '-'}`,
     `payment    ${order.ersReference ?? '-'}${order.paymentReference ? ` (payment reference ${order.paymentReference}, as the shopper's mail says)` : ''}${order.paidAt ? ` paid ${stamp(order.paidAt)}` : ''}`,
-    `customer   ${customer.clientName} <${customer.email}>${customer.msisdn ? ` ${customer.msisdn}` : ''}`,
-    `address    ${[customer.street, `${customer.zip} ${customer.city}`, customer.state, customer.country].filter(Boolean).join(', ')}`,
+    order.forgottenAt
+      ? `customer   personal data erased ${stamp(order.forgottenAt)}`
+      : `customer   ${customer.clientName} <${customer.email}>${customer.msisdn ? ` ${customer.msisdn}` : ''}`,
+    `address    ${[customer.street, `${customer.zip} ${customer.city}`.trim(), customer.state, customer.country].filter(Boolean).join(', ')}`,
     'history',
     ...order.history.map(
       (change) => `  ${stamp(change.at)}  ${change.status}${change.reason ? `  (${change.reason})` : ''}`,

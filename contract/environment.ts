@@ -38,6 +38,16 @@ export const ENVIRONMENT = [
   'EVENT_BUS_NAME',
   'OUTBOX_FILE',
   'MAIL_FROM',
+  'SELLER_NAME',
+  'SELLER_ORG_NUMBER',
+  'SELLER_ADDRESS',
+  'BOOKKEEPING_ACCOUNTS',
+  'PERSONAL_DATA_RETENTION_DAYS',
+  'EVENTS_INCLUDE_CUSTOMER',
+  'WEBHOOKS',
+  'WEBHOOK_URL',
+  'WEBHOOK_SECRET',
+  'WEBHOOK_QUEUE_URL',
   'MAIL_SUBJECT_PAID',
   'MAIL_SUBJECT_REFUNDED',
   'MAIL_DIR',
@@ -45,3 +55,14 @@ export const ENVIRONMENT = [
 export type EnvName = (typeof ENVIRONMENT)[number];
 /** Settings as environment variables: only names from the list above. */
 export type Environment = Partial<Record<EnvName, string>>;
+
+/** One endpoint in WEBHOOKS (a JSON list): as the stack writes it and the functions read it. */
+export interface WebhooksEntry {
+  /** Names the endpoint in the delivery log. */
+  readonly id: string;
+  readonly url: string;
+  /** The event types it takes (`order.paid`…); every one when empty. */
+  readonly events: readonly string[];
+  /** Its signing secret in Secrets Manager: `{"current": "…"}`, with `"previous"` while rotating. */
+  readonly secretArn: string;
+}

@@ -22,6 +22,8 @@ export const METRIC = {
   reconcileReservationsReleased: 'ReconcileReservationsReleased',
   reconcileErrors: 'ReconcileErrors',
   refundsPendingOverdue: 'RefundsPendingOverdue',
+  /** Closed orders whose shopper data the retention period erased. */
+  personalDataErased: 'PersonalDataErased',
 } as const;
 
 /**

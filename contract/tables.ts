@@ -34,7 +34,8 @@ export const ORDERS_BY_LOOKUP = {
 
 /**
  * What shares a table with its main items, by key prefix. Orders: lookup items. Idempotency: the
- * request records a retry finds, the shoppers' unpaid-order counters, the sent-mail log. The
+ * request records a retry finds, the shoppers' unpaid-order counters, the sent-mail log, the
+ * webhook delivery log. The
  * functions' IAM policies grant some of them alone (`dynamodb:LeadingKeys`).
  */
 export const KEY_PREFIX = {
@@ -42,7 +43,15 @@ export const KEY_PREFIX = {
   request: 'purchase#',
   shopperCounter: 'hold#',
   mail: 'mail#',
+  webhook: 'webhook#',
 } as const;
+
+/**
+ * The webhook delivery log, newest first: a sparse index of the idempotency table over the items
+ * that carry `kind` (only deliveries do), so `webhooks deliveries` and the local retry sweep read
+ * the log without a scan.
+ */
+export const IDEMPOTENCY_BY_KIND = { index: 'byKind', partition: 'kind', sort: 'at' } as const;
 
 /** Epoch seconds after which DynamoDB deletes an idempotency item (every kind has one). */
 export const EXPIRES_AT = 'expiration';
@@ -87,5 +96,16 @@ export const TABLES: Readonly<Record<keyof TableNames, TableShape>> = {
       },
     ],
   },
-  idempotency: { key: IDEMPOTENCY_KEY, indexes: [], expiresAt: EXPIRES_AT },
+  idempotency: {
+    key: IDEMPOTENCY_KEY,
+    indexes: [
+      {
+        name: IDEMPOTENCY_BY_KIND.index,
+        partition: IDEMPOTENCY_BY_KIND.partition,
+        sort: IDEMPOTENCY_BY_KIND.sort,
+        projection: 'all',
+      },
+    ],
+    expiresAt: EXPIRES_AT,
+  },
 };

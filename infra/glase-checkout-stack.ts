@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type CfnSecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import type { Environment, EnvName } from '../contract/environment.js';
+import type { Environment, EnvName, WebhooksEntry } from '../contract/environment.js';
 import { MAX_PURCHASE_BODY_BYTES } from '../contract/routes.js';
 import { ORDERS_BY_LOOKUP, ORDERS_BY_STATUS } from '../contract/tables.js';
 import { CheckoutApi } from './constructs/checkout-api.js';
@@ -24,6 +25,13 @@ export interface GlaseCheckoutStackProps extends StackProps {
 export const GENERATED_KEYS = {
   signingKey: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
   urlKey: { passwordLength: 48, excludePunctuation: true, includeSpace: false },
+  webhookSecret: {
+    secretStringTemplate: '{}',
+    generateStringKey: 'current',
+    passwordLength: 48,
+    excludePunctuation: true,
+    includeSpace: false,
+  },
 } as const;
 
 /**
@@ -83,6 +91,12 @@ export class GlaseCheckoutStack extends Stack {
         IDEMPOTENCY_TTL_SECONDS: settings.idempotencyTtlSeconds,
         OPEN_ORDERS_PER_SHOPPER: settings.openOrdersPerShopper,
         PUBLIC_BASE_URL: settings.customDomain ? `https://${settings.customDomain.domainName}` : undefined,
+        SELLER_NAME: settings.seller.name,
+        SELLER_ORG_NUMBER: settings.seller.orgNumber,
+        SELLER_ADDRESS: settings.seller.address,
+        BOOKKEEPING_ACCOUNTS: settings.bookkeepingAccounts && JSON.stringify(settings.bookkeepingAccounts),
+        PERSONAL_DATA_RETENTION_DAYS: settings.personalDataRetentionDays,
+        EVENTS_INCLUDE_CUSTOMER: settings.eventsIncludeCustomer ? 'true' : undefined,
       }),
     };
     const signing: Environment = { SIGNING_KEY_SECRET_ARN: signingKey.secretArn };
@@ -149,7 +163,8 @@ export class GlaseCheckoutStack extends Stack {
     })
       .allow(tables.products, 'stock')
       .allow(tables.orders, 'settle-orders', 'order-lookups')
-      .allow(tables.idempotency, 'settle-requests')
+      // The retention period forgets the mails and webhook bodies of the orders it erases.
+      .allow(tables.idempotency, 'settle-requests', 'forget-mail', 'forget-webhooks')
       .allowQuery(tables.orders, ORDERS_BY_STATUS.index)
       // Counting refunds pending too long (a metric): no order is read through it.
       .allowQuery(tables.orders, ORDERS_BY_LOOKUP.index)
@@ -170,8 +185,50 @@ export class GlaseCheckoutStack extends Stack {
           // It reads no secret.
           secretsExtension: false,
         })
+          // Events carry no shopper unless asked to: the mail reads the order it is about.
+          .allow(tables.orders, 'read-orders')
           .allow(tables.idempotency, 'mail-log')
           .allowSendEmail(mail.identity, mail.address)
+      : undefined;
+
+    // Each endpoint's signing secret, generated at deploy as {"current": "…"} and kept (RETAIN):
+    // the merchant's endpoint holds it. Rotating: put {"current": new, "previous": old} in.
+    const webhookEndpoints = settings.webhooks.map((endpoint) => {
+      const secret = new Secret(this, `WebhookSecret${shortHash(endpoint.url)}`, {
+        description: `glase-checkout ${settings.stage}: signs webhooks to ${endpoint.url} (generated; give it to that endpoint)`,
+        generateSecretString: GENERATED_KEYS.webhookSecret,
+      });
+      secret.applyRemovalPolicy(RemovalPolicy.RETAIN);
+      accept(secret, 'AwsSolutions-SMG4');
+      return { ...endpoint, secret };
+    });
+    const webhooksEnvironment: Environment = webhookEndpoints.length
+      ? {
+          WEBHOOKS: Stack.of(this).toJsonString(
+            webhookEndpoints.map(
+              ({ id, url, events, secret }): WebhooksEntry => ({
+                id,
+                url,
+                events,
+                secretArn: secret.secretArn,
+              }),
+            ),
+          ),
+        }
+      : {};
+    const webhookTimeout = Duration.seconds(90);
+    const webhookFunction = webhookEndpoints.length
+      ? new CheckoutFunction(this, 'Webhooks', {
+          entry: 'webhooks.ts',
+          description: "Delivers order events to the merchant's webhook endpoints, signed, with retries",
+          // Five events a batch, each endpoint given 10 s to answer.
+          timeout: webhookTimeout,
+          environment: { ...shop, ...webhooksEnvironment },
+          logRetention,
+          secretsExtension: !settings.samLocal,
+        })
+          .allow(tables.idempotency, 'webhook-log')
+          .allowSecrets(...webhookEndpoints.map((endpoint) => endpoint.secret))
       : undefined;
 
     // Glase reaches the two functions it calls through their `live` aliases, which CodeDeploy
@@ -197,6 +254,7 @@ export class GlaseCheckoutStack extends Stack {
       PaymentNotification: paymentNotification.fn,
       Reconciler: reconciler.fn,
       ...(orderMail ? { OrderMail: orderMail.fn } : {}),
+      ...(webhookFunction ? { Webhooks: webhookFunction.fn } : {}),
     };
     const operations = new CheckoutOperations(this, 'Operations', {
       stage: settings.stage,
@@ -209,6 +267,10 @@ export class GlaseCheckoutStack extends Stack {
       notificationDeadlineSeconds: settings.notificationDeadlineSeconds,
     });
     if (orderMail) operations.mailShoppers(orderMail.fn);
+    if (webhookFunction) {
+      const queue = operations.deliverWebhooks(webhookFunction.fn, webhookTimeout);
+      webhookFunction.fn.addEnvironment('WEBHOOK_QUEUE_URL', queue.queueUrl);
+    }
     for (const fn of [paymentNotification, reconciler]) {
       fn.fn.addEnvironment('EVENT_BUS_NAME', operations.bus.eventBusName);
       operations.bus.grantPutEventsTo(fn.role);
@@ -266,6 +328,7 @@ export class GlaseCheckoutStack extends Stack {
           ...signing,
           URL_KEY_SECRET_ARN: urlKey.secretArn,
           EVENT_BUS_NAME: operations.bus.eventBusName,
+          ...webhooksEnvironment,
         },
       }),
     });
@@ -306,6 +369,11 @@ function referencedIds(value: unknown, found = new Set<string>()): Set<string> {
     }
   }
   return found;
+}
+
+/** A stable suffix for a resource per URL: the same URL keeps its secret across deploys. */
+function shortHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 8).toUpperCase();
 }
 
 function optional(values: Partial<Record<EnvName, string | number | undefined>>): Environment {

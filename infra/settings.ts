@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isIPv4 } from 'node:net';
 import type { Node } from 'constructs';
 import { closest } from 'fastest-levenshtein';
+import { WEBHOOK_EVENT_TYPES } from '../contract/events.js';
 import { DEFAULT_CURRENCY } from '../contract/service.js';
 
 /**
@@ -88,8 +89,40 @@ export interface CheckoutSettings {
     readonly orders?: number | undefined;
     readonly idempotency?: number | undefined;
   };
+  /** Who sells: the shopper's receipt (kvitto) and the SIE export name them. */
+  readonly seller: {
+    readonly name?: string | undefined;
+    readonly orgNumber?: string | undefined;
+    readonly address?: string | undefined;
+  };
+  /** BAS accounts for `orders export --format sie`, over the defaults: {receivable, sales: {rate: account}, vat: {rate: account}}. */
+  readonly bookkeepingAccounts?: Readonly<Record<string, unknown>> | undefined;
+  /** Days a closed order keeps its shopper's personal data (unset: the functions' default). */
+  readonly personalDataRetentionDays?: number | undefined;
+  /** Whether events on the bus and webhooks carry the shopper's name, address, e-mail and phone. */
+  readonly eventsIncludeCustomer: boolean;
+  /** Where order events are POSTed, signed; each endpoint's secret is generated at deploy. */
+  readonly webhooks: readonly WebhookSettings[];
   /** The values as given (file and -c), for `doctor` to compare the deployed stack with the file. */
   readonly file: Readonly<Record<string, unknown>>;
+}
+
+export interface WebhookSettings {
+  /** Derived from the URL: the delivery log and the secret's description name the endpoint by it. */
+  readonly id: string;
+  readonly url: string;
+  /** The event types it takes (`order.paid`, `order.canceled`, `order.refunded`); every one when empty. */
+  readonly events: readonly string[];
+}
+
+/** A webhook endpoint's id: its host and path as letters, digits and hyphens. */
+export function webhookId(url: string): string {
+  const { hostname, pathname } = new URL(url);
+  return `${hostname}${pathname}`
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 64);
 }
 
 export type ReleaseStrategy = 'canary' | 'linear' | 'all-at-once';
@@ -198,6 +231,10 @@ const OWN_VALUES = [
   'certificateArn',
   'mailFrom',
   'mailIdentity',
+  'sellerName',
+  'sellerOrgNumber',
+  'sellerAddress',
+  'webhooks',
 ] as const;
 
 export interface GivenKeys {
@@ -348,6 +385,35 @@ export function settingsFrom(read: Read, stage = DEFAULT_STAGE, keys: GivenKeys 
     if (limit < 10 || limit > 2_000_000_000) problems.push(`${key(name)} must be between 10 and 2000000000`);
   }
 
+  const sellerOrgNumber = optionalText('sellerOrgNumber');
+  if (sellerOrgNumber && !/^\d{6}-\d{4}$/.test(sellerOrgNumber)) {
+    problems.push(`${key('sellerOrgNumber')} must be a Swedish organisation number, 556677-8899`);
+  }
+  const bookkeepingAccounts = value('bookkeepingAccounts');
+  if (bookkeepingAccounts !== undefined && bookkeepingAccounts !== null) {
+    const accounts = bookkeepingAccounts as { receivable?: unknown; sales?: unknown; vat?: unknown };
+    const named = [
+      accounts.receivable,
+      ...Object.values((accounts.sales ?? {}) as object),
+      ...Object.values((accounts.vat ?? {}) as object),
+    ].filter((account) => account !== undefined);
+    const unknownKeys =
+      typeof accounts === 'object'
+        ? Object.keys(accounts).filter((name) => !['receivable', 'sales', 'vat'].includes(name))
+        : [];
+    if (
+      typeof accounts !== 'object' ||
+      Array.isArray(accounts) ||
+      unknownKeys.length > 0 ||
+      !named.every((account) => /^\d{4}$/.test(String(account)))
+    ) {
+      problems.push(
+        `${key('bookkeepingAccounts')} must be {"receivable": "1580", "sales": {"25": "3001"}, "vat": {"25": "2611"}} with four-digit BAS accounts`,
+      );
+    }
+  }
+  const webhooks = webhookList(value('webhooks'), key, problems);
+
   const settings: CheckoutSettings = {
     stage,
     demo,
@@ -395,6 +461,15 @@ export function settingsFrom(read: Read, stage = DEFAULT_STAGE, keys: GivenKeys 
       orders: number('ordersWarmWriteUnits'),
       idempotency: number('idempotencyWarmWriteUnits'),
     },
+    seller: {
+      name: optionalText('sellerName'),
+      orgNumber: sellerOrgNumber,
+      address: optionalText('sellerAddress'),
+    },
+    bookkeepingAccounts: (bookkeepingAccounts ?? undefined) as Record<string, unknown> | undefined,
+    personalDataRetentionDays: number('personalDataRetentionDays'),
+    eventsIncludeCustomer: flag('eventsIncludeCustomer', false),
+    webhooks,
     file: {},
   };
   const file = Object.fromEntries(
@@ -422,6 +497,7 @@ export function settingsFrom(read: Read, stage = DEFAULT_STAGE, keys: GivenKeys 
       ['alarmEmail', alarmEmail ? DEMO_HOST.test(alarmEmail.split('@')[1] ?? '') : false],
       ['mailFrom', mail ? DEMO_HOST.test(mail.identity) : false],
       ['domainName', DEMO_HOST.test(domainName)],
+      ['webhooks', webhooks.some((endpoint) => DEMO_HOST.test(hostOf(endpoint.url)))],
     ].filter(([, isDemo]) => isDemo);
     for (const [name] of madeUp) {
       problems.push(
@@ -454,6 +530,41 @@ export function settingNames(): string[] {
     // Required values are missing: only which names were asked for matters.
   }
   return [...names];
+}
+
+/** At most this many endpoints: each is a secret and a POST per event. */
+const MAX_WEBHOOKS = 5;
+
+function webhookList(given: unknown, key: (name: string) => string, problems: string[]): WebhookSettings[] {
+  const name = key('webhooks');
+  if (given === undefined || given === null) return [];
+  if (!Array.isArray(given)) {
+    problems.push(`${name} must be a list of {"url": "https://…", "events": ["order.paid", …]}`);
+    return [];
+  }
+  if (given.length > MAX_WEBHOOKS) problems.push(`${name} may list at most ${MAX_WEBHOOKS} endpoints`);
+  const types = Object.values(WEBHOOK_EVENT_TYPES) as string[];
+  const endpoints = given.flatMap((entry: unknown, index): WebhookSettings[] => {
+    const where = (field: string) => key(`webhooks[${index}].${field}`);
+    const { url, events, ...rest } = (entry ?? {}) as { url?: unknown; events?: unknown };
+    if (typeof url !== 'string' || !isHttpsUrl(url)) {
+      problems.push(`${where('url')} must be an https URL with a host name`);
+      return [];
+    }
+    for (const extra of Object.keys(rest))
+      problems.push(`${where(extra)} is not a webhook setting (url, events)`);
+    const list = events === undefined ? [] : events;
+    if (!Array.isArray(list) || !list.every((type) => types.includes(String(type)))) {
+      problems.push(`${where('events')} must list some of ${types.join(', ')} (none: every one)`);
+      return [];
+    }
+    return [{ id: webhookId(url), url, events: list.map(String) }];
+  });
+  const ids = endpoints.map((endpoint) => endpoint.id);
+  for (const id of new Set(ids)) {
+    if (ids.filter((each) => each === id).length > 1) problems.push(`${name} lists ${id} twice`);
+  }
+  return endpoints;
 }
 
 function isHttpsUrl(text: string): boolean {

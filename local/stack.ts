@@ -7,6 +7,7 @@ import {
   validateCatalog,
 } from '../lambda/checkout/use-cases/catalog-import.js';
 import type { ReconcileReport } from '../lambda/checkout/use-cases/reconcile.js';
+import type { WebhookDeps } from '../lambda/checkout/use-cases/webhooks.js';
 import { createPurchaseHandler } from '../lambda/handlers/create-purchase-handler.js';
 import { paymentNotificationHandler } from '../lambda/handlers/payment-notification-handler.js';
 import { reconcileHandler } from '../lambda/handlers/reconcile-handler.js';
@@ -17,7 +18,7 @@ import {
 } from '../lambda/store/dynamo-client.js';
 import { type Config, loadConfig } from '../lambda/wiring/config.js';
 import { wireCreatePurchase } from '../lambda/wiring/create-purchase.js';
-import { eventsWithLocalMail } from '../lambda/wiring/local-mail-events.js';
+import { localEvents, localWebhooks } from '../lambda/wiring/local-events.js';
 import {
   LOCAL_REGION,
   LOCAL_SECRETS,
@@ -26,7 +27,7 @@ import {
 } from '../lambda/wiring/local-profile.js';
 import { type OperatorWiring, wireOperator } from '../lambda/wiring/operator.js';
 import { observability, type WiringOptions } from '../lambda/wiring/parts.js';
-import { wireSettlement } from '../lambda/wiring/settlement.js';
+import { retentionLogs, wireSettlement } from '../lambda/wiring/settlement.js';
 import { type ApiServer, type LambdaHandler, type Route, startApiServer } from './api-gateway.js';
 import { GlaseSandbox, type SandboxOptions } from './glase-sandbox/index.js';
 import { createTables } from './tables.js';
@@ -82,6 +83,8 @@ export interface LocalStack {
   readonly dynamo: DynamoClients;
   /** The operator's side: catalog, orders, refunds, as the CLI builds them. */
   readonly operator: OperatorWiring;
+  /** The webhook deliverer when WEBHOOK_URL is set: `attemptDueWebhooks` is the retry sweep. */
+  readonly webhooks?: WebhookDeps | undefined;
   /** Runs the scheduled reconciler once, as EventBridge Scheduler would. */
   reconcile(): Promise<ReconcileReport>;
   close(): Promise<void>;
@@ -136,7 +139,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const ports = options.ports ?? ((given: Ports) => given);
   const settled = wireSettlement(config, {
     ...wiring,
-    events: options.events ?? eventsWithLocalMail(config, observability(wiring), wiring),
+    events: options.events ?? localEvents(config, observability(wiring), wiring),
   });
   // The handlers get the ports a test asked for; the operator's side keeps the real ones.
   const settlement = {
@@ -189,7 +192,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     dynamo.client.destroy();
     throw error;
   }
-  const reconciler = reconcileHandler(settlement);
+  const reconciler = reconcileHandler(settlement, retentionLogs(config, wiring));
   const reconcile = () =>
     reconciler({}, {
       functionName: 'reconcile',
@@ -206,6 +209,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     tables,
     dynamo,
     operator,
+    webhooks: localWebhooks(config, wiring),
     reconcile,
     close: async () => {
       await api.close();

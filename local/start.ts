@@ -6,11 +6,13 @@
 
 import { createServer } from 'node:net';
 import { NOTIFY_RESOURCE } from '../contract/routes.js';
+import { attemptDueWebhooks } from '../lambda/checkout/use-cases/webhooks.js';
 import { loadConfig } from '../lambda/wiring/config.js';
 import {
   LOCAL_OUTBOX_FILE,
   LOCAL_RECONCILE_INTERVAL_SECONDS,
   LOCAL_TABLE_PREFIX,
+  LOCAL_WEBHOOK_SWEEP_SECONDS,
   localEnvironment,
   localPorts,
 } from '../lambda/wiring/local-profile.js';
@@ -48,6 +50,7 @@ function cliEnvironment(): string {
     'TABLE_PREFIX',
     'GLASE_API_URL',
     'CALLER_AUTH',
+    'WEBHOOK_URL',
   ];
   return names
     .filter((name) => env[name])
@@ -115,6 +118,15 @@ async function main(): Promise<void> {
     setInterval(() => {
       running.reconcile().catch((error: unknown) => log(`reconcile  failed: ${(error as Error).message}`));
     }, reconcileEvery * 1000).unref();
+    const webhooks = stack.webhooks;
+    if (webhooks) {
+      // The queue's part locally: every few seconds, the deliveries whose retry is due.
+      setInterval(() => {
+        attemptDueWebhooks(webhooks).catch((error: unknown) =>
+          log(`webhooks   retry sweep failed: ${(error as Error).message}`),
+        );
+      }, LOCAL_WEBHOOK_SWEEP_SECONDS * 1000).unref();
+    }
 
     log(
       `glase      ${stack.sandbox ? `sandbox on ${stack.sandbox.url}` : `Payment API at ${config.glase.url}`}`,
@@ -135,6 +147,11 @@ async function main(): Promise<void> {
       config.mail?.directory
         ? `mail       ${config.mail.directory}/ (each shopper mail as an .eml file; its path is logged)`
         : 'mail       off (MAIL_FROM unset)',
+    );
+    log(
+      webhooks
+        ? `webhooks   POST ${config.webhooks.map((endpoint) => endpoint.url).join(', ')} (signed; retried from 30 s on; npm run cli -- webhooks deliveries)`
+        : 'webhooks   off (WEBHOOK_URL unset; try: npm run cli -- webhooks listen)',
     );
     log(`operate    ${cliEnvironment()}npm run cli -- orders list`);
     log('ready      Ctrl-C stops everything');

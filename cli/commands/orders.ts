@@ -1,21 +1,29 @@
+import { writeFileSync } from 'node:fs';
 import { type Command, CommanderError, Option } from 'commander';
+import iconv from 'iconv-lite';
 import { formatMinor } from '../../lambda/checkout/model/money.js';
-import { ORDER_STATUSES, type OrderStatus } from '../../lambda/checkout/model/order.js';
+import { ORDER_STATUSES, type Order, type OrderStatus } from '../../lambda/checkout/model/order.js';
 import { PENDING_REFUND } from '../../lambda/checkout/model/order-lookups.js';
+import type { Store } from '../../lambda/checkout/ports.js';
 import { cancelByOperator } from '../../lambda/checkout/use-cases/complete-payment.js';
 import { findOrders, oneOrder, SEARCHED } from '../../lambda/checkout/use-cases/find-orders.js';
 import { refund, resolvePendingRefund } from '../../lambda/checkout/use-cases/refund.js';
 import { type ReindexCursor, reindexOrders } from '../../lambda/checkout/use-cases/reindex.js';
+import { bookEntries, booksCsv, sie4 } from '../../lambda/checkout/views/books.js';
 import {
   cursorText,
+  nextDay,
   parseAmount,
   parseCursor,
+  parseDay,
   parsePositive,
   parseSince,
   parseStatus,
+  stockholmMidnight,
 } from '../arguments.js';
 import { orderDetails, orderJson, orderTable, pendingRefundTable, refundLine } from '../output.js';
 import { session, show } from '../session.js';
+import { PROGRAM_VERSION } from '../version.js';
 
 /** What every order command takes to name its order. */
 const ORDER_ARGUMENT = `our order id, or anything \`orders find\` takes (${SEARCHED}); refused when it matches several`;
@@ -165,6 +173,49 @@ export function registerOrders(program: Command): void {
       },
     );
   orders
+    .command('export')
+    .requiredOption('--from <day>', 'the first day, in Stockholm (2026-11-01)', parseDay)
+    .requiredOption('--to <day>', 'the last day, in Stockholm, included (2026-11-30)', parseDay)
+    .addOption(
+      new Option('--format <format>', 'csv, or SIE 4 for Swedish accounting')
+        .choices(['csv', 'sie'])
+        .default('csv'),
+    )
+    .option('--out <file>', 'write here instead of to stdout (a .se file is what accounting programs import)')
+    .description(
+      'the books of a period: every sale paid and every refund confirmed, with net, VAT per rate and gross (CSV), or as SIE 4 vouchers that balance',
+    )
+    .action(
+      async (flags: { from: string; to: string; format: 'csv' | 'sie'; out?: string }, command: Command) =>
+        session(command, async ({ wiring }) => {
+          const period = { from: stockholmMidnight(flags.from), to: stockholmMidnight(nextDay(flags.to)) };
+          if (period.to <= period.from) throw new CommanderError(2, 'usage', '--to is before --from');
+          const orders = await settledOrders(wiring.store, period.to);
+          const entries = bookEntries(orders, period);
+          const { config } = wiring;
+          const content =
+            flags.format === 'csv'
+              ? Buffer.from(booksCsv(entries), 'utf8')
+              : // SIE's #FORMAT PC8: IBM code page 437, as Swedish accounting programs read it.
+                iconv.encode(
+                  sie4(entries, {
+                    orgNumber: config.seller.orgNumber,
+                    name: config.seller.name,
+                    accounts: config.accounts,
+                    generatedAt: wiring.settlement.clock.now(),
+                    program: { name: 'glase-checkout', version: PROGRAM_VERSION },
+                  }),
+                  'cp437',
+                );
+          if (flags.out) {
+            writeFileSync(flags.out, content);
+            process.stderr.write(
+              `${entries.length} vouchers (${entries.filter((entry) => entry.kind === 'sale').length} sales, ${entries.filter((entry) => entry.kind === 'refund').length} refunds) written to ${flags.out}\n`,
+            );
+          } else process.stdout.write(content);
+        }),
+    );
+  orders
     .command('reindex')
     .option(
       '--from <cursor>',
@@ -210,4 +261,18 @@ export function registerOrders(program: Command): void {
         );
       }),
     );
+}
+
+/** Every order that may hold a sale or a refund, created before `before`: through the status index. */
+async function settledOrders(store: Store, before: Date): Promise<Order[]> {
+  const found: Order[] = [];
+  for (const status of ['PAID', 'PARTIALLY_REFUNDED', 'REFUNDED'] as const) {
+    let page: string | undefined;
+    do {
+      const result = await store.listByStatus(status, before.toISOString(), page);
+      found.push(...result.orders);
+      page = result.nextPage;
+    } while (page);
+  }
+  return found;
 }

@@ -62,12 +62,19 @@ export type TableAccess =
   | 'claim-requests'
   | 'settle-requests'
   | 'order-lookups'
-  | 'mail-log';
+  | 'read-orders'
+  | 'mail-log'
+  | 'forget-mail'
+  | 'webhook-log'
+  | 'forget-webhooks';
 
-/** Access limited to items whose key starts with a prefix: lookup items, sent-mail records. */
+/** Access limited to items whose key starts with a prefix: lookup items, sent-mail and webhook records. */
 const KEYED: Partial<Record<TableAccess, string>> = {
   'order-lookups': `${KEY_PREFIX.lookup}*`,
   'mail-log': `${KEY_PREFIX.mail}*`,
+  'forget-mail': `${KEY_PREFIX.mail}*`,
+  'webhook-log': `${KEY_PREFIX.webhook}*`,
+  'forget-webhooks': `${KEY_PREFIX.webhook}*`,
 };
 
 const ACTIONS: Record<TableAccess, string[]> = {
@@ -85,8 +92,16 @@ const ACTIONS: Record<TableAccess, string[]> = {
   'settle-requests': ['dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
   // Writing and removing what finds an order (its lookup items), and nothing else: see `allow`.
   'order-lookups': ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
+  // Reading an order by its id (the mail function: events carry no shopper).
+  'read-orders': ['dynamodb:GetItem'],
   // Claiming a shopper mail before sending it, marking it sent, freeing the claim when sending failed.
   'mail-log': ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+  // The retention period: forgetting the mails sent to a shopper whose data it erases.
+  'forget-mail': ['dynamodb:DeleteItem'],
+  // Recording a webhook event once, reading it back, writing each attempt's outcome.
+  'webhook-log': ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+  // The retention period: forgetting webhook bodies that may carry the shopper.
+  'forget-webhooks': ['dynamodb:DeleteItem'],
 };
 
 /**

@@ -17,16 +17,22 @@ import {
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
-import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { EVENT_SOURCE, MAILED_EVENTS } from '../../contract/events.js';
+import {
+  EVENT_SOURCE,
+  MAILED_EVENTS,
+  ORDER_EVENT_TYPES,
+  WEBHOOK_RETRY_SECONDS,
+} from '../../contract/events.js';
 import {
   CALLER_REFUSALS,
   FAILURE_CODES,
@@ -295,6 +301,42 @@ export class CheckoutOperations extends Construct {
       failed.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
     );
     return failed;
+  }
+
+  /**
+   * Webhooks: every order event onto a queue the webhook function reads. A message whose
+   * endpoints are not all done is put off by the function until its retry is due; after the
+   * schedule's last attempt (one receive per attempt) the queue parks it in the dead-letter queue,
+   * alarmed, from where `webhooks redeliver` or a redrive sends it again.
+   */
+  deliverWebhooks(deliverer: IFunction, functionTimeout: Duration): Queue {
+    const parked = this.queue('WebhookDeadLetters', 'webhooks');
+    const queue = new Queue(this, 'Webhooks', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      // Longer than the whole schedule (39.7 h), with room for a day of the function being off.
+      retentionPeriod: Duration.days(4),
+      // AWS's advice for a Lambda source: six times the function's timeout.
+      visibilityTimeout: Duration.seconds(functionTimeout.toSeconds() * 6),
+      deadLetterQueue: { queue: parked, maxReceiveCount: WEBHOOK_RETRY_SECONDS.length + 1 },
+    });
+    new Rule(this, 'DeliverWebhooks', {
+      description: "glase-checkout: order events to the merchant's webhook endpoints",
+      eventBus: this.bus,
+      eventPattern: { source: [EVENT_SOURCE], detailType: [...ORDER_EVENT_TYPES] },
+      targets: [
+        new SqsQueue(queue, { deadLetterQueue: parked, retryAttempts: 8, maxEventAge: Duration.hours(6) }),
+      ],
+    });
+    deliverer.addEventSource(
+      new SqsEventSource(queue, { batchSize: 5, reportBatchItemFailures: true, maxConcurrency: 5 }),
+    );
+    this.alarm(
+      'WebhookDeadLettersWaiting',
+      'An order event could not be delivered to a webhook endpoint after every retry (at least 24 h): it waits in the webhook dead-letter queue',
+      parked.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+    );
+    return queue;
   }
 
   /**

@@ -4,6 +4,7 @@ import type { Mail } from './model/mail.js';
 import type { Order, OrderStatus } from './model/order.js';
 import type { OrderEvent } from './model/order-event.js';
 import type { RequestRecord } from './model/request-record.js';
+import type { EndpointDelivery, WebhookDelivery } from './model/webhook.js';
 import type { Change, Rejection } from './plans/change.js';
 
 /**
@@ -64,7 +65,12 @@ export interface Store {
   /** Product items (never shard items), a page at a time. */
   listProductItems(page?: string): Promise<{ items: StoredItem[]; nextPage?: string | undefined }>;
   /** Open orders in one status created before a time, oldest first, a page at a time. */
-  listByStatus(status: OrderStatus, createdBefore: string, page?: string): Promise<OpenOrdersPage>;
+  listByStatus(
+    status: OrderStatus,
+    createdBefore: string,
+    page?: string,
+    createdSince?: string,
+  ): Promise<OpenOrdersPage>;
   /** Newest first, through the status index (one query per status), never a table scan. */
   findOrders(query: OrderQuery): Promise<Order[]>;
   /**
@@ -124,8 +130,40 @@ export interface MailLog {
   markSent(key: string): Promise<void>;
   /** Frees a claim whose mail could not be sent, so a retry sends it. */
   release(key: string): Promise<void>;
+  /** What the log holds under these keys (a shopper's access request). */
+  records(keys: readonly string[]): Promise<{ key: string; state: string }[]>;
+  /** Forgets these keys (a shopper's erasure request). */
+  forget(keys: readonly string[]): Promise<void>;
 }
 
 export interface Clock {
   now(): Date;
+}
+
+/** The webhook delivery log (one record per event). */
+export interface WebhookLog {
+  /** Writes the record unless one exists for its event; answers the one stored. */
+  record(delivery: WebhookDelivery, expiresAt: number): Promise<WebhookDelivery>;
+  get(eventId: string): Promise<WebhookDelivery | undefined>;
+  /** Writes what an attempt left: one endpoint's outcome, and when to try next (undefined: never). */
+  update(
+    eventId: string,
+    endpoints: Readonly<Record<string, EndpointDelivery>>,
+    nextAttemptAt: number | undefined,
+  ): Promise<void>;
+  /** Newest first. */
+  list(
+    limit: number,
+    page?: string,
+  ): Promise<{ deliveries: WebhookDelivery[]; nextPage?: string | undefined }>;
+  /** Forgets these events' records (their bodies may carry a shopper: an erasure request). */
+  forget(eventIds: readonly string[]): Promise<void>;
+}
+
+/** What one POST got: an HTTP status, or no answer at all. */
+export type PostOutcome = { readonly status: number } | { readonly failure: 'timeout' | 'network error' };
+
+/** POSTs a body to an endpoint, signed with that endpoint's secret. */
+export interface WebhookPoster {
+  post(endpointId: string, url: string, body: string): Promise<PostOutcome>;
 }

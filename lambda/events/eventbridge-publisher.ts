@@ -9,6 +9,7 @@ export class EventBridgePublisher implements EventPublisher {
   constructor(
     private readonly client: EventBridgeClient,
     private readonly busName: string,
+    private readonly includeCustomer = false,
   ) {}
 
   async publish(event: OrderEvent): Promise<void> {
@@ -19,7 +20,7 @@ export class EventBridgePublisher implements EventPublisher {
             EventBusName: this.busName,
             Source: EVENT_SOURCE,
             DetailType: event.type,
-            Detail: JSON.stringify(eventDetail(event)),
+            Detail: JSON.stringify(eventDetail(event, this.includeCustomer)),
           },
         ],
       }),

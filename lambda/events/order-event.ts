@@ -1,7 +1,7 @@
 import type { OrderEvent } from '../checkout/model/order-event.js';
-import { orderView } from '../checkout/views/order-view.js';
+import { orderEventView } from '../checkout/views/order-view.js';
 
-/** The event body a merchant's fulfilment or e-mail code receives: the public order shape. */
-export function eventDetail(event: OrderEvent) {
-  return orderView(event.order);
+/** The detail of an event on the bus or in the outbox: the order as events tell it. */
+export function eventDetail(event: OrderEvent, includeCustomer = false) {
+  return orderEventView(event.order, includeCustomer);
 }

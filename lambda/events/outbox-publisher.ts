@@ -13,10 +13,11 @@ export class OutboxPublisher implements EventPublisher {
   constructor(
     private readonly log: (message: string, details: Record<string, unknown>) => void,
     private readonly file?: string,
+    private readonly includeCustomer = false,
   ) {}
 
   async publish(event: OrderEvent): Promise<void> {
-    const entry = { type: event.type, detail: eventDetail(event) };
+    const entry = { type: event.type, detail: eventDetail(event, this.includeCustomer) };
     this.log('order event', { source: EVENT_SOURCE, detailType: entry.type, orderId: entry.detail.orderId });
     if (!this.file) return;
     // Made on the first event, not before: a run that publishes nothing leaves no trace.

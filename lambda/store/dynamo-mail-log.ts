@@ -1,4 +1,10 @@
-import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { EXPIRES_AT, IDEMPOTENCY_KEY, KEY_PREFIX } from '../../contract/tables.js';
 import type { MailLog } from '../checkout/ports.js';
 
@@ -53,5 +59,21 @@ export class DynamoMailLog implements MailLog {
 
   async release(key: string): Promise<void> {
     await this.document.send(new DeleteCommand({ TableName: this.table, Key: this.key(key) }));
+  }
+
+  async records(keys: readonly string[]): Promise<{ key: string; state: string }[]> {
+    const found = await Promise.all(
+      keys.map(async (key) => {
+        const { Item } = await this.document.send(
+          new GetCommand({ TableName: this.table, Key: this.key(key) }),
+        );
+        return Item ? [{ key, state: String(Item.state) }] : [];
+      }),
+    );
+    return found.flat();
+  }
+
+  async forget(keys: readonly string[]): Promise<void> {
+    await Promise.all(keys.map((key) => this.release(key)));
   }
 }

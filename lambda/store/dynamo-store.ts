@@ -122,8 +122,17 @@ export class DynamoStore implements Store {
     };
   }
 
-  async listByStatus(status: OrderStatus, createdBefore: string, page?: string): Promise<OpenOrdersPage> {
-    const result = await this.queryStatus(status, { before: createdBefore }, { oldestFirst: true, page });
+  async listByStatus(
+    status: OrderStatus,
+    createdBefore: string,
+    page?: string,
+    createdSince?: string,
+  ): Promise<OpenOrdersPage> {
+    const result = await this.queryStatus(
+      status,
+      { before: createdBefore, since: createdSince },
+      { oldestFirst: true, page },
+    );
     return { orders: result.orders, nextPage: encodePage(result.next) };
   }
 
@@ -622,11 +631,14 @@ export class DynamoStore implements Store {
       start?: Record<string, unknown>;
     },
   ): Promise<{ orders: Order[]; next?: Record<string, unknown> | undefined }> {
-    const range = created.before
-      ? { condition: ' AND #created < :time', time: created.before }
-      : created.since
-        ? { condition: ' AND #created >= :time', time: created.since }
-        : undefined;
+    const range =
+      created.before && created.since
+        ? { condition: ' AND #created BETWEEN :since AND :time', time: created.before, since: created.since }
+        : created.before
+          ? { condition: ' AND #created < :time', time: created.before }
+          : created.since
+            ? { condition: ' AND #created >= :time', time: created.since }
+            : undefined;
     const { Items, LastEvaluatedKey } = await this.document.send(
       new QueryCommand({
         TableName: this.tables.orders,
@@ -636,7 +648,11 @@ export class DynamoStore implements Store {
           '#status': ORDERS_BY_STATUS.partition,
           ...(range ? { '#created': ORDERS_BY_STATUS.sort } : {}),
         },
-        ExpressionAttributeValues: { ':status': status, ...(range ? { ':time': range.time } : {}) },
+        ExpressionAttributeValues: {
+          ':status': status,
+          ...(range ? { ':time': range.time } : {}),
+          ...(range && 'since' in range ? { ':since': range.since } : {}),
+        },
         ScanIndexForward: options.oldestFirst,
         Limit: Math.min(options.limit ?? PAGE_SIZE, PAGE_SIZE),
         ExclusiveStartKey: options.start ?? decodePage(options.page),

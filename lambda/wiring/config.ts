@@ -1,6 +1,7 @@
-import type { EnvName } from '../../contract/environment.js';
+import type { EnvName, WebhooksEntry } from '../../contract/environment.js';
 import { DEFAULT_CURRENCY } from '../../contract/service.js';
 import type { MailSettings } from '../checkout/use-cases/order-mail.js';
+import { type Accounts, BAS_ACCOUNTS } from '../checkout/views/books.js';
 
 /**
  * Every setting the functions read, validated once at cold start. A missing or malformed
@@ -38,6 +39,12 @@ export const DEFAULTS = {
   INVOICE_TTL_SECONDS: 900,
   /** A refund Glase has not confirmed for this long raises the RefundsPendingOverdue alarm. */
   REFUND_PENDING_ALERT_MINUTES: 60,
+  /**
+   * How long a closed order keeps its shopper's name, address, e-mail and phone: three years,
+   * Konsumentköplagen's time for a consumer to complain about goods. After it the order keeps what
+   * Bokföringslagen needs for its seven years (amounts, VAT, dates, references, city, country).
+   */
+  PERSONAL_DATA_RETENTION_DAYS: 1095,
   /** The shopper's mails (order-mail.ts); `{orderId}` and `{shop}` are filled in. */
   MAIL_SUBJECT_PAID: 'Your order {orderId} at {shop}',
   MAIL_SUBJECT_REFUNDED: 'Refund for your order {orderId} at {shop}',
@@ -156,6 +163,27 @@ export interface Config {
   readonly outboxFile?: string | undefined;
   /** The shopper's mails: off (undefined) until MAIL_FROM is set. */
   readonly mail?: MailConfig | undefined;
+  /** Who sells: a receipt (kvitto) names them; without a name and org number the mail says it is none. */
+  readonly seller: { readonly name?: string; readonly orgNumber?: string; readonly address?: string };
+  /** The accounts `orders export --format sie` books to: BAS, with any BOOKKEEPING_ACCOUNTS on top. */
+  readonly accounts: Accounts;
+  readonly personalDataRetentionDays: number;
+  /** Whether events on the bus and webhooks carry the shopper's name, address, e-mail and phone. */
+  readonly eventsIncludeCustomer: boolean;
+  /** Where order events are also POSTed, signed (webhooks: none when empty). */
+  readonly webhooks: readonly WebhookEndpoint[];
+  /** Deployed: the queue the webhook function reads, whose messages it puts off until their retry. */
+  readonly webhookQueueUrl?: string | undefined;
+}
+
+export interface WebhookEndpoint {
+  /** Stable: the delivery log names the endpoint by it. */
+  readonly id: string;
+  readonly url: string;
+  /** The event types it takes (`order.paid`…); every one when empty. */
+  readonly events: readonly string[];
+  /** `{ "current": "…", "previous": "…" }` while a secret is rotated; deployed by ARN. */
+  readonly secret: SecretSource<{ readonly current: string; readonly previous?: string | undefined }>;
 }
 
 export interface MailConfig extends MailSettings {
@@ -178,6 +206,78 @@ function mailConfig(env: EnvironmentReader): MailConfig | undefined {
     },
     directory: env.optional('MAIL_DIR'),
   };
+}
+
+/** A Swedish organisation number: ten digits, a hyphen before the last four. */
+const ORG_NUMBER = /^\d{6}-\d{4}$/;
+
+function sellerConfig(env: EnvironmentReader): Config['seller'] {
+  const orgNumber = env.optional('SELLER_ORG_NUMBER');
+  if (orgNumber && !ORG_NUMBER.test(orgNumber)) {
+    env.problems.push('SELLER_ORG_NUMBER must be a Swedish organisation number, 556677-8899');
+  }
+  const name = env.optional('SELLER_NAME');
+  const address = env.optional('SELLER_ADDRESS');
+  return { ...(name ? { name } : {}), ...(orgNumber ? { orgNumber } : {}), ...(address ? { address } : {}) };
+}
+
+function accountsConfig(env: EnvironmentReader): Accounts {
+  const given = env.optional('BOOKKEEPING_ACCOUNTS');
+  if (!given) return BAS_ACCOUNTS;
+  let parsed: Partial<Accounts>;
+  try {
+    parsed = JSON.parse(given) as Partial<Accounts>;
+  } catch {
+    env.problems.push(
+      'BOOKKEEPING_ACCOUNTS must be JSON: {"receivable":"1580","sales":{"25":"3001"},"vat":{"25":"2611"}}',
+    );
+    return BAS_ACCOUNTS;
+  }
+  const accounts: Accounts = {
+    receivable: parsed.receivable ?? BAS_ACCOUNTS.receivable,
+    sales: { ...BAS_ACCOUNTS.sales, ...parsed.sales },
+    vat: { ...BAS_ACCOUNTS.vat, ...parsed.vat },
+  };
+  const all = [accounts.receivable, ...Object.values(accounts.sales), ...Object.values(accounts.vat)];
+  if (!all.every((account) => /^\d{4}$/.test(String(account)))) {
+    env.problems.push('BOOKKEEPING_ACCOUNTS must name four-digit BAS accounts');
+  }
+  return accounts;
+}
+
+/** Deployed: WEBHOOKS, a JSON list with each secret's ARN; locally: WEBHOOK_URL and WEBHOOK_SECRET. */
+function webhooksConfig(env: EnvironmentReader): WebhookEndpoint[] {
+  const local = env.optional('WEBHOOK_URL');
+  if (local) {
+    if (!URL.canParse(local) || !/^https?:$/.test(new URL(local).protocol)) {
+      env.problems.push('WEBHOOK_URL must be an http(s) URL');
+    }
+    const secret = env.optional('WEBHOOK_SECRET');
+    if (!secret) env.problems.push('WEBHOOK_SECRET is required with WEBHOOK_URL');
+    return [
+      { id: 'local', url: local, events: [], secret: secret ? { value: { current: secret } } : undefined },
+    ];
+  }
+  const given = env.optional('WEBHOOKS');
+  if (!given) return [];
+  try {
+    const list = JSON.parse(given) as WebhooksEntry[];
+    const wellFormed = (endpoint: (typeof list)[number]) =>
+      typeof endpoint.id === 'string' &&
+      URL.canParse(endpoint.url) &&
+      typeof endpoint.secretArn === 'string' &&
+      (endpoint.events ?? []).every((type) => typeof type === 'string');
+    if (!Array.isArray(list) || !list.every(wellFormed)) throw new Error('malformed');
+    return list.map((endpoint) => ({
+      id: endpoint.id,
+      url: endpoint.url,
+      events: endpoint.events ?? [],
+      secret: { arn: endpoint.secretArn },
+    }));
+  } catch {
+    env.problems.push('WEBHOOKS must be a JSON list of {id, url, events, secretArn}');
+    return [];
+  }
 }
 
 export class ConfigurationError extends Error {
@@ -251,6 +351,16 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     eventBusName: env.optional('EVENT_BUS_NAME'),
     outboxFile: env.optional('OUTBOX_FILE'),
     mail: mailConfig(env),
+    seller: sellerConfig(env),
+    accounts: accountsConfig(env),
+    personalDataRetentionDays: env.wholeNumber(
+      'PERSONAL_DATA_RETENTION_DAYS',
+      DEFAULTS.PERSONAL_DATA_RETENTION_DAYS,
+    ),
+    eventsIncludeCustomer:
+      env.oneOf('EVENTS_INCLUDE_CUSTOMER', ['true', 'false'] as const, 'false') === 'true',
+    webhooks: webhooksConfig(env),
+    webhookQueueUrl: env.optional('WEBHOOK_QUEUE_URL'),
   };
   if (env.problems.length > 0) {
     throw new ConfigurationError(`invalid configuration: ${env.problems.join('; ')}`);

@@ -10,6 +10,8 @@ export const LOCAL_SECRETS = {
   authSecret: 'local-caller-auth-secret-0123456789',
   signingKey: 'local-notification-signing-key-0123456789abcdef',
   urlKey: 'local-createPurchase-url-key-0123456789abcdef',
+  /** Signs local webhooks when WEBHOOK_URL is set without WEBHOOK_SECRET; `webhooks listen` checks with it. */
+  webhookSecret: 'local-webhook-signing-secret-0123456789abcdef',
 } as const;
 
 export const LOCAL_WEBSHOP_ID = 'local-shop';
@@ -22,6 +24,16 @@ export const LOCAL_OUTBOX_FILE = '.local/outbox.jsonl';
 export const LOCAL_MAIL_DIR = '.local/mail';
 export const LOCAL_MAIL_FROM = 'Glase Demo Shop <orders@glase-demo.example>';
 export const LOCAL_RECONCILE_INTERVAL_SECONDS = 15;
+/** How often `npm start` looks for webhook retries that are due (the first is due after 30 s). */
+export const LOCAL_WEBHOOK_SWEEP_SECONDS = 5;
+/** Where `webhooks listen` receives by default: WEBHOOK_URL=http://127.0.0.1:4010/ npm start. */
+export const LOCAL_WEBHOOK_PORT = 4010;
+/** Who sells in the demo: the receipt names them (a deployed shop sets its own). */
+export const LOCAL_SELLER = {
+  name: 'Glase Demo Shop AB',
+  orgNumber: '556677-8899',
+  address: 'Demogatan 1, 111 22 Stockholm',
+};
 
 export interface LocalPorts {
   readonly api: number;
@@ -71,14 +83,23 @@ export function localEnvironment(env: NodeJS.ProcessEnv = process.env): Environm
     OUTBOX_FILE: LOCAL_OUTBOX_FILE,
     MAIL_FROM: LOCAL_MAIL_FROM,
     MAIL_DIR: LOCAL_MAIL_DIR,
+    SELLER_NAME: LOCAL_SELLER.name,
+    SELLER_ORG_NUMBER: LOCAL_SELLER.orgNumber,
+    SELLER_ADDRESS: LOCAL_SELLER.address,
+    ...(env.WEBHOOK_URL ? { WEBHOOK_SECRET: LOCAL_SECRETS.webhookSecret } : {}),
   };
   const overrides = Object.fromEntries(
     [...Object.keys(defaults), ...USER_SETTINGS].flatMap((name) =>
       env[name] ? [[name, env[name] as string]] : [],
     ),
   );
+  // Set but empty switches a default off: `SELLER_NAME= npm start` runs a shop with no seller named.
+  for (const name of UNSETTABLE) if (env[name] === '') overrides[name] = '';
   return { ...defaults, ...overrides };
 }
+
+/** Local defaults a user may switch off by setting them empty. */
+const UNSETTABLE: readonly EnvName[] = ['SELLER_NAME', 'SELLER_ORG_NUMBER', 'SELLER_ADDRESS', 'MAIL_FROM'];
 
 /** Settings with no local default that a user may still set. */
 const USER_SETTINGS: readonly EnvName[] = [
@@ -96,4 +117,8 @@ const USER_SETTINGS: readonly EnvName[] = [
   'NOTIFICATION_DEADLINE_MS',
   'MAIL_SUBJECT_PAID',
   'MAIL_SUBJECT_REFUNDED',
+  'BOOKKEEPING_ACCOUNTS',
+  'PERSONAL_DATA_RETENTION_DAYS',
+  'EVENTS_INCLUDE_CUSTOMER',
+  'WEBHOOK_URL',
 ];

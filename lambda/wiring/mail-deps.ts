@@ -17,6 +17,7 @@ export function mailDeps(
     sent: new DynamoMailLog(dynamoClients(config, options).document, config.tables.idempotency),
     settings: mail,
     shopTitle: config.shop.title,
+    seller: config.seller,
     now: () => clock.now(),
   };
 }

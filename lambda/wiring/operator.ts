@@ -1,11 +1,13 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { ulid } from 'ulid';
 import { SERVICE_NAME } from '../../contract/service.js';
-import type { EventPublisher, Store } from '../checkout/ports.js';
+import type { EventPublisher, MailLog, Store } from '../checkout/ports.js';
 import { type CatalogAdmin, catalogOf } from '../checkout/use-cases/catalog.js';
 import type { CompletePaymentDeps } from '../checkout/use-cases/complete-payment.js';
 import type { RefundDeps } from '../checkout/use-cases/refund.js';
+import type { WebhookDeps } from '../checkout/use-cases/webhooks.js';
 import type { DynamoClients } from '../store/dynamo-client.js';
+import { DynamoMailLog } from '../store/dynamo-mail-log.js';
 import type { Config } from './config.js';
 import {
   dynamoClients,
@@ -17,6 +19,7 @@ import {
   type WiringOptions,
 } from './parts.js';
 import { type SecretFetch, type Secrets, secretsFrom } from './secrets.js';
+import { webhookDeps } from './webhook-deps.js';
 
 /** The merchant's operator CLI: the same use cases and adapters the functions use. */
 export interface OperatorWiring {
@@ -27,6 +30,10 @@ export interface OperatorWiring {
   readonly store: Store;
   readonly settlement: CompletePaymentDeps;
   readonly refund: RefundDeps;
+  /** The sent-mail log (a shopper's access and erasure requests). */
+  readonly mailLog: MailLog;
+  /** The webhook delivery log and endpoints (`webhooks deliveries`, `webhooks redeliver`). */
+  readonly webhooks: WebhookDeps;
   close(): void;
 }
 
@@ -46,11 +53,10 @@ function eventsOnFirstUse(config: Config, seen: Observability, options: WiringOp
   let publisher: Promise<EventPublisher> | undefined;
   return {
     publish: async (event) => {
-      publisher ??= config.mail?.directory
-        ? import('./local-mail-events.js').then(({ eventsWithLocalMail }) =>
-            eventsWithLocalMail(config, seen, options),
-          )
-        : import('./events.js').then(({ orderEvents }) => orderEvents(config, seen));
+      publisher ??=
+        config.mail?.directory || config.webhooks.length > 0
+          ? import('./local-events.js').then(({ localEvents }) => localEvents(config, seen, options))
+          : import('./events.js').then(({ orderEvents }) => orderEvents(config, seen));
       return (await publisher).publish(event);
     },
   };
@@ -61,7 +67,8 @@ export function wireOperator(config: Config, options: WiringOptions = {}): Opera
     ...options,
     logger: options.logger ?? new Logger({ serviceName: `${SERVICE_NAME}-cli`, logLevel: 'SILENT' }),
   });
-  const secrets = secretsFrom(config, options.secretFetch ?? secretsManagerOnFirstUse(config.region));
+  const secretFetch = options.secretFetch ?? secretsManagerOnFirstUse(config.region);
+  const secrets = secretsFrom(config, secretFetch);
   const dynamo = dynamoClients(config, options);
   const clock = options.clock ?? systemClock;
   const store = dynamoStore(config, dynamo);
@@ -82,6 +89,8 @@ export function wireOperator(config: Config, options: WiringOptions = {}): Opera
       warn,
     },
     refund: { store, glase, shop: config.shop, clock, newRefundId: () => `R${ulid()}`, events, warn },
+    mailLog: new DynamoMailLog(dynamo.document, config.tables.idempotency),
+    webhooks: webhookDeps(config, secretFetch, { ...options, dynamo, clock }),
     close: () => dynamo.client.destroy(),
   };
 }

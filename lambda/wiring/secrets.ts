@@ -1,4 +1,5 @@
 import { SECRET_CACHE_SECONDS } from '../../contract/service.js';
+import type { SigningSecrets } from '../webhooks/signature.js';
 import { type Config, ConfigurationError, type SecretSource, type TerminalSecret } from './config.js';
 
 /**
@@ -112,6 +113,53 @@ export function secretsFrom(
         name,
       );
     },
+  };
+}
+
+const MIN_WEBHOOK_SECRET = 24;
+
+/**
+ * Each webhook endpoint's signing secret: deployed, a generated `{"current": "…"}` in Secrets
+ * Manager (`{"current": new, "previous": old}` while rotating); locally WEBHOOK_SECRET. Checked
+ * like every other secret; an endpoint with a missing or weak one gets no delivery.
+ */
+export function webhookSecrets(
+  config: Config,
+  fromSecretsManager: SecretFetch,
+  now: () => number = Date.now,
+): (endpointId: string) => Promise<SigningSecrets> {
+  const fetch = cached(fromSecretsManager, SECRET_CACHE_SECONDS * 1000, now);
+  const readers = new Map(
+    config.webhooks.map((endpoint) => [
+      endpoint.id,
+      reader(
+        fetch,
+        endpoint.secret,
+        { arn: `the webhook secret of ${endpoint.id}`, local: 'WEBHOOK_SECRET' },
+        endpoint.secret !== undefined && 'arn' in endpoint.secret,
+        (value, name) => {
+          const secret = (
+            typeof value === 'object' && value !== null ? value : {}
+          ) as Partial<SigningSecrets>;
+          const check = (key: unknown, part: string) =>
+            varied(
+              atLeast(usable(key, `${name}: ${part}`), MIN_WEBHOOK_SECRET, `${name}: ${part}`),
+              MIN_AUTH_SECRET_BITS,
+              `${name}: ${part}`,
+            );
+          return {
+            current: check(secret.current, 'current'),
+            ...(secret.previous ? { previous: check(secret.previous, 'previous') } : {}),
+          };
+        },
+      ),
+    ]),
+  );
+  return (endpointId) => {
+    const read = readers.get(endpointId);
+    return read
+      ? read()
+      : Promise.reject(new SecretNotConfiguredError(endpointId, 'is no configured webhook'));
   };
 }
 

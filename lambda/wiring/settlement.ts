@@ -1,5 +1,7 @@
-import type { EventPublisher } from '../checkout/ports.js';
+import type { EventPublisher, MailLog, WebhookLog } from '../checkout/ports.js';
 import type { CompletePaymentDeps } from '../checkout/use-cases/complete-payment.js';
+import { DynamoMailLog } from '../store/dynamo-mail-log.js';
+import { DynamoWebhookLog } from '../store/dynamo-webhook-log.js';
 import type { Config } from './config.js';
 import { orderEvents } from './events.js';
 import {
@@ -22,6 +24,21 @@ export interface SettlementWiring extends Observability {
   readonly settlement: CompletePaymentDeps;
   /** For a notification: short attempts, retried until the 20-second deadline. */
   readonly urgentSettlement: CompletePaymentDeps;
+}
+
+/** What the reconciler's retention period forgets along with the orders: the sent mails, the webhook bodies. */
+export interface RetentionLogs {
+  readonly mailLog: MailLog;
+  readonly webhookLog: WebhookLog;
+}
+
+/** The reconciler's alone: the notification function never loads them. */
+export function retentionLogs(config: Config, options: WiringOptions = {}): RetentionLogs {
+  const { document } = dynamoClients(config, options);
+  return {
+    mailLog: new DynamoMailLog(document, config.tables.idempotency),
+    webhookLog: new DynamoWebhookLog(document, config.tables.idempotency),
+  };
 }
 
 export function wireSettlement(

@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { catalogOf } from '../../lambda/checkout/use-cases/catalog.js';
 import { createDynamoClients } from '../../lambda/store/dynamo-client.js';
 import { DynamoStore } from '../../lambda/store/dynamo-store.js';
+import { DynamoWebhookLog } from '../../lambda/store/dynamo-webhook-log.js';
 import { LOCAL_REGION, localTableNames } from '../../lambda/wiring/local-profile.js';
 import { createTables } from '../../local/tables.js';
 import { describeStores } from './stores.contract.js';
+import { describeWebhookLogs } from './webhook-log.contract.js';
 
 describeStores('DynamoDB Local', async () => {
   const endpoint = process.env.TEST_DYNAMODB_ENDPOINT;
@@ -16,6 +18,19 @@ describeStores('DynamoDB Local', async () => {
   const tables = localTableNames(`contract${randomUUID().slice(0, 8)}-`);
   await createTables(clients.client, tables);
   return { store: new DynamoStore(clients.document, tables), close: async () => clients.client.destroy() };
+});
+
+describeWebhookLogs('DynamoDB Local', async () => {
+  const clients = createDynamoClients({
+    endpoint: process.env.TEST_DYNAMODB_ENDPOINT as string,
+    region: LOCAL_REGION,
+  });
+  const tables = localTableNames(`hooks${randomUUID().slice(0, 8)}-`);
+  await createTables(clients.client, tables);
+  return {
+    log: new DynamoWebhookLog(clients.document, tables.idempotency),
+    close: async () => clients.client.destroy(),
+  };
 });
 
 describe('DynamoDB Local: a stock change across shards never plans from a torn read', () => {

@@ -6,7 +6,12 @@ import { fullDiff, ResourceImpact } from '@aws-cdk/cloudformation-diff';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { parseOperatorSettings } from '../../cli/connect.js';
 import { findSourceMap, mapStackTrace } from '../../cli/stack-trace.js';
-import { EVENT_SOURCE, MAILED_EVENTS } from '../../contract/events.js';
+import {
+  EVENT_SOURCE,
+  MAILED_EVENTS,
+  ORDER_EVENT_TYPES,
+  WEBHOOK_RETRY_SECONDS,
+} from '../../contract/events.js';
 import { METRICS_NAMESPACE, SECRET_CACHE_SECONDS, SERVICE_NAME } from '../../contract/service.js';
 import { KEY_PREFIX, ORDERS_BY_LOOKUP, ORDERS_BY_STATUS } from '../../contract/tables.js';
 import { stageEnvironment } from '../../infra/app.js';
@@ -34,7 +39,12 @@ const REAL = {
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
-type Resource = { Type: string; Properties: Record<string, any>; Metadata?: Record<string, any> };
+type Resource = {
+  Type: string;
+  Properties: Record<string, any>;
+  Metadata?: Record<string, any>;
+  DeletionPolicy?: string;
+};
 
 const byType = (template: Template, type: string) =>
   Object.entries(template.findResources(type) as Record<string, Resource>);
@@ -391,15 +401,31 @@ describe('GlaseCheckoutStack', () => {
     // Lookup items (what finds an order) are the only other writes, and only items keyed `lookup#`:
     // putting one can never create or overwrite an order.
     for (const writes of [create, notify, reconcile]) {
-      const conditional = writes.filter((statement) => statement.condition);
+      const conditional = writes.filter(
+        (statement) => statement.condition && statement.resource.includes(orders),
+      );
       expect(conditional.map((statement) => statement.actions.sort())).toEqual([
         ['dynamodb:DeleteItem', 'dynamodb:PutItem'],
       ]);
-      expect(conditional[0]?.resource).toContain(orders);
       expect(conditional[0]?.condition).toEqual({
         'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${KEY_PREFIX.lookup}*`] },
       });
     }
+    // The retention period: the reconciler may delete the mail and webhook records of the shoppers
+    // it forgets, and nothing else of theirs.
+    const keyedOnRequests = (writes: typeof reconcile) =>
+      writes
+        .filter((statement) => statement.condition && statement.resource.includes(requests))
+        .map((statement) => [
+          statement.actions,
+          (statement.condition as any)['ForAllValues:StringLike']['dynamodb:LeadingKeys'],
+        ]);
+    expect(keyedOnRequests(reconcile)).toEqual([
+      [['dynamodb:DeleteItem'], [`${KEY_PREFIX.mail}*`]],
+      [['dynamodb:DeleteItem'], [`${KEY_PREFIX.webhook}*`]],
+    ]);
+    expect(keyedOnRequests(create)).toEqual([]);
+    expect(keyedOnRequests(notify)).toEqual([]);
     const queries = reconcile.filter((statement) => statement.actions.includes('dynamodb:Query'));
     expect(queries.map((statement) => statement.resource.match(/\/index\/(\w+)/)?.[1]).sort()).toEqual(
       [ORDERS_BY_LOOKUP.index, ORDERS_BY_STATUS.index].sort(),
@@ -914,6 +940,12 @@ describe('GlaseCheckoutStack with the shopper mails', () => {
     ]);
     const dynamo = dynamoStatements(template, 'OrderMail');
     expect(dynamo).toEqual([
+      // The order the event is about (events carry no shopper), read and never written.
+      {
+        actions: ['dynamodb:GetItem'],
+        resource: expect.stringContaining(tableLogicalId(template, 'DataOrders')),
+        condition: undefined,
+      },
       {
         actions: ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
         resource: expect.stringContaining(tableLogicalId(template, 'DataIdempotency')),
@@ -968,6 +1000,171 @@ describe('GlaseCheckoutStack with the shopper mails', () => {
     expect(() => settingsFrom(read({ ...REAL, mailFrom: 'Acme <orders@acme.example>' }), 'prod')).toThrow(
       /mailFrom .* holds a demo value/,
     );
+  });
+});
+
+describe('GlaseCheckoutStack with webhooks', () => {
+  let synthesized: Synthesized;
+  const HOOK = 'https://shop.example/hooks/glase';
+  beforeAll(() => {
+    synthesized = synth({
+      webhooks: [
+        { url: HOOK, events: ['order.paid', 'order.refunded'] },
+        { url: 'https://books.example/in' },
+      ],
+      eventsIncludeCustomer: true,
+      sellerName: 'Test Shop AB',
+      sellerOrgNumber: '556677-8899',
+    });
+  });
+
+  it('is off until an endpoint is set: no webhook function, queue or secret', () => {
+    const { template } = synth();
+    expect(byType(template, 'AWS::Lambda::Function').filter(([id]) => id.startsWith('Webhooks'))).toEqual([]);
+    expect(byType(template, 'AWS::SQS::Queue').filter(([id]) => id.includes('Webhook'))).toEqual([]);
+    expect(
+      byType(template, 'AWS::SecretsManager::Secret').filter(([id]) => id.startsWith('WebhookSecret')),
+    ).toEqual([]);
+  });
+
+  it('queues every order event for the webhook function, which reports partial failures; the queue parks a message after the schedule', () => {
+    const { template, report } = synthesized;
+    expect(report.pluginReports[0]?.violations).toEqual([]);
+    const [, rule] =
+      byType(template, 'AWS::Events::Rule').find(([id]) => id.includes('DeliverWebhooks')) ?? [];
+    expect(rule?.Properties.EventPattern).toEqual({
+      source: [EVENT_SOURCE],
+      'detail-type': [...ORDER_EVENT_TYPES],
+    });
+    const queues = byType(template, 'AWS::SQS::Queue');
+    const [queueId, queue] = queues.find(([id]) => /OperationsWebhooks[0-9A-F]{8}$/.test(id)) ?? [];
+    const [parkedId] = queues.find(([id]) => id.includes('WebhookDeadLetters')) ?? [];
+    expect(queue?.Properties.RedrivePolicy).toEqual({
+      deadLetterTargetArn: { 'Fn::GetAtt': [parkedId, 'Arn'] },
+      maxReceiveCount: WEBHOOK_RETRY_SECONDS.length + 1,
+    });
+    // Messages outlive the whole schedule (39.7 h).
+    expect(queue?.Properties.MessageRetentionPeriod).toBeGreaterThan(
+      WEBHOOK_RETRY_SECONDS.reduce((a, b) => a + b, 0),
+    );
+    const [, mapping] = byType(template, 'AWS::Lambda::EventSourceMapping')[0] ?? [];
+    expect(mapping?.Properties).toMatchObject({
+      EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    expect(
+      byType(template, 'AWS::CloudWatch::Alarm').some(([id]) => id.includes('WebhookDeadLettersWaiting')),
+    ).toBe(true);
+  });
+
+  it('generates each endpoint its own secret as {"current"}, kept on delete, read by the webhook function alone', () => {
+    const { template } = synthesized;
+    const secrets = byType(template, 'AWS::SecretsManager::Secret').filter(([id]) =>
+      id.startsWith('WebhookSecret'),
+    );
+    expect(secrets).toHaveLength(2);
+    for (const [, secret] of secrets) {
+      expect(secret.DeletionPolicy).toBe('Retain');
+      expect(secret.Properties.GenerateSecretString).toMatchObject({
+        SecretStringTemplate: '{}',
+        GenerateStringKey: 'current',
+        PasswordLength: 48,
+      });
+    }
+    const reads = secretReads(template, 'Webhooks');
+    expect(reads).toEqual(secrets.map(([id]) => JSON.stringify({ Ref: id })).sort());
+    for (const other of ['CreatePurchase', 'PaymentNotification', 'Reconciler']) {
+      for (const [id] of secrets) expect(secretReads(template, other).join()).not.toContain(id);
+    }
+  });
+
+  it('tells the function its endpoints, the queue, the seller and the customer setting; it may write only webhook records', () => {
+    const { template } = synthesized;
+    const variables = functionNamed(template, 'Webhooks').Properties.Environment.Variables;
+    const endpoints = JSON.parse(rendered(variables.WEBHOOKS));
+    expect(endpoints).toEqual([
+      {
+        id: 'shop-example-hooks-glase',
+        url: HOOK,
+        events: ['order.paid', 'order.refunded'],
+        secretArn: 'token',
+      },
+      { id: 'books-example-in', url: 'https://books.example/in', events: [], secretArn: 'token' },
+    ]);
+    expect(variables.WEBHOOK_QUEUE_URL).toEqual({ Ref: expect.stringMatching(/OperationsWebhooks/) });
+    expect(variables).toMatchObject({
+      EVENTS_INCLUDE_CUSTOMER: 'true',
+      SELLER_NAME: 'Test Shop AB',
+      SELLER_ORG_NUMBER: '556677-8899',
+    });
+    expect(dynamoStatements(template, 'Webhooks')).toEqual([
+      {
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        resource: expect.stringContaining(tableLogicalId(template, 'DataIdempotency')),
+        condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${KEY_PREFIX.webhook}*`] } },
+      },
+    ]);
+    // The functions read the same list the stack wrote.
+    const environment = Object.fromEntries(
+      Object.entries(variables).map(([name, value]) => [name, rendered(value)]),
+    );
+    const config = loadConfig({ ...environment, AWS_REGION: 'eu-north-1' });
+    expect(config.webhooks.map((endpoint) => endpoint.id)).toEqual([
+      'shop-example-hooks-glase',
+      'books-example-in',
+    ]);
+  });
+
+  it('bundles the webhook function small: SQS and the extension for secrets, no credential chain, no Secrets Manager client', () => {
+    const { template, outdir } = synthesized;
+    const file = join(outdir, assetOf(template, 'Webhooks'), 'index.mjs');
+    const source = readFileSync(file, 'utf8');
+    expect({
+      withinLimit: statSync(file).size <= MAX_BUNDLE_BYTES,
+      credentialChain: /credential-provider-(ini|sso|process|web-identity)/.test(source),
+      secretsManagerClient: source.includes('GetSecretValue'),
+      readsTheExtension: source.includes('/secretsmanager/get?secretId='),
+      changesVisibility: source.includes('ChangeMessageVisibility'),
+      glaseClient: source.includes('sendInvoice'),
+    }).toEqual({
+      withinLimit: true,
+      credentialChain: false,
+      secretsManagerClient: false,
+      readsTheExtension: true,
+      changesVisibility: true,
+      glaseClient: false,
+    });
+    expect(functionNamed(template, 'Webhooks').Properties.Runtime).toBe('nodejs24.x');
+  });
+
+  it.each([
+    [{ webhooks: [{ url: 'http://shop.example/h' }] }, /webhooks\[0\]\.url .* must be an https URL/],
+    [
+      { webhooks: [{ url: 'https://shop.example/h', events: ['order.shipped'] }] },
+      /webhooks\[0\]\.events .* must list some of order\.paid, order\.canceled, order\.refunded/,
+    ],
+    [
+      { webhooks: [{ url: 'https://shop.example/h', secret: 'x' }] },
+      /webhooks\[0\]\.secret .* is not a webhook setting/,
+    ],
+    [
+      { webhooks: [{ url: 'https://shop.example/h' }, { url: 'https://shop.example/h' }] },
+      /lists shop-example-h twice/,
+    ],
+    [{ webhooks: 'https://shop.example/h' }, /webhooks .* must be a list/],
+    [{ sellerOrgNumber: '5566778899' }, /sellerOrgNumber .* must be a Swedish organisation number/],
+    [{ bookkeepingAccounts: { sales: { '25': '30011' } } }, /bookkeepingAccounts .* four-digit BAS accounts/],
+    [{ bookkeepingAccounts: { income: {} } }, /bookkeepingAccounts .* four-digit BAS accounts/],
+    [{ personalDataRetentionDays: 0 }, /personalDataRetentionDays .* must be a positive whole number/],
+  ])('refuses %p', (values, message) => {
+    const given: Record<string, unknown> = { ...REQUIRED, demo: true, ...values };
+    expect(() => settingsFrom((key) => given[key])).toThrow(message);
+  });
+
+  it('refuses a demo endpoint on a real stage', () => {
+    expect(() =>
+      settingsFrom((key) => ({ ...REAL, webhooks: [{ url: 'https://hooks.example/in' }] })[key], 'prod'),
+    ).toThrow(/webhooks .* holds a demo value/);
   });
 });
 

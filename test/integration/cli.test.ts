@@ -841,7 +841,14 @@ describe('glase-checkout CLI, spawned against DynamoDB Local and the sandbox', (
       expect(run.stdout).toMatch(/^ok {4}glase .*accepted the terminal credentials/m);
       expect(run.stdout).toMatch(/^ok {4}api .*answers 400 INVALID_INPUT to an empty body/m);
       expect(run.stdout).toMatch(/^ok {4}caller-auth warning: CALLER_AUTH=none/m);
+      // The local profile names a seller: its mails are receipts.
+      expect(run.stdout).not.toMatch(/receipt/);
       expect(run.stdout).toContain(`${stack.apiUrl}/webshop/createPurchase`);
+      const unnamed = await cli.with({ SELLER_NAME: '', SELLER_ORG_NUMBER: '' })('doctor');
+      expect(unnamed.code).toBe(0);
+      expect(unnamed.stdout).toMatch(
+        /^ok {4}receipt +warning: the shopper mails are on but the seller is not named/m,
+      );
       const json = await cli('doctor', '--json');
       expect(JSON.parse(json.stdout)).toMatchObject({
         ok: true,

@@ -54,16 +54,8 @@ describe('the shopper’s mails, written locally as .eml files (DynamoDB Local +
     await stack.close();
   });
 
-  async function paidBundle(clientName: string): Promise<Order> {
-    const response = await stack.purchase({ ...glaseSampleBody, purchaseToken: 'FIKA-KIT', clientName });
-    expect(response.status).toBe(200);
-    await stack.sandbox?.pay(response.json.invoiceReferenceId);
-    const order = (await stack.orders()).find(
-      (one) => one.invoiceReference === response.json.invoiceReferenceId,
-    );
-    expect(order?.status).toBe('PAID');
-    return order as Order;
-  }
+  const paidBundle = (clientName: string) =>
+    stack.paid({ ...glaseSampleBody, purchaseToken: 'FIKA-KIT', clientName });
 
   it('a paid bundle mails its confirmation: the shop, order id, one row per component, total, address, payment reference', async () => {
     const before = mails().length;
@@ -78,10 +70,25 @@ describe('the shopper’s mails, written locally as .eml files (DynamoDB Local +
     expect(mail.text).toContain('Hello Åsa Öberg-Ångström,');
     expect(mail.text).toContain('Thank you for your order at Glase Demo Shop.');
     expect(mail.text).toMatch(
-      /1 × Fika: the art of the Swedish coffee break \(2nd ed\.\) \(BOOK-FIKA-2\) +227\.40 SEK \(22\.10 SEK off\)/,
+      /1 × Fika: the art of the Swedish coffee break \(2nd ed\.\) \(BOOK-FIKA-2\), 6 % VAT +227\.40 SEK \(22\.10 SEK off\)/,
     );
-    expect(mail.text).toMatch(/2 × Stoneware mug, 350 ml \(GLS-MUG-350\) +271\.60 SEK \(26\.40 SEK off\)/);
+    expect(mail.text).toMatch(
+      /2 × Stoneware mug, 350 ml \(GLS-MUG-350\), 25 % VAT +271\.60 SEK \(26\.40 SEK off\)/,
+    );
     expect(mail.text).toMatch(/Total +499\.00 SEK/);
+    // A kvitto: VAT per rate (amount and base, adding up to the total), the seller, the time of sale.
+    expect(mail.text).toMatch(/VAT 25 % +54\.32 SEK of 217\.28 SEK/);
+    expect(mail.text).toMatch(/VAT 6 % +12\.87 SEK of 214\.53 SEK/);
+    const minor = (text: string) => Number(text.replace('.', ''));
+    const perRate = [...mail.text.matchAll(/VAT \d+ % +(\d+\.\d\d) SEK of (\d+\.\d\d) SEK/g)];
+    expect(
+      perRate.reduce((sum, [, vat, base]) => sum + minor(vat as string) + minor(base as string), 0),
+    ).toBe(49900);
+    expect(mail.text).toContain('this is your receipt (kvitto)');
+    expect(mail.text).toContain(
+      'Seller: Glase Demo Shop AB, org. nr 556677-8899, Demogatan 1, 111 22 Stockholm',
+    );
+    expect(mail.text).toMatch(/Paid on: \d{4}-\d{2}-\d{2} \d{2}:\d{2} \(Stockholm\)/);
     expect(mail.text).toContain(`Order: ${order.orderId}`);
     expect(mail.text).toContain('Delivery address: Åsa Öberg-Ångström, Storgatan 1, 11122 Stockholm, Sweden');
     expect(order.paymentReference).toMatch(/^\d+$/);
@@ -105,8 +112,9 @@ describe('the shopper’s mails, written locally as .eml files (DynamoDB Local +
     // The stack mailed this order when it was paid: the event again sends nothing.
     expect(await handler(event(order.orderId), context)).toMatchObject({ outcome: 'already-sent' });
     expect(mails().filter((name) => name.includes(order.orderId))).toHaveLength(1);
-    // An order not mailed yet, its event delivered three times at once: one mail.
-    const fresh = `${order.orderId.slice(0, -4)}FRSH`;
+    // An order whose mail the log has forgotten, its event delivered three times at once: one mail.
+    const fresh = (await paidBundle('Thrice Delivered')).orderId;
+    await new DynamoMailLog(stack.dynamo.document, stack.tables.idempotency).release(`${fresh}#paid`);
     const delivered = event(fresh);
     const answers = await Promise.all([
       handler(delivered, context),
@@ -114,7 +122,7 @@ describe('the shopper’s mails, written locally as .eml files (DynamoDB Local +
       handler(delivered, context),
     ]);
     expect(answers.map((answer) => answer.outcome).sort()).toEqual(['already-sent', 'already-sent', 'sent']);
-    expect(mails().filter((name) => name.includes(fresh))).toHaveLength(1);
+    expect(mails().filter((name) => name.includes(fresh))).toHaveLength(2);
     expect(logger.lines.join('\n')).not.toContain('very.happy@shopping.com');
   });
 

@@ -13,6 +13,7 @@ import { ORDER_STATUSES, type Order, type OrderStatus } from '../../lambda/check
 import type { OrderEvent } from '../../lambda/checkout/model/order-event.js';
 import type { RequestRecord } from '../../lambda/checkout/model/request-record.js';
 import type { StockLevels } from '../../lambda/checkout/model/stock.js';
+import type { EndpointDelivery, WebhookDelivery } from '../../lambda/checkout/model/webhook.js';
 import type { Change, Rejection, Write } from '../../lambda/checkout/plans/change.js';
 import type {
   Clock,
@@ -23,8 +24,11 @@ import type {
   OpenOrdersPage,
   OrderQuery,
   PaymentGateway,
+  PostOutcome,
   PurchaseRead,
   Store,
+  WebhookLog,
+  WebhookPoster,
   WriteBudget,
 } from '../../lambda/checkout/ports.js';
 
@@ -340,9 +344,19 @@ export class InMemoryStore implements Store {
     return this.entries(key, before).length;
   }
 
-  async listByStatus(status: OrderStatus, createdBefore: string, page?: string): Promise<OpenOrdersPage> {
+  async listByStatus(
+    status: OrderStatus,
+    createdBefore: string,
+    page?: string,
+    createdSince?: string,
+  ): Promise<OpenOrdersPage> {
     const matching = [...this.orders.values()]
-      .filter((order) => order.status === status && order.createdAt < createdBefore)
+      .filter(
+        (order) =>
+          order.status === status &&
+          order.createdAt < createdBefore &&
+          (!createdSince || order.createdAt >= createdSince),
+      )
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
     const start = Number(page ?? 0);
     const orders = matching.slice(start, start + 100).map(copy);
@@ -500,6 +514,67 @@ export class InMemoryMailLog implements MailLog {
   }
   async release(key: string): Promise<void> {
     this.claims.delete(key);
+  }
+
+  async records(keys: readonly string[]): Promise<{ key: string; state: string }[]> {
+    return keys.flatMap((key) => {
+      const held = this.claims.get(key);
+      return held ? [{ key, state: held.state }] : [];
+    });
+  }
+
+  async forget(keys: readonly string[]): Promise<void> {
+    for (const key of keys) this.claims.delete(key);
+  }
+}
+
+/** The webhook delivery log in memory, newest first like the index. */
+export class InMemoryWebhookLog implements WebhookLog {
+  readonly items = new Map<string, { delivery: WebhookDelivery; expiresAt: number }>();
+
+  async record(delivery: WebhookDelivery, expiresAt: number): Promise<WebhookDelivery> {
+    const held = this.items.get(delivery.eventId);
+    if (held) return copy(held.delivery);
+    this.items.set(delivery.eventId, { delivery: stored(delivery), expiresAt });
+    return copy(delivery);
+  }
+
+  async get(eventId: string): Promise<WebhookDelivery | undefined> {
+    const held = this.items.get(eventId);
+    return held ? copy(held.delivery) : undefined;
+  }
+
+  async update(
+    eventId: string,
+    endpoints: Readonly<Record<string, EndpointDelivery>>,
+    nextAttemptAt: number | undefined,
+  ): Promise<void> {
+    const held = this.items.get(eventId);
+    if (!held) throw new Error(`no delivery ${eventId}`);
+    held.delivery = stored({ ...held.delivery, endpoints, nextAttemptAt });
+  }
+
+  async forget(eventIds: readonly string[]): Promise<void> {
+    for (const eventId of eventIds) this.items.delete(eventId);
+  }
+
+  async list(limit: number, page?: string) {
+    const all = [...this.items.values()]
+      .map((held) => held.delivery)
+      .sort((a, b) => b.created - a.created || b.eventId.localeCompare(a.eventId));
+    const start = page ? Number(page) : 0;
+    const deliveries = all.slice(start, start + limit).map(copy);
+    return { deliveries, nextPage: start + limit < all.length ? String(start + limit) : undefined };
+  }
+}
+
+/** A webhook endpoint in memory: answers each POST from `answers` (then 200) and keeps what came. */
+export class RecordingPoster implements WebhookPoster {
+  readonly posts: { endpointId: string; url: string; body: string }[] = [];
+  answers: PostOutcome[] = [];
+  async post(endpointId: string, url: string, body: string): Promise<PostOutcome> {
+    this.posts.push({ endpointId, url, body });
+    return this.answers.shift() ?? { status: 200 };
   }
 }
 

@@ -28,6 +28,8 @@ export interface TestStack extends LocalStack {
   ): Promise<{ status: number; json: any; headers: Record<string, string> }>;
   product(purchaseToken: string): Promise<Product>;
   orders(): Promise<Order[]>;
+  /** A purchase the sandbox's shopper pays at once (the notification handled): the order, PAID. */
+  paid(body?: Record<string, unknown>): Promise<Order>;
   idempotencyRecords(): Promise<number>;
 }
 
@@ -89,6 +91,16 @@ export async function startTestStack(options: Partial<LocalStackOptions> = {}): 
         start = page.LastEvaluatedKey;
       } while (start);
       return items;
+    },
+    async paid(this: TestStack, body = glaseSampleBody) {
+      const response = await post('/webshop/createPurchase', body);
+      if (response.status !== 200) throw new Error(`purchase answered ${response.status}: ${response.text}`);
+      const invoice = (response.json as { invoiceReferenceId: string }).invoiceReferenceId;
+      await stack.sandbox?.pay(invoice);
+      const order = (await this.orders()).find((one) => one.invoiceReference === invoice);
+      if (order?.status !== 'PAID')
+        throw new Error(`order of invoice ${invoice} is ${order?.status}, not PAID`);
+      return order;
     },
     async idempotencyRecords() {
       const page = await document.send(

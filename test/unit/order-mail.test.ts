@@ -86,7 +86,7 @@ function deps(
 
 describe('the shopper’s order mail', () => {
   it('confirms a payment: rows as invoiced, total, delivery address, Glase’s reference; text and HTML say the same', () => {
-    const mail = composeMail(orderView(PAID), 'paid', SETTINGS, 'Test Shop', 'O1#paid');
+    const mail = composeMail(PAID, 'paid', SETTINGS, 'Test Shop', 'O1#paid');
     expect(mail).toMatchObject({
       key: 'O1#paid',
       from: SETTINGS.from,
@@ -99,9 +99,11 @@ describe('the shopper’s order mail', () => {
         '',
         'Thank you for your order at Test Shop. We have your payment, and this is your confirmation.',
         '',
-        '2 × Mug (M-1)    254.11 SEK (43.89 SEK off)',
-        '1 × Beans (B-1)  75.89 SEK (13.11 SEK off)',
-        'Total            330.00 SEK',
+        '2 × Mug (M-1), 25 % VAT    254.11 SEK (43.89 SEK off)',
+        '1 × Beans (B-1), 12 % VAT  75.89 SEK (13.11 SEK off)',
+        'Total                      330.00 SEK',
+        'VAT 25 %                   50.82 SEK of 203.29 SEK',
+        'VAT 12 %                   8.13 SEK of 67.76 SEK',
         '',
         'Order: O1',
         `Delivery address: Åsa <b>Öberg</b> & "Co", ${CUSTOMER.street}, ${CUSTOMER.zip} ${CUSTOMER.city}, ${CUSTOMER.country}`,
@@ -114,29 +116,72 @@ describe('the shopper’s order mail', () => {
     // Whatever the shopper typed is text in the HTML, never markup.
     expect(mail.html).not.toContain('<b>Öberg</b>');
     expect(mail.html).toContain('Hello Åsa &lt;b&gt;Öberg&lt;/b&gt; &amp; &quot;Co&quot;,');
-    for (const fact of ['2 × Mug (M-1)', '254.11 SEK (43.89 SEK off)', '330.00 SEK', '5550001', 'O1']) {
+    // Without a seller's name and org number it is a confirmation, and says nothing of a receipt.
+    expect(mail.text).not.toMatch(/kvitto|receipt/i);
+    for (const fact of [
+      '2 × Mug (M-1)',
+      '254.11 SEK (43.89 SEK off)',
+      '330.00 SEK',
+      '5550001',
+      'O1',
+      '50.82 SEK of 203.29 SEK',
+    ]) {
       expect(mail.html).toContain(fact);
     }
   });
 
   it('tells of a refund: how much, of which order, with the refund’s own Glase reference', () => {
-    const mail = composeMail(orderView(REFUNDED), 'refunded', SETTINGS, 'Test Shop', 'O1#refunded#R1');
+    const mail = composeMail(REFUNDED, 'refunded', SETTINGS, 'Test Shop', 'O1#refunded#R1');
     expect(mail.subject).toBe('Refund O1 (Test Shop)');
     expect(mail.text).toContain('Test Shop has refunded 50.00 SEK of your order O1.');
-    expect(mail.text).toContain('Refunded         50.00 SEK');
+    expect(mail.text).toMatch(/Refunded +50\.00 SEK/);
     expect(mail.text).toContain('Order total: 330.00 SEK');
     expect(mail.text).toContain('Glase refund reference: 5550002');
     expect(mail.html).toContain('Glase refund reference');
   });
 
+  it('with the seller named: a receipt (kvitto) with the seller, the time, each line’s VAT rate and VAT per rate; a refund a credit note', () => {
+    const seller = {
+      name: 'Min Butik AB',
+      orgNumber: '556677-8899',
+      address: 'Storgatan 1, 111 22 Stockholm',
+    };
+    const paid = { ...PAID, paidAt: '2026-11-27T10:30:00Z' };
+    const mail = composeMail(paid, 'paid', SETTINGS, 'Test Shop', 'O1#paid', seller);
+    expect(mail.text).toContain('We have your payment, and this is your receipt (kvitto).');
+    expect(mail.text).toContain('Seller: Min Butik AB, org. nr 556677-8899, Storgatan 1, 111 22 Stockholm');
+    expect(mail.text).toContain('Paid on: 2026-11-27 11:30 (Stockholm)');
+    // 254.11 at 25 %: 50.82 VAT on 203.29; 75.89 at 12 %: 8.13 VAT on 67.76; all adds up to 330.00.
+    expect(mail.text).toMatch(/VAT 25 % +50\.82 SEK of 203\.29 SEK\nVAT 12 % +8\.13 SEK of 67\.76 SEK/);
+    expect(5082 + 20329 + 813 + 6776).toBe(PAID.totalMinor);
+    const credit = composeMail(
+      { ...REFUNDED, paidAt: paid.paidAt },
+      'refunded',
+      SETTINGS,
+      'Test Shop',
+      'O1#refunded#R1',
+      seller,
+    );
+    expect(credit.text).toContain('This is your credit note (kreditnota).');
+    expect(credit.text).toContain('Refunded on: 2026-11-27 12:00 (Stockholm)');
+    // 50.00 back, over the rates as the sale was paid: 38.50 at 25 % and 11.50 at 12 %.
+    expect(credit.text).toMatch(
+      /VAT refunded 25 % +7\.70 SEK of 30\.80 SEK\nVAT refunded 12 % +1\.23 SEK of 10\.27 SEK/,
+    );
+    // A name without an org number is no receipt.
+    expect(composeMail(paid, 'paid', SETTINGS, 'Test Shop', 'k', { name: 'Min Butik AB' }).text).not.toMatch(
+      /kvitto/,
+    );
+  });
+
   it('mails once per payment and once per refund, however often the event comes', async () => {
     const mailing = deps();
-    expect(await mailShopper(mailing, 'OrderPaid', orderView(PAID))).toEqual({
+    expect(await mailShopper(mailing, 'OrderPaid', PAID)).toEqual({
       outcome: 'sent',
       key: 'O1#paid',
       location: 'memory:1',
     });
-    expect(await mailShopper(mailing, 'OrderPaid', orderView(PAID))).toEqual({
+    expect(await mailShopper(mailing, 'OrderPaid', PAID)).toEqual({
       outcome: 'already-sent',
       key: 'O1#paid',
     });
@@ -144,7 +189,7 @@ describe('the shopper’s order mail', () => {
       state: 'SENT',
       expiresAt: Date.parse('2026-11-27T10:00:00Z') / 1000 + MAIL_MEMORY_SECONDS,
     });
-    await mailShopper(mailing, 'OrderRefunded', orderView(REFUNDED));
+    await mailShopper(mailing, 'OrderRefunded', REFUNDED);
     const second = {
       ...REFUNDED,
       refunds: [
@@ -157,8 +202,8 @@ describe('the shopper’s order mail', () => {
         },
       ],
     };
-    await mailShopper(mailing, 'OrderRefunded', orderView(second));
-    await mailShopper(mailing, 'OrderRefunded', orderView(second));
+    await mailShopper(mailing, 'OrderRefunded', second);
+    await mailShopper(mailing, 'OrderRefunded', second);
     expect(mailing.mailer.sent.map((mail) => mail.key)).toEqual([
       'O1#paid',
       'O1#refunded#R1',
@@ -169,11 +214,11 @@ describe('the shopper’s order mail', () => {
 
   it('does not mail for an unpaid cancel, nor for a refund event with no confirmed refund', async () => {
     const mailing = deps();
-    expect(await mailShopper(mailing, 'OrderCanceled', orderView(PAID))).toMatchObject({
+    expect(await mailShopper(mailing, 'OrderCanceled', PAID)).toMatchObject({
       outcome: 'not-mailed',
     });
     const pending: Order = { ...REFUNDED, refunds: [{ ...R1, status: 'PENDING' }] };
-    expect(await mailShopper(mailing, 'OrderRefunded', orderView(pending))).toMatchObject({
+    expect(await mailShopper(mailing, 'OrderRefunded', pending)).toMatchObject({
       outcome: 'not-mailed',
     });
     expect(mailing.mailer.sent).toEqual([]);
@@ -183,10 +228,10 @@ describe('the shopper’s order mail', () => {
   it('gives the claim back when sending fails, so the retry sends it', async () => {
     const mailing = deps();
     mailing.mailer.failWith = new Error('down');
-    await expect(mailShopper(mailing, 'OrderPaid', orderView(PAID))).rejects.toThrow('down');
+    await expect(mailShopper(mailing, 'OrderPaid', PAID)).rejects.toThrow('down');
     expect(mailing.sent.claims.size).toBe(0);
     mailing.mailer.failWith = undefined;
-    expect(await mailShopper(mailing, 'OrderPaid', orderView(PAID))).toMatchObject({ outcome: 'sent' });
+    expect(await mailShopper(mailing, 'OrderPaid', PAID)).toMatchObject({ outcome: 'sent' });
   });
 
   it('a sender that died holding the claim: refused while its lease lasts, taken over after, so the mail is not lost', async () => {
@@ -196,14 +241,14 @@ describe('the shopper’s order mail', () => {
     const lease = { now, leaseUntil: now + MAIL_LEASE_MS, expiresAt: 2_000_000_000 };
     expect(await mailing.sent.claim('O1#paid', lease)).toBe(true);
     now += MAIL_LEASE_MS;
-    expect(await mailShopper(mailing, 'OrderPaid', orderView(PAID))).toMatchObject({
+    expect(await mailShopper(mailing, 'OrderPaid', PAID)).toMatchObject({
       outcome: 'already-sent',
     });
     now += 1;
-    expect(await mailShopper(mailing, 'OrderPaid', orderView(PAID))).toMatchObject({ outcome: 'sent' });
+    expect(await mailShopper(mailing, 'OrderPaid', PAID)).toMatchObject({ outcome: 'sent' });
     // Marked sent now: no lease to lapse, never again.
     now += 10 * MAIL_LEASE_MS;
-    expect(await mailShopper(mailing, 'OrderPaid', orderView(PAID))).toMatchObject({
+    expect(await mailShopper(mailing, 'OrderPaid', PAID)).toMatchObject({
       outcome: 'already-sent',
     });
     expect(mailing.mailer.sent).toHaveLength(1);
@@ -214,7 +259,7 @@ describe('the shopper’s order mail', () => {
     mailing.sent.markSent = async () => {
       throw new Error('throttled');
     };
-    expect(await mailShopper(mailing, 'OrderPaid', orderView(PAID))).toEqual({
+    expect(await mailShopper(mailing, 'OrderPaid', PAID)).toEqual({
       outcome: 'sent',
       key: 'O1#paid',
       location: 'memory:1',
@@ -247,7 +292,7 @@ describe('the mail as a MIME message (.eml)', () => {
   });
 
   it('holds the text and the HTML as base64 UTF-8 parts of multipart/alternative, with CRLF lines of at most 76', () => {
-    const mail = composeMail(orderView(PAID), 'paid', SETTINGS, 'Test Shop', 'O1#paid');
+    const mail = composeMail(PAID, 'paid', SETTINGS, 'Test Shop', 'O1#paid');
     const eml = toMime(mail, {
       date: new Date('2026-11-27T10:00:00Z'),
       messageId: 'abc-1@glase-checkout.local',
@@ -293,7 +338,8 @@ describe('the mail function with SES', () => {
       shopTitle: 'Test Shop',
       now: () => new Date('2026-11-27T10:00:00Z'),
     };
-    const handler = orderMailHandler({ ...seen, mail });
+    const orders = new Map([[PAID.orderId, PAID]]);
+    const handler = orderMailHandler({ ...seen, mail, orders: { getOrder: async (id) => orders.get(id) } });
     const event = (detailType: string, detail: unknown) =>
       ({ 'detail-type': detailType, source: 'glase-checkout', detail }) as EventBridgeEvent<string, unknown>;
     const invoke = (detailType: string, detail: unknown) =>
@@ -308,7 +354,7 @@ describe('the mail function with SES', () => {
     expect(await invoke('OrderPaid', orderView(PAID))).toMatchObject({ outcome: 'already-sent' });
     const calls = ses.commandCalls(SendEmailCommand);
     expect(calls).toHaveLength(1);
-    const mail = composeMail(orderView(PAID), 'paid', SETTINGS, 'Test Shop', 'O1#paid');
+    const mail = composeMail(PAID, 'paid', SETTINGS, 'Test Shop', 'O1#paid');
     expect(calls[0]?.args[0].input).toEqual({
       FromEmailAddress: SETTINGS.from,
       Destination: { ToAddresses: [mailbox(PAID.customer.clientName, 'asa@example.com')] },
@@ -347,10 +393,16 @@ describe('the mail function with SES', () => {
     expect(await invoke('OrderPaid', orderView(PAID))).toMatchObject({ outcome: 'sent' });
   });
 
-  it('refuses an event that carries no order, naming only its type', async () => {
+  it('refuses an event that carries no order, naming only its type; reads the shopper from the order, not the event', async () => {
     const { invoke } = handlerWith();
     await expect(invoke('OrderPaid', { nothing: true })).rejects.toThrow('OrderPaid event carries no order');
+    await expect(invoke('OrderPaid', { orderId: 'GONE' })).rejects.toThrow('order GONE is not there');
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(0);
+    // An event without the shopper (the default) still mails them: the order has them.
+    ses.on(SendEmailCommand).resolves({ MessageId: 'm-3' });
+    expect(await invoke('OrderPaid', { ...orderView(PAID), customer: null })).toMatchObject({
+      outcome: 'sent',
+    });
   });
 });
 

@@ -26,7 +26,7 @@ const phone = (value: string) => `phone:${canonicalPhone(value)}`;
 export function lookupEntriesOf(order: Order): LookupEntry[] {
   const at = order.createdAt;
   const keys = new Map<string, string>();
-  keys.set(email(order.customer.email), at);
+  if (order.customer.email.trim()) keys.set(email(order.customer.email), at);
   if (/\d/.test(order.customer.msisdn)) keys.set(phone(order.customer.msisdn), at);
   if (order.invoiceReference) keys.set(`invoice:${order.invoiceReference}`, at);
   if (order.paymentReference) keys.set(`payment:${order.paymentReference}`, at);

@@ -85,7 +85,22 @@ export interface Order {
    * that carries no event client (createPurchase), published by the next reconciler run.
    */
   readonly unpublished?: readonly OrderEventType[] | undefined;
+  /**
+   * When the shopper's name, address, e-mail and phone were erased (an erasure request, or the
+   * retention period ran out): what the books need stays (amounts, VAT, dates, references, city
+   * and country), nothing that names the person.
+   */
+  readonly forgottenAt?: string | undefined;
 }
+
+/** An order that can no longer change its money: what erasure and retention may touch. */
+export const CLOSED_STATUSES = [
+  'PAID',
+  'PARTIALLY_REFUNDED',
+  'REFUNDED',
+  'FAILED',
+  'CANCELED',
+] as const satisfies readonly OrderStatus[];
 
 export type RefundStatus = 'PENDING' | 'SUCCEEDED' | 'FAILED';
 

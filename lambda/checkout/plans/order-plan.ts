@@ -1,6 +1,7 @@
 import { OpenOrderLimitError, OrderStateConflictError, RequestInProgressError } from '../model/errors.js';
 import { formatMinor } from '../model/money.js';
 import {
+  CLOSED_STATUSES,
   canTransition,
   type Order,
   type OrderStatus,
@@ -37,6 +38,8 @@ export type LifecycleEvent =
     }
   /** Events from the order's outbox were published. */
   | { readonly type: 'published'; readonly events: readonly OrderEventType[] }
+  /** The shopper's personal data is erased: only what the books need stays. */
+  | { readonly type: 'forgotten' }
   /** The order never got an invoice we could stand behind. */
   | { readonly type: 'failed'; readonly reason: string }
   /** Glase reported a newer invoice version, nothing else changed. */
@@ -193,6 +196,19 @@ export function planChange(order: Order, event: LifecycleEvent, now: Date): Orde
         { to: 'CANCELED', reason: event.reason },
         { stock: holds.map(release), counters: closing(), request: releasing() },
       );
+    case 'forgotten': {
+      // An open order still needs its shopper (the invoice, the delivery): erase it once closed.
+      if (order.forgottenAt || !(CLOSED_STATUSES as readonly string[]).includes(order.status)) {
+        throw conflict('forgotten');
+      }
+      const { city, country } = order.customer;
+      return next({
+        customer: { clientName: '', street: '', zip: '', state: '', email: '', msisdn: '', city, country },
+        // The counters' keys name the shopper's mailbox and phone: they go with the rest.
+        shopperCounters: undefined,
+        forgottenAt: at,
+      });
+    }
     case 'published': {
       const left = (order.unpublished ?? []).filter((type) => !event.events.includes(type));
       if (left.length === (order.unpublished ?? []).length) throw conflict('published');

@@ -1,8 +1,11 @@
 import type { MAILED_EVENTS } from '../../../contract/events.js';
 import type { Mail } from '../model/mail.js';
+import { formatMinor } from '../model/money.js';
+import { linesOf, type Order, type Refund } from '../model/order.js';
 import type { OrderEventType } from '../model/order-event.js';
+import { byRate, type RateShare, spreadOverRates } from '../model/vat.js';
 import type { Mailer, MailLog } from '../ports.js';
-import type { OrderView } from '../views/order-view.js';
+import { stockholmTime } from '../views/books.js';
 
 /**
  * The shopper's e-mail about an order, written once and rendered twice (plain text and HTML),
@@ -20,11 +23,23 @@ export interface MailSettings {
   readonly subjects: Readonly<Record<MailKind, string>>;
 }
 
+/**
+ * Who sells. A Swedish receipt (kvitto) and credit note name the seller, their organisation
+ * number and address; without a name and an organisation number the mail is a confirmation and
+ * says so, never a receipt it cannot be.
+ */
+export interface Seller {
+  readonly name?: string | undefined;
+  readonly orgNumber?: string | undefined;
+  readonly address?: string | undefined;
+}
+
 export interface OrderMailDeps {
   readonly mailer: Mailer;
   readonly sent: MailLog;
   readonly settings: MailSettings;
   readonly shopTitle: string;
+  readonly seller?: Seller | undefined;
   readonly now: () => Date;
 }
 
@@ -67,7 +82,7 @@ export type MailOutcome =
 export async function mailShopper(
   deps: OrderMailDeps,
   type: OrderEventType,
-  order: OrderView,
+  order: Order,
 ): Promise<MailOutcome> {
   const kind = (MAIL_FOR as Partial<Record<OrderEventType, MailKind>>)[type];
   if (!kind) return { outcome: 'not-mailed', why: `${type} does not mail the shopper` };
@@ -81,7 +96,7 @@ export async function mailShopper(
     expiresAt: Math.floor(now / 1000) + MAIL_MEMORY_SECONDS,
   };
   if (!(await deps.sent.claim(key, lease))) return { outcome: 'already-sent', key };
-  const mail = composeMail(order, kind, deps.settings, deps.shopTitle, key);
+  const mail = composeMail(order, kind, deps.settings, deps.shopTitle, key, deps.seller);
   let location: string | undefined;
   try {
     ({ location } = await deps.mailer.send(mail));
@@ -97,11 +112,9 @@ export async function mailShopper(
   return { outcome: 'sent', key, location, ...(marked ? {} : { unmarked: true as const }) };
 }
 
-type RefundView = OrderView['refunds'][number];
-
 /** The refund this event is about: the one confirmed last. */
-function lastRefund(order: OrderView): RefundView | undefined {
-  return order.refunds
+function lastRefund(order: Order): Refund | undefined {
+  return (order.refunds ?? [])
     .filter((refund) => refund.status === 'SUCCEEDED')
     .sort((a, b) => (a.completedAt ?? '').localeCompare(b.completedAt ?? ''))
     .at(-1);
@@ -113,42 +126,74 @@ interface MailDocument {
   readonly intro: readonly string[];
   readonly rows: readonly { readonly label: string; readonly amount: string }[];
   readonly total: { readonly label: string; readonly amount: string };
+  /** VAT per rate, under the total: amount and the base it was charged on. */
+  readonly taxes: readonly { readonly label: string; readonly amount: string }[];
   readonly facts: readonly { readonly label: string; readonly value: string }[];
   readonly closing: string;
 }
 
 export function composeMail(
-  order: OrderView,
+  order: Order,
   kind: MailKind,
   settings: MailSettings,
   shopTitle: string,
   key: string,
+  seller: Seller = {},
 ): Mail {
-  const money = (amount: { value: string; currency: string }) => `${amount.value} ${amount.currency}`;
+  const money = (minor: number) => `${formatMinor(minor)} ${order.currency}`;
   const { customer } = order;
   const refund = kind === 'refunded' ? lastRefund(order) : undefined;
+  // A kvitto (or kreditnota) names who sells: without a name and an org number, only a confirmation.
+  const receipt = Boolean(seller.name && seller.orgNumber);
   const address = [customer.street, `${customer.zip} ${customer.city}`, customer.state, customer.country]
     .map((part) => part.trim())
     .filter(Boolean)
     .join(', ');
+  const lines = linesOf(order);
+  const sale = byRate(lines);
+  const taxes: RateShare[] = refund ? spreadOverRates(refund.amountMinor, sale) : sale;
+  const when = refund?.completedAt ?? order.paidAt;
   const document: MailDocument = {
     greeting: `Hello ${customer.clientName},`,
     intro: refund
       ? [
-          `${shopTitle} has refunded ${money(refund.amount)} of your order ${order.orderId}.`,
+          `${shopTitle} has refunded ${money(refund.amountMinor)} of your order ${order.orderId}.`,
           'The money goes back the way you paid, through Glase.',
+          ...(receipt ? ['This is your credit note (kreditnota).'] : []),
         ]
-      : [`Thank you for your order at ${shopTitle}. We have your payment, and this is your confirmation.`],
-    rows: order.lines.map((line) => ({
-      label: `${line.quantity} × ${line.description} (${line.sku})`,
-      amount: `${money(line.total)}${line.discount ? ` (${money(line.discount)} off)` : ''}`,
+      : [
+          `Thank you for your order at ${shopTitle}. We have your payment, and this is your ${receipt ? 'receipt (kvitto)' : 'confirmation'}.`,
+        ],
+    rows: lines.map((line) => ({
+      label: `${line.quantity} × ${line.description} (${line.sku}), ${line.taxRatePercent} % VAT`,
+      amount: `${money(line.totalMinor)}${line.discountMinor ? ` (${money(line.discountMinor)} off)` : ''}`,
     })),
     total: refund
-      ? { label: 'Refunded', amount: money(refund.amount) }
-      : { label: 'Total', amount: money(order.total) },
+      ? { label: 'Refunded', amount: money(refund.amountMinor) }
+      : { label: 'Total', amount: money(order.totalMinor) },
+    taxes: taxes.map((rate) => ({
+      label: `${refund ? 'VAT refunded' : 'VAT'} ${rate.ratePercent} %`,
+      amount: `${money(rate.vatMinor)} of ${money(rate.netMinor)}`,
+    })),
     facts: [
+      ...(receipt
+        ? [
+            {
+              label: 'Seller',
+              value: [seller.name, `org. nr ${seller.orgNumber}`, seller.address].filter(Boolean).join(', '),
+            },
+          ]
+        : []),
+      ...(when
+        ? [
+            {
+              label: refund ? 'Refunded on' : 'Paid on',
+              value: `${stockholmTime(when).slice(0, 16)} (Stockholm)`,
+            },
+          ]
+        : []),
       { label: 'Order', value: order.orderId },
-      ...(refund ? [{ label: 'Order total', value: money(order.total) }] : []),
+      ...(refund ? [{ label: 'Order total', value: money(order.totalMinor) }] : []),
       { label: 'Delivery address', value: `${customer.clientName}, ${address}` },
       // The reference on the shopper's Glase receipt; the payment's ersReference where it has none.
       { label: 'Glase payment reference', value: order.paymentReference ?? order.ersReference ?? '-' },
@@ -170,7 +215,9 @@ export function composeMail(
 }
 
 function asText(document: MailDocument): string {
-  const width = Math.max(...[...document.rows, document.total].map((row) => row.label.length));
+  const width = Math.max(
+    ...[...document.rows, document.total, ...document.taxes].map((row) => row.label.length),
+  );
   return [
     document.greeting,
     '',
@@ -178,6 +225,7 @@ function asText(document: MailDocument): string {
     '',
     ...document.rows.map((row) => `${row.label.padEnd(width)}  ${row.amount}`),
     `${document.total.label.padEnd(width)}  ${document.total.amount}`,
+    ...document.taxes.map((row) => `${row.label.padEnd(width)}  ${row.amount}`),
     '',
     ...document.facts.map((fact) => `${fact.label}: ${fact.value}`),
     '',
@@ -210,6 +258,10 @@ function asHtml(document: MailDocument, title: string): string {
         `<tr><td ${cell}>${escapeHtml(row.label)}</td><td ${cell} align="right">${escapeHtml(row.amount)}</td></tr>`,
     ),
     `<tr><th ${cell} align="left">${escapeHtml(document.total.label)}</th><th ${cell} align="right">${escapeHtml(document.total.amount)}</th></tr>`,
+    ...document.taxes.map(
+      (row) =>
+        `<tr><td ${cell}>${escapeHtml(row.label)}</td><td ${cell} align="right">${escapeHtml(row.amount)}</td></tr>`,
+    ),
     '</table>',
     '<dl>',
     ...document.facts.map(

@@ -1,6 +1,7 @@
 import { OrderStateConflictError } from '../model/errors.js';
 import type { Order, OrderStatus } from '../model/order.js';
 import { PENDING_REFUND, UNPUBLISHED_EVENTS } from '../model/order-lookups.js';
+import type { MailLog, WebhookLog } from '../ports.js';
 import { transition } from './commit.js';
 import {
   type CompletePaymentDeps,
@@ -8,6 +9,7 @@ import {
   completePayment,
   type Settlement,
 } from './complete-payment.js';
+import { applyRetention } from './shoppers.js';
 
 export interface ReconcileDeps extends CompletePaymentDeps {
   /** An ISSUED invoice older than this is withdrawn (INVOICE_TTL_SECONDS, default 900). */
@@ -20,6 +22,16 @@ export interface ReconcileDeps extends CompletePaymentDeps {
   readonly refundPendingAlertMinutes?: number;
   /** Stop starting new work when this returns true (the Lambda is about to time out). */
   readonly outOfTime?: () => boolean;
+  /**
+   * The retention period of shoppers' personal data, applied this run (the handler runs it
+   * hourly): closed orders older than `days` are pseudonymised (shoppers.ts).
+   */
+  readonly retention?: {
+    readonly days: number;
+    readonly windowDays?: number;
+    readonly mailLog: MailLog;
+    readonly webhookLog: WebhookLog;
+  };
 }
 
 export interface ReconcileReport {
@@ -36,6 +48,8 @@ export interface ReconcileReport {
   refundsPendingOverdue: number;
   /** Events taken from orders' outboxes and published. */
   eventsPublished: number;
+  /** Closed orders whose shopper data the retention period erased this run. */
+  personalDataErased: number;
 }
 
 /** The outbox's events published per run, at most: a backlog drains over the next runs. */
@@ -58,8 +72,26 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
     deferred: 0,
     refundsPendingOverdue: 0,
     eventsPublished: 0,
+    personalDataErased: 0,
   };
   await publishOutbox(deps, report);
+  if (deps.retention) {
+    try {
+      const run = await applyRetention(
+        {
+          store: deps.store,
+          clock: deps.clock,
+          mailLog: deps.retention.mailLog,
+          webhookLog: deps.retention.webhookLog,
+        },
+        deps.retention,
+      );
+      report.personalDataErased = run.forgotten;
+    } catch (error) {
+      report.errors++;
+      deps.warn?.('could not apply the personal data retention', { error: (error as Error).message });
+    }
+  }
   const now = deps.clock.now().getTime();
   if (deps.refundPendingAlertMinutes !== undefined) {
     const overdueBefore = new Date(now - deps.refundPendingAlertMinutes * 60_000).toISOString();

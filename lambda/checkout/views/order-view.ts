@@ -57,3 +57,14 @@ export function orderView(order: Order) {
     history: order.history,
   };
 }
+
+/**
+ * The order as an event tells it (the bus, the outbox, a webhook): the public shape, its
+ * `customer` null unless the merchant's settings ask for it (EVENTS_INCLUDE_CUSTOMER): whoever
+ * reads the bus or runs a webhook's endpoint learns no shopper's name, address, e-mail or phone
+ * by default.
+ */
+export function orderEventView(order: Order, includeCustomer = false) {
+  const view = orderView(order);
+  return includeCustomer ? view : { ...view, customer: null };
+}
