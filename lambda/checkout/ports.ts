@@ -161,7 +161,9 @@ export interface WebhookLog {
 }
 
 /** What one POST got: an HTTP status, or no answer at all. */
-export type PostOutcome = { readonly status: number } | { readonly failure: 'timeout' | 'network error' };
+export type PostOutcome =
+  | { readonly status: number }
+  | { readonly failure: 'timeout' | 'network error' | 'secret not configured' };
 
 /** POSTs a body to an endpoint, signed with that endpoint's secret. */
 export interface WebhookPoster {

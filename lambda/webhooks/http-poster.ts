@@ -18,7 +18,13 @@ export class HttpWebhookPoster implements WebhookPoster {
   ) {}
 
   async post(endpointId: string, url: string, body: string): Promise<PostOutcome> {
-    const secrets = await this.secretOf(endpointId);
+    let secrets: SigningSecrets;
+    try {
+      secrets = await this.secretOf(endpointId);
+    } catch {
+      // Never sent unsigned; the log says why, the schedule tries again once it is put in.
+      return { failure: 'secret not configured' };
+    }
     const t = Math.floor((this.options.now ?? Date.now)() / 1000);
     try {
       const response = await fetch(url, {

@@ -97,4 +97,67 @@ describe('configuration, validated once at cold start', () => {
       tables: { orders: 'x-orders' },
     });
   });
+
+  it('reads the merchant-world settings: seller, accounts over BAS, retention, customer in events, webhooks', () => {
+    const endpoints = [
+      { id: 'shop', url: 'https://shop.example/hook', events: ['order.paid'], secretArn: 'arn:x:1' },
+      { id: 'erp', url: 'https://erp.example/in', events: [], secretArn: 'arn:x:2' },
+    ];
+    const config = loadConfig({
+      ...deployed,
+      SELLER_NAME: 'Min Butik AB',
+      SELLER_ORG_NUMBER: '556677-8899',
+      BOOKKEEPING_ACCOUNTS: '{"receivable": "1930", "sales": {"25": "3010"}}',
+      PERSONAL_DATA_RETENTION_DAYS: '730',
+      EVENTS_INCLUDE_CUSTOMER: 'true',
+      WEBHOOKS: JSON.stringify(endpoints),
+    });
+    expect(config.seller).toEqual({ name: 'Min Butik AB', orgNumber: '556677-8899' });
+    expect(config.accounts).toMatchObject({
+      receivable: '1930',
+      sales: { 25: '3010', 12: '3002', 6: '3003' },
+      vat: { 25: '2611' },
+    });
+    expect(config.personalDataRetentionDays).toBe(730);
+    expect(config.eventsIncludeCustomer).toBe(true);
+    expect(config.webhooks).toEqual([
+      { id: 'shop', url: 'https://shop.example/hook', events: ['order.paid'], secret: { arn: 'arn:x:1' } },
+      { id: 'erp', url: 'https://erp.example/in', events: [], secret: { arn: 'arn:x:2' } },
+    ]);
+    const defaults = loadConfig(deployed);
+    expect(defaults).toMatchObject({
+      seller: {},
+      personalDataRetentionDays: 1095,
+      eventsIncludeCustomer: false,
+      webhooks: [],
+    });
+  });
+
+  it.each([
+    ['SELLER_ORG_NUMBER', '5566778899'],
+    ['BOOKKEEPING_ACCOUNTS', '{"receivable": "15800"}'],
+    ['BOOKKEEPING_ACCOUNTS', 'not json'],
+    ['PERSONAL_DATA_RETENTION_DAYS', '0'],
+    ['EVENTS_INCLUDE_CUSTOMER', 'yes'],
+    ['WEBHOOKS', '[{"id": "a", "url": "not a url", "secretArn": "x"}]'],
+    ['WEBHOOKS', '{"id": "a"}'],
+    ['WEBHOOK_URL', 'ftp://hooks.example'],
+  ])('refuses %s=%s, naming it', (name, value) => {
+    expect(() => loadConfig({ ...deployed, [name]: value })).toThrow(new RegExp(`${name}`));
+  });
+
+  it('locally, WEBHOOK_URL alone signs with the local secret; an empty SELLER_NAME unsets the demo seller', () => {
+    const config = loadConfig(localEnvironment({ WEBHOOK_URL: 'http://127.0.0.1:4010/', SELLER_NAME: '' }));
+    expect(config.webhooks).toEqual([
+      {
+        id: 'local',
+        url: 'http://127.0.0.1:4010/',
+        events: [],
+        secret: { value: { current: 'local-webhook-signing-secret-0123456789abcdef' } },
+      },
+    ]);
+    expect(config.seller.name).toBeUndefined();
+    expect(loadConfig(localEnvironment({})).webhooks).toEqual([]);
+    expect(loadConfig(localEnvironment({})).seller.name).toBe('Glase Demo Shop AB');
+  });
 });

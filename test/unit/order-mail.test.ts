@@ -225,6 +225,21 @@ describe('the shopper’s order mail', () => {
     expect(mailing.sent.claims.size).toBe(0);
   });
 
+  it('does not mail a shopper whose personal data was erased (a refund after erasure)', async () => {
+    const mailing = deps();
+    const erased: Order = {
+      ...REFUNDED,
+      forgottenAt: '2026-11-28T10:00:00.000Z',
+      customer: { ...REFUNDED.customer, clientName: '', email: '', msisdn: '', street: '', zip: '' },
+    };
+    expect(await mailShopper(mailing, 'OrderRefunded', erased)).toEqual({
+      outcome: 'not-mailed',
+      why: 'the shopper has no address (personal data erased)',
+    });
+    expect(mailing.mailer.sent).toEqual([]);
+    expect(mailing.sent.claims.size).toBe(0);
+  });
+
   it('gives the claim back when sending fails, so the retry sends it', async () => {
     const mailing = deps();
     mailing.mailer.failWith = new Error('down');

@@ -7,7 +7,12 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { SECRET_CACHE_SECONDS } from '../../contract/service.js';
 import { loadConfig } from '../../lambda/wiring/config.js';
 import { LOCAL_SECRETS, localEnvironment } from '../../lambda/wiring/local-profile.js';
-import { type SecretFetch, SecretNotConfiguredError, secretsFrom } from '../../lambda/wiring/secrets.js';
+import {
+  type SecretFetch,
+  SecretNotConfiguredError,
+  secretsFrom,
+  webhookSecrets,
+} from '../../lambda/wiring/secrets.js';
 import { secretsExtension } from '../../lambda/wiring/secrets-extension.js';
 import { secretsManager } from '../../lambda/wiring/secrets-manager.js';
 import { type SecretsExtension, startSecretsExtension } from '../../local/secrets-extension.js';
@@ -236,5 +241,48 @@ describe('secrets from Secrets Manager through the SDK (the CLI)', () => {
     await expect(read(ARN('bin'))).rejects.toThrow(/holds no SecretString/);
     expect(await read(ARN('empty'))).toBeUndefined();
     await expect(read(ARN('denied'))).rejects.toThrow('AccessDenied');
+  });
+});
+
+describe('webhook signing secrets', () => {
+  const config = () => ({
+    ...deployed({ terminal: 'c', signing: 's', url: 'u' }),
+    webhooks: [{ id: 'shop', url: 'https://shop.example/h', events: [], secret: { arn: ARN('hook') } }],
+  });
+  const stored =
+    (value: string | undefined): SecretFetch =>
+    async () =>
+      value;
+  const GOOD = 'Zq8wN3vX5kP1mT7yR2cL9bH4dF6gJ0sA';
+  const OLD = 'aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY';
+
+  it('reads the generated {"current"}, and both while rotating (the new one first)', async () => {
+    await expect(
+      webhookSecrets(config(), stored(JSON.stringify({ current: GOOD })))('shop'),
+    ).resolves.toEqual({ current: GOOD });
+    await expect(
+      webhookSecrets(config(), stored(JSON.stringify({ current: GOOD, previous: OLD })))('shop'),
+    ).resolves.toEqual({ current: GOOD, previous: OLD });
+  });
+
+  it.each([
+    ['no value yet', undefined, /has no value yet/],
+    ['not JSON', GOOD, /is not JSON/],
+    ['a placeholder', JSON.stringify({ current: 'REPLACE_WITH_A_SECRET_0123456789' }), /placeholder/],
+    ['too short', JSON.stringify({ current: 'short-secret' }), /at least 24 characters/],
+    ['too predictable', JSON.stringify({ current: 'a'.repeat(40) }), /too predictable/],
+    ['a weak previous one', JSON.stringify({ current: GOOD, previous: 'x' }), /previous/],
+  ])('refuses %s, naming the endpoint, never the value', async (_what, value, message) => {
+    const read = webhookSecrets(config(), stored(value))('shop');
+    await expect(read).rejects.toThrow(SecretNotConfiguredError);
+    await expect(read).rejects.toThrow(message);
+    await expect(read).rejects.toThrow(/the webhook secret of shop/);
+    if (value) await expect(read).rejects.not.toThrow(GOOD);
+  });
+
+  it('knows no endpoint it was not configured with', async () => {
+    await expect(webhookSecrets(config(), stored(GOOD))('other')).rejects.toThrow(
+      'other is no configured webhook',
+    );
   });
 });

@@ -1,3 +1,4 @@
+import { HttpWebhookPoster } from '../../lambda/webhooks/http-poster.js';
 import { signatureHeader, verifySignature } from '../../lambda/webhooks/signature.js';
 import { BODY, OLD_SECRET, SECRET, T, V1, V1_OLD } from '../support/webhook-vectors.js';
 
@@ -22,5 +23,13 @@ describe('the webhook signature', () => {
     });
     expect(verifySignature(undefined, BODY, SECRET, now).valid).toBe(false);
     expect(verifySignature(`v1=${V1}`, BODY, SECRET, now).valid).toBe(false);
+  });
+
+  it('is never sent unsigned: an endpoint whose secret cannot be read is a failed attempt, with no request made', async () => {
+    const poster = new HttpWebhookPoster(() => Promise.reject(new Error('no value yet')));
+    // Port 9 (discard) is never listened on here: reaching it would be a network error instead.
+    expect(await poster.post('shop', 'http://127.0.0.1:9/', BODY)).toEqual({
+      failure: 'secret not configured',
+    });
   });
 });

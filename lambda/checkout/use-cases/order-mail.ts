@@ -88,6 +88,10 @@ export async function mailShopper(
   if (!kind) return { outcome: 'not-mailed', why: `${type} does not mail the shopper` };
   const refund = kind === 'refunded' ? lastRefund(order) : undefined;
   if (kind === 'refunded' && !refund) return { outcome: 'not-mailed', why: 'no confirmed refund' };
+  // Erased on the shopper's request or by the retention period: there is no one to write to.
+  if (order.forgottenAt || !order.customer.email) {
+    return { outcome: 'not-mailed', why: 'the shopper has no address (personal data erased)' };
+  }
   const key = `${order.orderId}#${kind}${refund ? `#${refund.refundId}` : ''}`;
   const now = deps.now().getTime();
   const lease = {
