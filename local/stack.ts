@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { CREATE_PURCHASE_RESOURCE, NOTIFY_RESOURCE } from '../contract/routes.js';
+import { callerToken } from '../lambda/checkout/model/caller-auth.js';
 import type { EventPublisher, PaymentGateway, Store } from '../lambda/checkout/ports.js';
 import {
   composeBundles,
@@ -24,11 +25,15 @@ import {
   LOCAL_SECRETS,
   LOCAL_TABLE_PREFIX,
   localEnvironment,
+  localQrScriptUrl,
+  SANDBOX_APP_PATH,
+  SANDBOX_QR_SCRIPT_PATH,
 } from '../lambda/wiring/local-profile.js';
 import { type OperatorWiring, wireOperator } from '../lambda/wiring/operator.js';
 import { observability, type WiringOptions } from '../lambda/wiring/parts.js';
 import { retentionLogs, wireSettlement } from '../lambda/wiring/settlement.js';
 import { type ApiServer, type LambdaHandler, type Route, startApiServer } from './api-gateway.js';
+import { startDemoShop } from './demo-shop.js';
 import { GlaseSandbox, type SandboxOptions } from './glase-sandbox/index.js';
 import { createTables } from './tables.js';
 
@@ -71,6 +76,8 @@ export interface LocalStackOptions {
   readonly events?: EventPublisher;
   /** More routes behind the same API emulation (the bench's baseline handler). */
   readonly extraRoutes?: readonly Route[];
+  /** Serve the demo shop's product pages on this port (0: any free one); none when absent. */
+  readonly shopPort?: number;
 }
 
 export interface LocalStack {
@@ -83,6 +90,10 @@ export interface LocalStack {
   readonly dynamo: DynamoClients;
   /** The operator's side: catalog, orders, refunds, as the CLI builds them. */
   readonly operator: OperatorWiring;
+  /** The demo shop's index, when asked for (`shopPort`). */
+  readonly shopUrl?: string | undefined;
+  /** The sandbox's Glase app, when the sandbox runs. */
+  readonly appUrl?: string | undefined;
   /** The webhook deliverer when WEBHOOK_URL is set: `attemptDueWebhooks` is the retry sweep. */
   readonly webhooks?: WebhookDeps | undefined;
   /** Runs the scheduled reconciler once, as EventBridge Scheduler would. */
@@ -201,9 +212,31 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     } as never);
   const urlKey =
     config.callerAuth === 'url-key' ? await operator.secrets.urlKey().catch(() => '{urlKey}') : '';
+  const createPurchaseUrl = `${api.url}${createPurchaseResource(config).replace('{urlKey}', urlKey)}`;
+  const webshopId = config.glase.webshopId ?? '';
+  // The sandbox's app calls the shop as Glase would: with the X-Auth-Token Glase's contract gives.
+  const authSecret =
+    config.callerAuth === 'token' ? await operator.secrets.authSecret().catch(() => undefined) : undefined;
+  sandbox?.connectShop({
+    createPurchaseUrl,
+    headers: authSecret ? { 'X-Auth-Token': callerToken(webshopId, authSecret) } : {},
+  });
+  const shop =
+    options.shopPort === undefined
+      ? undefined
+      : await startDemoShop({
+          host,
+          port: options.shopPort,
+          catalog: operator.catalog,
+          webshopId,
+          shopTitle: config.shop.title,
+          scriptUrl: sandbox ? `${sandbox.baseUrl}${SANDBOX_QR_SCRIPT_PATH}` : localQrScriptUrl(),
+        });
   return {
     apiUrl: api.url,
-    createPurchaseUrl: `${api.url}${createPurchaseResource(config).replace('{urlKey}', urlKey)}`,
+    createPurchaseUrl,
+    shopUrl: shop?.url,
+    appUrl: sandbox ? `${sandbox.baseUrl}${SANDBOX_APP_PATH}` : undefined,
     sandbox,
     config,
     tables,
@@ -212,6 +245,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     webhooks: localWebhooks(config, wiring),
     reconcile,
     close: async () => {
+      await shop?.close();
       await api.close();
       await sandbox?.stop();
       dynamo.client.destroy();

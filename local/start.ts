@@ -84,6 +84,7 @@ async function main(): Promise<void> {
       ...(env.GLASE_API_URL
         ? []
         : [{ name: 'the Glase sandbox', variable: 'GLASE_SANDBOX_PORT', port: ports.sandbox }]),
+      { name: 'the demo shop', variable: 'SHOP_PORT', port: ports.shop },
     ]);
     if (busy) {
       throw new Error(
@@ -107,6 +108,7 @@ async function main(): Promise<void> {
       sandboxPort: ports.sandbox,
       glaseApiUrl: env.GLASE_API_URL,
       environment: { ...environment, OUTBOX_FILE: outboxFile },
+      shopPort: ports.shop,
     });
     if (config.callerAuth === 'none') {
       log(
@@ -137,6 +139,8 @@ async function main(): Promise<void> {
     );
     log(`           POST ${stack.apiUrl}${NOTIFY_RESOURCE}?sig=…  (Glase's payment notification)`);
     log(`reconcile  every ${reconcileEvery} s (RECONCILE_INTERVAL_SECONDS)`);
+    log(`shop       ${stack.shopUrl} (a product page per catalog item, each with the Glase QR widget)`);
+    if (stack.appUrl) log(`app        ${stack.appUrl} (the sandbox's Glase app: scan, pay, decline)`);
     if (stack.sandbox) {
       const sandboxEnv = env.GLASE_SANDBOX_PORT ? `GLASE_SANDBOX_PORT=${env.GLASE_SANDBOX_PORT} ` : '';
       log(`sandbox    pay:    ${sandboxEnv}npm run sandbox:pay -- <invoiceReferenceId>`);

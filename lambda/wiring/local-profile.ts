@@ -39,15 +39,27 @@ export interface LocalPorts {
   readonly api: number;
   readonly dynamodb: number;
   readonly sandbox: number;
+  /** The demo shop's product pages. */
+  readonly shop: number;
 }
 
-export const DEFAULT_LOCAL_PORTS: LocalPorts = { api: 3000, dynamodb: 8000, sandbox: 8081 };
+export const DEFAULT_LOCAL_PORTS: LocalPorts = { api: 3000, dynamodb: 8000, sandbox: 8081, shop: 8082 };
+
+/** The sandbox's stand-in for Glase's QR widget script, and its Glase app for a browser. */
+export const SANDBOX_QR_SCRIPT_PATH = '/sandbox/qr.js';
+export const SANDBOX_APP_PATH = '/app/';
+
+/** Where `snippet` points product pages when connected to `npm start`: the sandbox's QR script. */
+export function localQrScriptUrl(env: NodeJS.ProcessEnv = process.env): string {
+  return `http://127.0.0.1:${localPorts(env).sandbox}${SANDBOX_QR_SCRIPT_PATH}`;
+}
 
 export function localPorts(env: NodeJS.ProcessEnv = process.env): LocalPorts {
   return {
     api: Number(env.PORT ?? DEFAULT_LOCAL_PORTS.api),
     dynamodb: Number(env.DYNAMODB_PORT ?? DEFAULT_LOCAL_PORTS.dynamodb),
     sandbox: Number(env.GLASE_SANDBOX_PORT ?? DEFAULT_LOCAL_PORTS.sandbox),
+    shop: Number(env.SHOP_PORT ?? DEFAULT_LOCAL_PORTS.shop),
   };
 }
 

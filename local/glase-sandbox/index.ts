@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Ledger, ResultCodeError, type SandboxInvoice, str } from './ledger.js';
 import { type OperationName, RESULT, resultName } from './protocol.js';
 import { type Bound, readRequest, SoapFault, writeAnswer, writeFault } from './soap.js';
+import { type ShopConnection, serveWeb } from './web.js';
 
 export type { SandboxInvoice, SandboxInvoiceStatus } from './ledger.js';
 
@@ -70,6 +71,7 @@ export class GlaseSandbox {
   private nextCallActions: { operation: string; action: () => Promise<unknown> | unknown }[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
   private server: Server | undefined;
+  private shop: ShopConnection | undefined;
   private readonly terminalId: string;
   private readonly password: string;
   private readonly reversalAfterMs: number;
@@ -117,6 +119,11 @@ export class GlaseSandbox {
 
   get baseUrl(): string {
     return this.url.replace(/\/soap$/, '');
+  }
+
+  /** Where the sandbox's Glase app sends a scan: the shop's createPurchase. */
+  connectShop(shop: ShopConnection): void {
+    this.shop = shop;
   }
 
   injectFault(fault: FaultSpec): void {
@@ -214,6 +221,11 @@ export class GlaseSandbox {
     if (request.method === 'POST' && (path === '/soap' || path === '/'))
       return this.soap(body, request, response);
     try {
+      const page = await serveWeb(request.method ?? 'GET', url, body, {
+        baseUrl: this.baseUrl,
+        shop: this.shop,
+      });
+      if (page) return send(response, page.status, page.type, page.body);
       if (path === '/sandbox/faults' && request.method === 'POST') {
         this.injectFault(JSON.parse(body || '{}') as FaultSpec);
         return send(response, 201, 'application/json', JSON.stringify({ faults: this.faults }));

@@ -764,6 +764,10 @@ describe('glase-checkout CLI, spawned against DynamoDB Local and the sandbox', (
     expect(run.stdout).toContain('purchaseToken: "29834231890234"');
     expect(run.stdout).toContain('webshopId: "local-shop"');
     expect((await cli('snippet', 'NO-SUCH-TOKEN')).code).toBe(1);
+    // Connected to npm start, the product page loads the sandbox's stand-in for Glase's script.
+    const local = await cli.with({ GLASE_SANDBOX_PORT: '8099' })('snippet', '29834231890234');
+    expect(local.stdout).toContain('<script src="http://127.0.0.1:8099/sandbox/qr.js"></script>');
+    expect(local.stderr).not.toContain('placeholder');
   });
 
   it('says usage errors with 2 and an unreachable shop with 1, without secrets or stack traces', async () => {

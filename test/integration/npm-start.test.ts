@@ -51,7 +51,12 @@ describe('npm start', () => {
   it(
     "takes the README's curl, answers with an invoiceReferenceId, and leaves no java behind on SIGTERM",
     async () => {
-      const [port, dynamodbPort, sandboxPort] = [await freePort(), await freePort(), await freePort()];
+      const [port, dynamodbPort, sandboxPort, shopPort] = [
+        await freePort(),
+        await freePort(),
+        await freePort(),
+        await freePort(),
+      ];
       const files = mkdtempSync(join(tmpdir(), 'glase-start-'));
       const mailDir = join(files, 'mail');
       const { child, output, ready } = start({
@@ -59,6 +64,7 @@ describe('npm start', () => {
         PORT: String(port),
         DYNAMODB_PORT: String(dynamodbPort),
         GLASE_SANDBOX_PORT: String(sandboxPort),
+        SHOP_PORT: String(shopPort),
         OUTBOX_FILE: join(files, 'outbox.jsonl'),
         MAIL_DIR: mailDir,
         // As a developer runs it: the info lines (the mail's path among them) are printed.
@@ -67,6 +73,16 @@ describe('npm start', () => {
       try {
         await ready;
         expect(output()).toContain('CALLER_AUTH=none');
+        // The demo shop and the sandbox's app, in the banner; a product page carries the snippet.
+        expect(output()).toContain(`shop       http://127.0.0.1:${shopPort}/`);
+        expect(output()).toContain(`app        http://127.0.0.1:${sandboxPort}/app/`);
+        const productPage = await (
+          await fetch(`http://127.0.0.1:${shopPort}/products/29834231890234`)
+        ).text();
+        expect(productPage).toContain(
+          `<script src="http://127.0.0.1:${sandboxPort}/sandbox/qr.js"></script>`,
+        );
+        expect(productPage).toContain('purchaseToken: "29834231890234"');
         const response = await fetch(`http://127.0.0.1:${port}/webshop/createPurchase`, {
           method: 'POST',
           headers: { Accept: 'application/json', 'Content-Type': 'application/json;charset=UTF-8' },
