@@ -25,14 +25,14 @@ export interface DemoShop {
   close(): Promise<void>;
 }
 
-const escape = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${char.codePointAt(0)};`);
+const htmlText = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${char.codePointAt(0)};`);
 
 const page = (title: string, body: string) => `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escape(title)}</title>
+<title>${htmlText(title)}</title>
 <style>
   body { font-family: system-ui, sans-serif; margin: 0 auto; max-width: 42rem; padding: 1rem; }
   a { color: #036; }
@@ -72,13 +72,13 @@ export async function startDemoShop(options: DemoShopOptions): Promise<DemoShop>
         const products = await allProducts(options.catalog);
         return page(
           options.shopTitle,
-          `<h1>${escape(options.shopTitle)}</h1>
+          `<h1>${htmlText(options.shopTitle)}</h1>
 <p>A demo shop: every product page carries Glase's QR widget as <code>glase-checkout snippet</code> prints it.</p>
 <ul>
 ${products
   .map(
     (product) =>
-      `<li><a href="/products/${encodeURIComponent(product.purchaseToken)}">${escape(product.description)}</a><span>${price(product)} · ${stock(product)}</span></li>`,
+      `<li><a href="/products/${encodeURIComponent(product.purchaseToken)}">${htmlText(product.description)}</a><span>${price(product)} · ${stock(product)}</span></li>`,
   )
   .join('\n')}
 </ul>`,
@@ -95,10 +95,10 @@ ${products
       });
       return page(
         `${product.description} — ${options.shopTitle}`,
-        `<p><a href="/">← ${escape(options.shopTitle)}</a></p>
-<h1>${escape(product.description)}</h1>
+        `<p><a href="/">← ${htmlText(options.shopTitle)}</a></p>
+<h1>${htmlText(product.description)}</h1>
 <p class="price">${price(product)}</p>
-<p>${stock(product)} · SKU ${escape(product.sku)}</p>
+<p>${stock(product)} · SKU ${htmlText(product.sku)}</p>
 <h2>Buy with Glase</h2>
 ${snippet}`,
       );
