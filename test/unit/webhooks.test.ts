@@ -1,5 +1,7 @@
 import {
+  delivered,
   retryAfterSeconds,
+  takes,
   WEBHOOK_RETRY_SECONDS,
   type WebhookTarget,
   webhookEventId,
@@ -188,5 +190,55 @@ describe('webhooks: retries', () => {
       outcome: 'unknown',
       eventId: 'evt_missing',
     });
+  });
+});
+
+describe('webhooks: the rules at their edges', () => {
+  it('2xx is delivered, nothing else: not 199, not a redirect, not 300', () => {
+    expect([199, 200, 204, 299, 300, 301, 404, 500].map(delivered)).toEqual([
+      false,
+      true,
+      true,
+      true,
+      false,
+      false,
+      false,
+      false,
+    ]);
+  });
+
+  it('an endpoint takes the types it lists, every type when it lists none', () => {
+    expect(takes(SHOP, 'order.canceled')).toBe(true);
+    expect(takes(BOOKS, 'order.refunded')).toBe(true);
+    expect(takes(BOOKS, 'order.paid')).toBe(false);
+  });
+
+  it('an attempt at an event the log does not hold says so and sends nothing', async () => {
+    const { deps, poster } = setup();
+    expect(await attemptWebhook(deps, 'evt_none')).toEqual({ outcome: 'unknown', eventId: 'evt_none' });
+    expect(poster.posts).toEqual([]);
+  });
+
+  it('the sweep reads the log a page at a time up to its limit, and tries only what is due', async () => {
+    const { deps, poster, clock, log } = setup();
+    poster.answers = Array.from({ length: 150 }, () => ({ status: 500 }));
+    for (let i = 0; i < 150; i++) {
+      await deliverWebhook(deps, { type: 'OrderPaid', data: { orderId: `ORDER${i}` } });
+      clock.advance(1_000);
+    }
+    expect(poster.posts).toHaveLength(150);
+    // Event i was tried at second i and is due at i + 30; the clock is now at 170, so 0…140 are
+    // due. The sweep reads the newest 120 (149…30): of those, 30…140 are due.
+    clock.advance(20_000);
+    const due = await attemptDueWebhooks(deps, 120);
+    expect(due).toHaveLength(111);
+    expect(due.every((result) => result.outcome === 'delivered')).toBe(true);
+    const tried = new Set(due.map((result) => result.eventId));
+    expect(tried.has(webhookEventId('OrderPaid', 'ORDER30'))).toBe(true);
+    expect(tried.has(webhookEventId('OrderPaid', 'ORDER140'))).toBe(true);
+    expect(tried.has(webhookEventId('OrderPaid', 'ORDER29'))).toBe(false);
+    expect(tried.has(webhookEventId('OrderPaid', 'ORDER141'))).toBe(false);
+    const pending = [...log.items.values()].filter((item) => item.delivery.nextAttemptAt !== undefined);
+    expect(pending).toHaveLength(150 - 111);
   });
 });
