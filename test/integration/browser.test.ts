@@ -29,6 +29,7 @@ describe('the demo shop and the sandbox Glase app in Chromium (DynamoDB Local + 
     stack = await startTestStack({ shopPort: 0, environment: { MAIL_DIR: mailDir } });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   });
+  afterEach(() => stack?.sandbox?.clearFaults());
   afterAll(async () => {
     await browser?.close();
     await stack?.close();
@@ -130,6 +131,26 @@ describe('the demo shop and the sandbox Glase app in Chromium (DynamoDB Local + 
     await page.getByRole('alert').waitFor();
     expect(await text(page, '#scan-error')).toMatch(/^The shop said 409: SOLD_OUT — /);
     expect(await orderOf('Browser Latecomer')).toBeUndefined();
+    await page.close();
+  });
+
+  it('the fault switches: with getPaymentStatus failing twice the shop still confirms the payment inside 20 s', async () => {
+    const page = await phone();
+    await page.goto(`${stack.appUrl}?purchaseToken=29834231890234`);
+    await page.locator('#faults-box summary').click();
+    await page.getByLabel('getPaymentStatus answers HTTP 500 twice').check();
+    await page.locator('#faults-state', { hasText: 'Glase misbehaves' }).waitFor();
+    await buyInApp(page, 'Browser Patient');
+    await page.getByRole('heading', { name: 'Invoice' }).waitFor();
+    await page.getByRole('button', { name: 'Pay' }).click();
+    await page.locator('#status', { hasText: 'Paid' }).waitFor();
+    expect(await text(page, '#status')).toBe('Paid — the shop confirmed it');
+    expect((await orderOf('Browser Patient'))?.status).toBe('PAID');
+    // Three getPaymentStatus calls for this invoice: two answered 500, the third PAID.
+    const invoice = (await orderOf('Browser Patient'))?.invoiceReference;
+    expect(
+      stack.sandbox?.callsTo('getPaymentStatus').filter((call) => call.invoiceReference === invoice),
+    ).toHaveLength(3);
     await page.close();
   });
 

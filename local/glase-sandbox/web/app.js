@@ -221,6 +221,10 @@
     if (form.namedItem('errors').checked)
       await call('POST', '/sandbox/faults', { operation: 'getPaymentStatus', kind: 'http500', times: 2 });
     if (form.namedItem('blip').checked) await call('POST', '/sandbox/faults', { kind: 'reset', times: 1 });
+    const on = ['slow', 'errors', 'blip'].filter((name) => form.namedItem(name).checked);
+    $('faults-state').textContent = on.length
+      ? `Glase misbehaves: ${on.map((name) => form.namedItem(name).parentElement.textContent.trim()).join('; ')}.`
+      : 'Glase behaves.';
   }
 
   const query = new URLSearchParams(window.location.search);
