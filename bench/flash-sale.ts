@@ -20,6 +20,10 @@ export interface FlashSaleResult {
   readonly stock: number;
   readonly invoiced: number;
   readonly soldOut: number;
+  /** 409 UNITS_HELD: unpaid invoices already hold HELD_SHARE_PERCENT of the units on hand. */
+  readonly unitsHeld: number;
+  /** 503 SERVICE_UNAVAILABLE: no time left to invoice within the function's deadline; Glase asks again. */
+  readonly tryAgain: number;
   readonly other: number;
   readonly ordersInvoiced: number;
   readonly finalAvailable: number | undefined;
@@ -66,8 +70,8 @@ export async function flashSale(server: BenchServer, operator: LocalStack): Prom
           headers: { 'content-type': 'application/json' },
           body: shopperBody(`Flash Shopper ${shards} ${index}`, token),
         });
-        await response.arrayBuffer();
-        return { status: response.status, ms: performance.now() - begin };
+        const code = ((await response.json().catch(() => ({}))) as { error?: { code?: string } }).error?.code;
+        return { status: response.status, code, ms: performance.now() - begin };
       }),
     );
     const burstMs = performance.now() - started;
@@ -79,14 +83,18 @@ export async function flashSale(server: BenchServer, operator: LocalStack): Prom
     const orders = await operator.operator.store.findOrders({ status: 'INVOICED', limit: 10_000 });
     const ordersInvoiced = orders.filter((order) => order.purchaseToken === token).length;
     const invoiced = answers.filter((answer) => answer.status === 200).length;
-    const soldOut = answers.filter((answer) => answer.status === 409).length;
+    const soldOut = answers.filter((answer) => answer.code === 'SOLD_OUT').length;
+    const unitsHeld = answers.filter((answer) => answer.code === 'UNITS_HELD').length;
+    const tryAgain = answers.filter((answer) => answer.status === 503).length;
     results.push({
       shards,
       shoppers: SHOPPERS,
       stock: STOCK,
       invoiced,
       soldOut,
-      other: SHOPPERS - invoiced - soldOut,
+      unitsHeld,
+      tryAgain,
+      other: SHOPPERS - invoiced - soldOut - unitsHeld - tryAgain,
       ordersInvoiced,
       finalAvailable: product?.available,
       oversold: Math.max(0, ordersInvoiced - STOCK, invoiced - STOCK),
@@ -118,7 +126,9 @@ export async function flashSale(server: BenchServer, operator: LocalStack): Prom
     [
       'shards',
       '200 invoiced',
-      '409 sold out',
+      '409 SOLD_OUT',
+      '409 UNITS_HELD',
+      '503 (asked again)',
       'other',
       'oversold',
       'TransactWriteItems',
@@ -132,6 +142,8 @@ export async function flashSale(server: BenchServer, operator: LocalStack): Prom
       run.shards,
       run.invoiced,
       run.soldOut,
+      run.unitsHeld,
+      run.tryAgain,
       run.other,
       run.oversold,
       run.transactWrites,

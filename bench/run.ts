@@ -26,6 +26,9 @@ import { BENCH_SECRET_ARNS, type ColdStartResult, measureColdStart, type Spread 
 import { type FlashSaleResult, flashSale, loadedFlashSale } from './flash-sale.js';
 import { type BenchServer, fixed, percentile, printTable, say, shopperBody } from './report.js';
 
+// The operator's stack runs in this process: its metrics are not what the bench prints.
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+
 const root = fileURLToPath(new URL('..', import.meta.url));
 const knob = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const COLD_RUNS = knob('COLD_RUNS', 21);
