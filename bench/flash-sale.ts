@@ -270,7 +270,17 @@ export async function loadedFlashSale(
     }[];
     const ours = invoices.filter((invoice) => buyerOf.has(invoice.clientInvoiceId));
     const unanswered = ours.filter((invoice) => !answeredOk.has(buyerOf.get(invoice.clientInvoiceId) ?? ''));
+    // Why each ghost is one: Glase's status of the invoice and our order's.
+    const statusOf = new Map(
+      orders.map((order) => [order.orderId, `${order.status} ${order.failureReason ?? ''}`]),
+    );
+    const ghostStates: Record<string, number> = {};
+    for (const invoice of unanswered.filter((one) => one.status !== 'CANCELED')) {
+      const key = `${invoice.status} / ${(statusOf.get(invoice.clientInvoiceId) ?? '').replace(/\d+ ms/, 'N ms')}`;
+      ghostStates[key] = (ghostStates[key] ?? 0) + 1;
+    }
     return {
+      ghostStates,
       created: ours.length,
       answered: ours.length - unanswered.length,
       withdrawn: unanswered.filter((invoice) => invoice.status === 'CANCELED').length,
@@ -285,6 +295,8 @@ export async function loadedFlashSale(
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     counted = await tally();
   }
+  if (counted.ghosts > 0)
+    say(`\nghosts by Glase's state / our order's: ${JSON.stringify(counted.ghostStates)}`);
   const statuses: Record<string, number> = {};
   for (const answer of answers) statuses[answer.status] = (statuses[answer.status] ?? 0) + 1;
   const result: LoadedFlashSaleResult = {
