@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isIPv4 } from 'node:net';
 import type { Node } from 'constructs';
 import { closest } from 'fastest-levenshtein';
+import type { WebhooksEntry } from '../contract/environment.js';
 import { WEBHOOK_EVENT_TYPES } from '../contract/events.js';
 import { DEFAULT_CURRENCY } from '../contract/service.js';
 
@@ -107,13 +108,8 @@ export interface CheckoutSettings {
   readonly file: Readonly<Record<string, unknown>>;
 }
 
-export interface WebhookSettings {
-  /** Derived from the URL: the delivery log and the secret's description name the endpoint by it. */
-  readonly id: string;
-  readonly url: string;
-  /** The event types it takes (`order.paid`, `order.canceled`, `order.refunded`); every one when empty. */
-  readonly events: readonly string[];
-}
+/** An endpoint as the settings give it; the stack adds its generated secret (contract's WEBHOOKS). */
+export type WebhookSettings = Omit<WebhooksEntry, 'secretArn'>;
 
 /** A webhook endpoint's id: its host and path as letters, digits and hyphens. */
 export function webhookId(url: string): string {

@@ -148,9 +148,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const wiring: WiringOptions = { ...options.wiring, dynamo };
   const operator = wireOperator(config, wiring);
   const ports = options.ports ?? ((given: Ports) => given);
+  const webhooks = localWebhooks(config, wiring);
   const settled = wireSettlement(config, {
     ...wiring,
-    events: options.events ?? localEvents(config, observability(wiring), wiring),
+    events: options.events ?? localEvents(config, observability(wiring), wiring, webhooks),
   });
   // The handlers get the ports a test asked for; the operator's side keeps the real ones.
   const settlement = {
@@ -242,7 +243,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     tables,
     dynamo,
     operator,
-    webhooks: localWebhooks(config, wiring),
+    webhooks,
     reconcile,
     close: async () => {
       await shop?.close();

@@ -10,6 +10,13 @@ import { parsePositive } from '../arguments.js';
 import { stamp, table } from '../output.js';
 import { note, out, session, show } from '../session.js';
 
+/** What `listen` prints of a delivery. */
+interface ListenedEvent {
+  readonly id: string;
+  readonly type: string;
+  readonly data: { orderId: string; status: string; total: { value: string; currency: string } };
+}
+
 /** What a receiver should accept at most between a delivery's signing and its arrival. */
 export const DEFAULT_TOLERANCE_SECONDS = 300;
 
@@ -133,11 +140,18 @@ export function registerWebhooks(program: Command): void {
             response.writeHead(400).end();
             return;
           }
-          const event = JSON.parse(body) as {
-            id: string;
-            type: string;
-            data: { orderId: string; status: string; total: { value: string; currency: string } };
-          };
+          let event: ListenedEvent;
+          try {
+            event = JSON.parse(body);
+          } catch {
+            out(
+              json
+                ? JSON.stringify({ valid: false, why: 'signed, but not JSON' })
+                : 'refused   signed, but not JSON',
+            );
+            response.writeHead(400).end();
+            return;
+          }
           if (toFail > 0) {
             toFail -= 1;
             out(

@@ -2,6 +2,7 @@ import type { EnvName, WebhooksEntry } from '../../contract/environment.js';
 import { DEFAULT_CURRENCY } from '../../contract/service.js';
 import type { MailSettings } from '../checkout/use-cases/order-mail.js';
 import { type Accounts, BAS_ACCOUNTS } from '../checkout/views/books.js';
+import type { SigningSecrets } from '../webhooks/signature.js';
 
 /**
  * Every setting the functions read, validated once at cold start. A missing or malformed
@@ -176,14 +177,10 @@ export interface Config {
   readonly webhookQueueUrl?: string | undefined;
 }
 
-export interface WebhookEndpoint {
-  /** Stable: the delivery log names the endpoint by it. */
-  readonly id: string;
-  readonly url: string;
-  /** The event types it takes (`order.paid`…); every one when empty. */
-  readonly events: readonly string[];
-  /** `{ "current": "…", "previous": "…" }` while a secret is rotated; deployed by ARN. */
-  readonly secret: SecretSource<{ readonly current: string; readonly previous?: string | undefined }>;
+/** An endpoint of WEBHOOKS with where its secret comes from: deployed by ARN, locally WEBHOOK_SECRET. */
+export interface WebhookEndpoint extends Omit<WebhooksEntry, 'secretArn'> {
+  /** `{ "current": "…", "previous": "…" }` while a secret is rotated. */
+  readonly secret: SecretSource<SigningSecrets>;
 }
 
 export interface MailConfig extends MailSettings {

@@ -25,24 +25,34 @@ export function localWebhooks(config: Config, options: WiringOptions): WebhookDe
  * (MAIL_DIR) and the webhook (WEBHOOK_URL), recorded and tried at once; `npm start` retries it
  * on its sweep. `npm start` and the CLI connected to it use this; no function bundles it.
  */
-export function localEvents(config: Config, seen: Observability, options: WiringOptions): EventPublisher {
+export function localEvents(
+  config: Config,
+  seen: Observability,
+  options: WiringOptions,
+  webhooks: WebhookDeps | undefined = localWebhooks(config, options),
+): EventPublisher {
   const events = orderEvents(config, seen);
   if (config.eventBusName) return events;
   const log = (message: string, details: Record<string, unknown>) => seen.logger.info(message, details);
   const mail = config.mail?.directory
     ? mailDeps(config, config.mail, new EmlMailer(config.mail.directory, log), options)
     : undefined;
-  const webhooks = localWebhooks(config, options);
   if (!mail && !webhooks) return events;
   return {
     async publish(event) {
       await events.publish(event);
-      if (mail) await mailShopper(mail, event.type, event.order);
-      if (webhooks) {
-        const data = orderEventView(event.order, config.eventsIncludeCustomer);
-        const result = await deliverWebhook(webhooks, { type: event.type, data });
-        if (result) log('webhook', { ...result, orderId: event.order.orderId });
-      }
+      // Two targets of one event, as the bus has them: a failing mail must not cost the webhook.
+      const delivered = await Promise.allSettled([
+        mail ? mailShopper(mail, event.type, event.order) : undefined,
+        webhooks
+          ? deliverWebhook(webhooks, {
+              type: event.type,
+              data: orderEventView(event.order, config.eventsIncludeCustomer),
+            }).then((result) => result && log('webhook', { ...result, orderId: event.order.orderId }))
+          : undefined,
+      ]);
+      const failed = delivered.find((outcome) => outcome.status === 'rejected');
+      if (failed) throw failed.reason;
     },
   };
 }

@@ -37,7 +37,10 @@ describe('the demo shop and the sandbox Glase app in Chromium (DynamoDB Local + 
 
   /** A phone-sized page whose app profile carries this shopper's name. */
   async function phone(): Promise<Page> {
-    return browser.newPage({ viewport: { width: 390, height: 844 } });
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    // Playwright's 30 s per step is real work on a busy machine: only a hang may end a step.
+    page.setDefaultTimeout(300_000);
+    return page;
   }
 
   /** What a phone camera would read from the QR code: the pixels of the image, decoded. */

@@ -236,10 +236,17 @@ describe('webhooks, delivered over real HTTP (DynamoDB Local + sandbox + a loopb
         expect(await poster.post('local', url, body)).toEqual({ status: 200 });
         expect(await poster.post('local', url, body)).toEqual({ status: 200 });
         expect(await forger.post('local', url, body)).toEqual({ status: 400 });
+        // Signed with the right secret, yet no event: refused, and the listener lives on.
+        expect(await poster.post('local', url, 'not json')).toEqual({ status: 400 });
+        expect(await poster.post('local', url, body)).toEqual({ status: 200 });
+        // The listener's lines reach us through a pipe, possibly after its answers did.
+        while (lines.length < 5) await new Promise((resolve) => setTimeout(resolve, 20));
         expect(lines).toEqual([
           'verified  evt_listen  order.paid  order L1  PAID  1.00 SEK',
           'repeat    evt_listen  order.paid  order L1  PAID  1.00 SEK  (already seen: dropped)',
           'refused   no v1 signature matches the secret',
+          'refused   signed, but not JSON',
+          'repeat    evt_listen  order.paid  order L1  PAID  1.00 SEK  (already seen: dropped)',
         ]);
       } finally {
         listener.kill('SIGTERM');

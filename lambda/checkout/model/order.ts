@@ -147,3 +147,16 @@ export function linesOf(
     },
   ];
 }
+
+/**
+ * The refund an OrderRefunded event is about: the one Glase confirmed last. The mail and the
+ * webhook both name it, on the order or on its public view alike.
+ */
+export function refundAnnounced<
+  R extends { readonly status: string; readonly completedAt?: string | null | undefined },
+>(refunds: readonly R[] | undefined): R | undefined {
+  return (refunds ?? [])
+    .filter((refund) => refund.status === 'SUCCEEDED')
+    .sort((a, b) => (a.completedAt ?? '').localeCompare(b.completedAt ?? ''))
+    .at(-1);
+}

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { WebhooksEntry } from '../../../contract/environment.js';
 import {
   WEBHOOK_EVENT_TYPES,
   WEBHOOK_RETRY_SECONDS,
@@ -42,13 +43,8 @@ export interface WebhookDelivery {
   readonly nextAttemptAt?: number | undefined;
 }
 
-/** Where the merchant wants events: the endpoint's id names it in the log. */
-export interface WebhookTarget {
-  readonly id: string;
-  readonly url: string;
-  /** The types it takes; every one when empty. */
-  readonly events: readonly string[];
-}
+/** Where the merchant wants events: an endpoint of WEBHOOKS without its secret. */
+export type WebhookTarget = Omit<WebhooksEntry, 'secretArn'>;
 
 export const webhookType = (type: OrderEventType): WebhookEventType => WEBHOOK_EVENT_TYPES[type];
 

@@ -227,40 +227,31 @@ async function readPurchase(
   const read = await deps.store.readForPurchase(purchaseToken, key, seen, { deadline: time.deadline() });
   const product = read.product && readProduct(read.product);
   if (product) deps.stockShardsSeen?.set(purchaseToken, product.stockShards);
+  const levels = shardLevels(product, read, seen);
   return {
     product,
     request: read.request,
-    shardsAvailable: shardsAvailable(product, read, seen),
-    onHand: shardLevelsOf(product, read, seen) ?? (product ? [product.onHand] : []),
+    shardsAvailable: levels?.available,
+    onHand: levels?.onHand ?? (product ? [product.onHand] : []),
   };
 }
 
-/** Each stock item's units on hand (index = shard), when the shards read are the product's. */
-function shardLevelsOf(
+/**
+ * Each shard's units available and on hand (index = shard), when the shards read are the
+ * product's shards: it may have been re-spread meanwhile.
+ */
+function shardLevels(
   product: Product | undefined,
   read: PurchaseRead,
   shardsRead: number | undefined,
-): number[] | undefined {
+): { readonly available: number[]; readonly onHand: number[] } | undefined {
   if (!product || !read.shards || product.stockShards <= 1 || product.stockShards !== shardsRead)
     return undefined;
-  return [
-    product.onHand,
-    ...read.shards.map((item) => {
-      const held = readHeld(item);
-      return held ? held.available + held.reserved : 0;
-    }),
-  ];
-}
-
-/** Each shard's units, when the shards read are the product's shards: it may have been re-spread. */
-function shardsAvailable(
-  product: Product | undefined,
-  read: PurchaseRead,
-  shardsRead: number | undefined,
-): number[] | undefined {
-  if (!product || !read.shards || product.stockShards <= 1 || product.stockShards !== shardsRead)
-    return undefined;
-  return [product.available, ...read.shards.map((item) => readHeld(item)?.available ?? 0)];
+  const held = read.shards.map(readHeld);
+  return {
+    available: [product.available, ...held.map((item) => item?.available ?? 0)],
+    onHand: [product.onHand, ...held.map((item) => (item ? item.available + item.reserved : 0))],
+  };
 }
 
 /**
@@ -355,13 +346,13 @@ interface Reservation {
 async function reserve(deps: CreatePurchaseDeps, reservation: Reservation, time: TimeLeft): Promise<Order> {
   const { product, read } = reservation;
   const order = newOrder(deps, reservation);
-  const planned = (shard: number) => planReservation(deps, reservation, order, shard, shardLevels[shard]);
+  // What the hold caps are taken of, refreshed with every re-read of the shards.
+  const onHandNow = [...read.onHand];
+  const planned = (shard: number) => planReservation(deps, reservation, order, shard, onHandNow[shard]);
   const everyShard = product.stockShards > 1 ? (deps.shardOrder ?? randomOrder)(product.stockShards) : [0];
   let candidates = read.shardsAvailable ? withUnits(everyShard, read.shardsAvailable) : everyShard;
   // The shard count this buyer works with: a re-spread meanwhile changes it, once.
   let shards = product.stockShards;
-  // What the hold caps are taken of, refreshed with every re-read of the shards.
-  const shardLevels = [...read.onHand];
   let respreadSeen = false;
   while (candidates.length > 0) {
     const [shard = 0, ...rest] = candidates;
@@ -385,10 +376,10 @@ async function reserve(deps: CreatePurchaseDeps, reservation: Reservation, time:
         deadline: time.invoiceDeadline(),
       });
       const current = again.product && readProduct(again.product);
-      const available = shardsAvailable(current, again, shards);
-      if (available) {
-        candidates = withUnits(rest, available);
-        shardLevels.splice(0, shardLevels.length, ...(shardLevelsOf(current, again, shards) ?? []));
+      const levels = shardLevels(current, again, shards);
+      if (levels) {
+        candidates = withUnits(rest, levels.available);
+        onHandNow.splice(0, onHandNow.length, ...levels.onHand);
       }
       // Re-spread meanwhile: the shards it has now, in a new random order — once, so that stock
       // re-spread again and again cannot keep a buyer here.

@@ -1,7 +1,7 @@
 import type { MAILED_EVENTS } from '../../../contract/events.js';
 import type { Mail } from '../model/mail.js';
 import { formatMinor } from '../model/money.js';
-import { linesOf, type Order, type Refund } from '../model/order.js';
+import { linesOf, type Order, refundAnnounced } from '../model/order.js';
 import type { OrderEventType } from '../model/order-event.js';
 import { byRate, type RateShare, spreadOverRates } from '../model/vat.js';
 import type { Mailer, MailLog } from '../ports.js';
@@ -86,7 +86,7 @@ export async function mailShopper(
 ): Promise<MailOutcome> {
   const kind = (MAIL_FOR as Partial<Record<OrderEventType, MailKind>>)[type];
   if (!kind) return { outcome: 'not-mailed', why: `${type} does not mail the shopper` };
-  const refund = kind === 'refunded' ? lastRefund(order) : undefined;
+  const refund = kind === 'refunded' ? refundAnnounced(order.refunds) : undefined;
   if (kind === 'refunded' && !refund) return { outcome: 'not-mailed', why: 'no confirmed refund' };
   // Erased on the shopper's request or by the retention period: there is no one to write to.
   if (order.forgottenAt || !order.customer.email) {
@@ -116,14 +116,6 @@ export async function mailShopper(
   return { outcome: 'sent', key, location, ...(marked ? {} : { unmarked: true as const }) };
 }
 
-/** The refund this event is about: the one confirmed last. */
-function lastRefund(order: Order): Refund | undefined {
-  return (order.refunds ?? [])
-    .filter((refund) => refund.status === 'SUCCEEDED')
-    .sort((a, b) => (a.completedAt ?? '').localeCompare(b.completedAt ?? ''))
-    .at(-1);
-}
-
 /** One template: paragraphs, a table of rows, then labelled facts. Rendered as text and as HTML. */
 interface MailDocument {
   readonly greeting: string;
@@ -146,7 +138,7 @@ export function composeMail(
 ): Mail {
   const money = (minor: number) => `${formatMinor(minor)} ${order.currency}`;
   const { customer } = order;
-  const refund = kind === 'refunded' ? lastRefund(order) : undefined;
+  const refund = kind === 'refunded' ? refundAnnounced(order.refunds) : undefined;
   // A kvitto (or kreditnota) names who sells: without a name and an org number, only a confirmation.
   const receipt = Boolean(seller.name && seller.orgNumber);
   const address = [customer.street, `${customer.zip} ${customer.city}`, customer.state, customer.country]

@@ -1,3 +1,4 @@
+import { refundAnnounced } from '../model/order.js';
 import type { OrderEventType } from '../model/order-event.js';
 import {
   delivered,
@@ -23,7 +24,14 @@ export interface WebhookDeps {
 /** An order event as a webhook needs it: its type and the order as events tell it. */
 export interface WebhookSource {
   readonly type: OrderEventType;
-  readonly data: { readonly orderId: string; readonly refunds?: readonly { readonly refundId: string }[] };
+  readonly data: {
+    readonly orderId: string;
+    readonly refunds?: readonly {
+      readonly refundId: string;
+      readonly status: string;
+      readonly completedAt?: string | null;
+    }[];
+  };
 }
 
 const seconds = (clock: Clock) => Math.floor(clock.now().getTime() / 1000);
@@ -39,8 +47,8 @@ export async function recordWebhook(
   const type = webhookType(source.type);
   const targets = deps.targets.filter((target) => takes(target, type));
   if (targets.length === 0) return undefined;
-  // A refund's event is about the refund it announces: the order's newest.
-  const refundId = source.type === 'OrderRefunded' ? source.data.refunds?.at(-1)?.refundId : undefined;
+  const refundId =
+    source.type === 'OrderRefunded' ? refundAnnounced(source.data.refunds)?.refundId : undefined;
   const eventId = webhookEventId(source.type, source.data.orderId, refundId);
   const created = seconds(deps.clock);
   const delivery: WebhookDelivery = {
