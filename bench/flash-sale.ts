@@ -228,28 +228,30 @@ export async function loadedFlashSale(
   const burners = Array.from({ length: hogs }, () =>
     spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }),
   );
-  let answers: { name: string; status: number }[];
+  let answers: { name: string; status: number; label: string }[];
   let retries = 0;
   try {
     answers = await Promise.all(
       Array.from({ length: LOADED_SHOPPERS }, async (_, index) => {
         // As Glase would: a 503 is asked again after its Retry-After, a few times.
         let status = 0;
+        let code: string | undefined;
         for (let attempt = 1; attempt <= LOADED_ATTEMPTS; attempt++) {
           const response = await fetch(`${server.apiUrl}/webshop/createPurchase`, {
             method: 'POST',
             headers: { 'content-type': 'application/json' },
             body: shopperBody(name(index), token),
           });
-          await response.arrayBuffer();
+          const answer = (await response.json().catch(() => ({}))) as { error?: { code?: string } };
           status = response.status;
+          code = answer.error?.code;
           if (status !== 503) break;
           retries += 1;
           await new Promise((resolve) =>
             setTimeout(resolve, Number(response.headers.get('retry-after') ?? 1) * 1000),
           );
         }
-        return { name: name(index), status };
+        return { name: name(index), status, label: code ? `${status} ${code}` : String(status) };
       }),
     );
   } finally {
@@ -267,16 +269,24 @@ export async function loadedFlashSale(
     const invoices = (await (await fetch(`${sandbox}/sandbox/invoices`)).json()) as {
       clientInvoiceId: string;
       status: string;
+      createdAt: string;
     }[];
     const ours = invoices.filter((invoice) => buyerOf.has(invoice.clientInvoiceId));
     const unanswered = ours.filter((invoice) => !answeredOk.has(buyerOf.get(invoice.clientInvoiceId) ?? ''));
     // Why each ghost is one: Glase's status of the invoice and our order's.
-    const statusOf = new Map(
-      orders.map((order) => [order.orderId, `${order.status} ${order.failureReason ?? ''}`]),
-    );
+    const orderOf = new Map(orders.map((order) => [order.orderId, order]));
     const ghostStates: Record<string, number> = {};
     for (const invoice of unanswered.filter((one) => one.status !== 'CANCELED')) {
-      const key = `${invoice.status} / ${(statusOf.get(invoice.clientInvoiceId) ?? '').replace(/\d+ ms/, 'N ms')}`;
+      const order = orderOf.get(invoice.clientInvoiceId);
+      // Whether Glase's answer existed before we gave up: created before or after the order failed.
+      const failedAt = order?.history.find((change) => change.status === 'FAILED')?.at;
+      const when =
+        failedAt === undefined
+          ? ''
+          : Date.parse(invoice.createdAt) <= Date.parse(failedAt)
+            ? ' (created before the order failed)'
+            : ' (created after the order failed)';
+      const key = `${invoice.status} / ${order?.status ?? ''} ${(order?.failureReason ?? '').replace(/\d+ ms/, 'N ms')}${when}`;
       ghostStates[key] = (ghostStates[key] ?? 0) + 1;
     }
     return {
@@ -298,7 +308,7 @@ export async function loadedFlashSale(
   if (counted.ghosts > 0)
     say(`\nghosts by Glase's state / our order's: ${JSON.stringify(counted.ghostStates)}`);
   const statuses: Record<string, number> = {};
-  for (const answer of answers) statuses[answer.status] = (statuses[answer.status] ?? 0) + 1;
+  for (const answer of answers) statuses[answer.label] = (statuses[answer.label] ?? 0) + 1;
   const result: LoadedFlashSaleResult = {
     shoppers: LOADED_SHOPPERS,
     stock: LOADED_STOCK,
@@ -309,7 +319,7 @@ export async function loadedFlashSale(
     invoicesAnswered: counted.answered,
     invoicesWithdrawn: counted.withdrawn,
     ghosts: counted.ghosts,
-    internalErrors: statuses['500'] ?? 0,
+    internalErrors: answers.filter((answer) => answer.status === 500).length,
     oversold: Math.max(0, counted.invoicedOrders - LOADED_STOCK, answeredOk.size - LOADED_STOCK),
     withdrawnWithinMs: performance.now() - started,
   };

@@ -72,23 +72,31 @@ function exited(child: ChildProcess): Promise<number | null> {
 
 // ---------------------------------------------------------------- the server under test
 
-async function startServer(dynamodbEndpoint: string): Promise<BenchServer> {
-  // The server's own logs (INFO, as deployed) are read for the ready line, then drained.
-  const child = tsx('bench/server.ts', [dynamodbEndpoint], 'pipe');
-  const ready = await new Promise<{ apiUrl: string; glaseUrl: string }>((resolve, reject) => {
+/** A bench process that prints `{"ready":true,…}` when it serves; its later output is drained. */
+async function ready<T>(child: ChildProcess, name: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
       const line = output.split('\n').find((candidate) => candidate.startsWith('{"ready"'));
-      if (line) resolve(JSON.parse(line));
+      if (line) resolve(JSON.parse(line) as T);
     });
-    child.once('exit', (code) => reject(new Error(`bench server exited ${code}: ${output.slice(-2000)}`)));
+    child.once('exit', (code) => reject(new Error(`${name} exited ${code}: ${output.slice(-2000)}`)));
   });
-  const apiUrl = ready.apiUrl;
+}
+
+async function startServer(dynamodbEndpoint: string): Promise<BenchServer> {
+  // Glase apart from the server under test, as it is apart from the functions deployed.
+  const glase = tsx('bench/glase.ts', [], 'pipe');
+  const { glaseUrl } = await ready<{ glaseUrl: string }>(glase, 'bench Glase');
+  // The server's own logs (INFO, as deployed) are read for the ready line, then drained.
+  const child = tsx('bench/server.ts', [dynamodbEndpoint, glaseUrl], 'pipe');
+  child.once('exit', () => glase.kill('SIGTERM'));
+  const { apiUrl } = await ready<{ apiUrl: string }>(child, 'bench server');
   return {
     process: child,
     apiUrl,
-    glaseUrl: ready.glaseUrl,
+    glaseUrl,
     counters: async () =>
       (await (await fetch(`${apiUrl}/bench/counters`, { method: 'POST' })).json()) as Awaited<
         ReturnType<BenchServer['counters']>

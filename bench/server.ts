@@ -1,14 +1,15 @@
 /**
- * The bench's server, in a process of its own (`tsx bench/server.ts <dynamodb endpoint>`): the
- * local stack (real handlers, Glase sandbox, API emulation) on DynamoDB Local, plus the
- * baseline route and a counter of DynamoDB refusals. Prints one JSON line when ready.
+ * The bench's server, in a process of its own (`tsx bench/server.ts <dynamodb endpoint> <glase
+ * url>`): the local stack (real handlers, API emulation) on DynamoDB Local, calling the Glase
+ * sandbox of bench/glase.ts, plus the baseline route and a counter of DynamoDB refusals. Prints
+ * one JSON line when ready.
  */
 import type { LambdaHandler } from '../local/api-gateway.js';
 import { startLocalStack } from '../local/stack.js';
 import { minimalHandler } from './minimal-handler.js';
 
-const endpoint = process.argv[2];
-if (!endpoint) throw new Error('usage: tsx bench/server.ts <dynamodb endpoint>');
+const [endpoint, glaseApiUrl] = process.argv.slice(2);
+if (!endpoint || !glaseApiUrl) throw new Error('usage: tsx bench/server.ts <dynamodb endpoint> <glase url>');
 
 const refusals = new Map<string, number>();
 const requests = new Map<string, number>();
@@ -18,6 +19,7 @@ const stack = await startLocalStack({
   dynamodbEndpoint: endpoint,
   tablePrefix: 'bench-',
   catalogFile: false,
+  glaseApiUrl,
   environment: { CALLER_AUTH: 'none', OPEN_ORDERS_PER_SHOPPER: '0' },
   dynamoCounters: {
     onRequest: (command) => count(requests, command),
@@ -46,9 +48,7 @@ const stack = await startLocalStack({
     },
   ],
 });
-process.stdout.write(
-  `${JSON.stringify({ ready: true, apiUrl: stack.apiUrl, glaseUrl: stack.config.glase.url })}\n`,
-);
+process.stdout.write(`${JSON.stringify({ ready: true, apiUrl: stack.apiUrl })}\n`);
 const stop = () => void stack.close().finally(() => process.exit(0));
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);

@@ -9,3 +9,8 @@ export const METRICS_NAMESPACE = 'GlaseCheckout';
 export const SECRET_CACHE_SECONDS = 150;
 /** Prices without a currency of their own are in this one. */
 export const DEFAULT_CURRENCY = 'SEK';
+/**
+ * The createPurchase function's timeout: the stack's, the local API emulation's, and the end of
+ * every attempt's claim on its order. A RESERVED order older than twice this was given up.
+ */
+export const CREATE_PURCHASE_TIMEOUT_SECONDS = 15;

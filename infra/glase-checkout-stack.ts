@@ -5,6 +5,7 @@ import { type CfnSecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { Environment, EnvName, WebhooksEntry } from '../contract/environment.js';
 import { MAX_PURCHASE_BODY_BYTES } from '../contract/routes.js';
+import { CREATE_PURCHASE_TIMEOUT_SECONDS } from '../contract/service.js';
 import { ORDERS_BY_LOOKUP, ORDERS_BY_STATUS } from '../contract/tables.js';
 import { CheckoutApi } from './constructs/checkout-api.js';
 import { CheckoutFunction } from './constructs/checkout-function.js';
@@ -118,9 +119,9 @@ export class GlaseCheckoutStack extends Stack {
     const createPurchase = new CheckoutFunction(this, 'CreatePurchase', {
       entry: 'create-purchase.ts',
       description: 'Glase createPurchase: reserve, record, sendInvoice',
-      // Glase waits for our answer; sendInvoice gets at most 5 s of it, and the failure path
+      // Glase waits for our answer; sendInvoice gets 5–10 s of it, and the failure path
       // (recording FAILED, withdrawing an invoice) is budgeted from the time that is left.
-      timeout: Duration.seconds(15),
+      timeout: Duration.seconds(CREATE_PURCHASE_TIMEOUT_SECONDS),
       reservedConcurrentExecutions: settings.reservedConcurrency.createPurchase,
       environment: { ...shop, ...signing, ...keyed, ...samSlots },
       logRetention,

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { CREATE_PURCHASE_RESOURCE, NOTIFY_RESOURCE } from '../contract/routes.js';
+import { CREATE_PURCHASE_TIMEOUT_SECONDS } from '../contract/service.js';
 import { callerToken } from '../lambda/checkout/model/caller-auth.js';
 import type { EventPublisher, PaymentGateway, Store } from '../lambda/checkout/ports.js';
 import {
@@ -65,7 +66,7 @@ export interface LocalStackOptions {
    * without MAIL_DIR no shopper mail.
    */
   readonly environment?: Readonly<Record<string, string>>;
-  /** The createPurchase function's timeout (deployed: 15 s); a test shortens it. */
+  /** The createPurchase function's timeout (as deployed unless given); a test shortens it. */
   readonly createPurchaseTimeoutMs?: number;
   /** Logger and clock for every factory. */
   readonly wiring?: Pick<WiringOptions, 'logger' | 'clock'>;
@@ -187,7 +188,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
             ...purchase,
             purchase: { ...purchase.purchase, ...ports(purchase.purchase) },
           }) as unknown as LambdaHandler,
-          timeoutMs: options.createPurchaseTimeoutMs ?? 15_000,
+          timeoutMs: options.createPurchaseTimeoutMs ?? CREATE_PURCHASE_TIMEOUT_SECONDS * 1000,
         },
         {
           method: 'POST',

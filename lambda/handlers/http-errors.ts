@@ -7,6 +7,7 @@ import {
   GlaseRejectedError,
   GlaseUnavailableError,
   InvalidInputError,
+  RequestInProgressError,
   ServiceUnavailableError,
 } from '../checkout/model/errors.js';
 import { ConfigurationError } from '../wiring/config.js';
@@ -43,7 +44,7 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   UNITS_HELD: 409,
   NOT_FOR_SALE: 409,
   OPEN_ORDER_LIMIT: 409,
-  REQUEST_IN_PROGRESS: 409,
+  REQUEST_IN_PROGRESS: 503,
   IDEMPOTENCY_KEY_REUSED: 422,
   ORDER_STATE_CONFLICT: 409,
 };
@@ -102,6 +103,16 @@ export function toHttpProblem(error: unknown): HttpProblem {
       statusCode: 503,
       code: error.code,
       message: UNAVAILABLE_MESSAGE[error.reason],
+      retryAfter: error.retryAfterSeconds,
+    };
+  }
+  if (error instanceof RequestInProgressError) {
+    // Transient, and a caller that repeats only 5xx answers would otherwise stop at it: the buyer
+    // told "failed" while the earlier attempt may still produce the invoice nobody gets.
+    return {
+      statusCode: STATUS_BY_CODE[error.code] ?? 503,
+      code: error.code,
+      message: error.message,
       retryAfter: error.retryAfterSeconds,
     };
   }
@@ -166,7 +177,7 @@ export function jsonErrors({ logger, metrics }: Observability): MiddlewareObj {
       if (problem.code === 'NOT_CONFIGURED') metrics.addMetric(METRIC.notConfigured, MetricUnit.Count, 1);
       if (problem.code === 'INTERNAL') releaseMetric(metrics, RELEASE_METRIC.internalError);
       // "Try again" under load or an outage is expected and counted (dashboard, alarms): a warning.
-      if (problem.code === 'SERVICE_UNAVAILABLE')
+      if (problem.code === 'SERVICE_UNAVAILABLE' || problem.code === 'REQUEST_IN_PROGRESS')
         logger.warn('request deferred', { ...details, cause: error?.cause });
       else if (problem.statusCode >= 500) logger.error('request failed', { ...details, cause: error?.cause });
       else logger.info('request refused', details);

@@ -75,14 +75,14 @@ export function createDynamoClients(options: DynamoOptions = {}): DynamoClients 
   const client = new DynamoDBClient(config);
   // After the SDK's own retries: what is left of an outage reaches the domain as one error.
   client.middlewareStack.add(
-    (next) => async (args) => {
+    (next, context) => async (args) => {
       try {
         return await next(args);
       } catch (error) {
         if (!isUnavailable(error)) throw error;
-        throw new ServiceUnavailableError('store', `DynamoDB unavailable: ${(error as Error).name}`, 1, {
-          cause: error,
-        });
+        // Which request: a read given up on changed nothing, a write may still land.
+        const why = `DynamoDB unavailable: ${(error as Error).name} (${String(context.commandName)})`;
+        throw new ServiceUnavailableError('store', why, 1, { cause: error });
       }
     },
     { step: 'initialize', name: 'unavailableAsRetryable', priority: 'high' },

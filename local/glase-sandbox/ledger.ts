@@ -23,6 +23,8 @@ export interface SandboxInvoice {
   readonly issuedAt: string;
   /** issueDate exactly as sent. */
   readonly issueDateSent: string;
+  /** When the sandbox created it (and answered sendInvoice), ISO UTC. */
+  readonly createdAt: string;
   ersReference?: string;
   paymentReference?: string;
   /** When the shopper paid, ISO UTC. */
@@ -109,6 +111,7 @@ export class Ledger {
       rows,
       issuedAt: this.readDate(issueDateSent),
       issueDateSent,
+      createdAt: new Date().toISOString(),
       refundedMinor: 0,
       refunds: [],
     };

@@ -170,19 +170,22 @@ describe('createPurchase', () => {
       expect(shop.store.requests.size).toBe(0);
       expect(await shop.stock()).toEqual({ onHand: 5, reserved: 0, available: 5, sold: 0 });
 
-      // With the time, sendInvoice gets its whole timeout: never a shorter attempt our deadline cut.
+      // With the time, sendInvoice gets its whole timeout and more: it waits for as long as an
+      // undo (3 s + 1 s) still fits after the answer — an answer given up on is an invoice whose
+      // reference is never learned, one too late to record is withdrawn.
       const enough = shop.clock.now().getTime() + NEEDED;
       await createPurchase(shop.purchase, REQUEST, { deadline: enough });
       expect(shop.glase.callsTo('sendInvoice')[0]?.budget).toEqual({
-        deadline: shop.clock.now().getTime() + 5_000,
-        patienceMs: 5_000,
+        deadline: enough - 4_000,
+        patienceMs: 6_000,
       });
-      // With time to spare it waits longer than its usual timeout, never less: an answer given up
-      // on is an invoice whose reference is never learned.
       const roomy = shop.clock.now().getTime() + NEEDED + 3_000;
       await createPurchase(shop.purchase, { ...REQUEST, email: 'roomy@example.com' }, { deadline: roomy });
-      expect(shop.glase.callsTo('sendInvoice')[1]?.budget).toMatchObject({ patienceMs: 8_000 });
-      // …at most twice its timeout.
+      expect(shop.glase.callsTo('sendInvoice')[1]?.budget).toEqual({
+        deadline: roomy - 4_000,
+        patienceMs: 9_000,
+      });
+      // …at most twice its timeout: a Glase that silent is down.
       const ample = shop.clock.now().getTime() + 60_000;
       await createPurchase(shop.purchase, { ...REQUEST, email: 'ample@example.com' }, { deadline: ample });
       expect(shop.glase.callsTo('sendInvoice')[2]?.budget).toMatchObject({ patienceMs: 10_000 });

@@ -32,7 +32,7 @@ describe('typed errors: the codes callers and scripts rely on, and what they say
     [
       new RequestInProgressError(),
       'REQUEST_IN_PROGRESS',
-      'an identical request is in progress; retry shortly',
+      'an identical request is in progress; retry after the time given',
     ],
     [new IdempotencyKeyReusedError(), 'IDEMPOTENCY_KEY_REUSED', 'Idempotency-Key was used with another body'],
     [

@@ -95,6 +95,26 @@ describe('the functions’ HTTP exchange (node:http, not fetch)', () => {
     }
   });
 
+  it('reads an answer that arrived while the event loop was too busy to notice its timer', async () => {
+    // The server (in this process) answers at once, then holds the event loop past the client's
+    // timeout: when the loop turns again the timer is due and the answer waits in the socket.
+    // However loaded the machine, the answer was there first, so it must win.
+    const timeoutMs = 50;
+    const server = await serve((_request, response) => {
+      response.end('<invoiceReference>1</invoiceReference>');
+      const until = Date.now() + 4 * timeoutMs;
+      while (Date.now() < until) {
+        // busy: the event loop cannot turn
+      }
+    });
+    try {
+      const answer = await httpExchange(server.url, post('x', 1024, timeoutMs));
+      expect(answer.body.toString()).toBe('<invoiceReference>1</invoiceReference>');
+    } finally {
+      await server.close();
+    }
+  });
+
   it('refuses an answer over the cap, declared or streamed, without keeping it', async () => {
     const declared = await serve((_request, response) =>
       response.writeHead(200, { 'content-length': '11' }).end('01234567890'),

@@ -20,7 +20,7 @@ describe('errors → HTTP, in one place', () => {
     [new UnknownPurchaseTokenError('X'), 404, 'UNKNOWN_PURCHASE_TOKEN'],
     [new OrderNotFoundError('O'), 404, 'ORDER_NOT_FOUND'],
     [new SoldOutError('X'), 409, 'SOLD_OUT'],
-    [new RequestInProgressError(), 409, 'REQUEST_IN_PROGRESS'],
+    [new RequestInProgressError(), 503, 'REQUEST_IN_PROGRESS'],
     [new IdempotencyKeyReusedError(), 422, 'IDEMPOTENCY_KEY_REUSED'],
     [new OpenOrderLimitError('X'), 409, 'OPEN_ORDER_LIMIT'],
     [new ProductNotForSaleError('X'), 409, 'NOT_FOR_SALE'],

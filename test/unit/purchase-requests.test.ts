@@ -188,8 +188,13 @@ describe('a retried createPurchase', () => {
     shop.glase.script('sendInvoice', () => new Promise<never>(() => undefined)); // dies holding the record
     void createPurchase(shop.purchase, REQUEST, { deadline: shop.clock.now().getTime() + 15_000 });
     await new Promise((resolve) => setImmediate(resolve));
-    await expect(createPurchase(shop.purchase, REQUEST)).rejects.toBeInstanceOf(RequestInProgressError);
-    shop.clock.advance(16_000);
+    shop.clock.advance(4_500);
+    // Asked again when the lock has run out: 10.5 s from now, rounded up.
+    await expect(createPurchase(shop.purchase, REQUEST)).rejects.toMatchObject({
+      code: 'REQUEST_IN_PROGRESS',
+      retryAfterSeconds: 11,
+    });
+    shop.clock.advance(11_500);
     const taken = await createPurchase(
       { ...shop.purchase, policy: { ...shop.purchase.policy, openOrdersPerShopper: 0 } },
       REQUEST,

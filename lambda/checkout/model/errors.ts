@@ -57,11 +57,18 @@ export class ProductNotForSaleError extends CheckoutError {
   }
 }
 
-/** The same request (same body, or same Idempotency-Key) is being served right now. */
+/**
+ * The same request (same body, or same Idempotency-Key) is being served right now — or was, by an
+ * attempt that gave up while its reservation was still on its way to the table: either way it is
+ * settled by the time its lock ends, and a retry then gets its answer or is served anew.
+ */
 export class RequestInProgressError extends CheckoutError {
   readonly code = 'REQUEST_IN_PROGRESS';
-  constructor() {
-    super('an identical request is in progress; retry shortly');
+  constructor(
+    /** Until the earlier attempt's lock ends, at least a second. */
+    readonly retryAfterSeconds = 1,
+  ) {
+    super('an identical request is in progress; retry after the time given');
   }
 }
 

@@ -155,8 +155,10 @@ interface TimeLeft {
   cancelDeadline(): number | undefined;
   /**
    * How long sendInvoice may wait: its whole timeout at least (it starts only when that fits),
-   * and up to twice that when the steps after it still fit. An answer given up on is an invoice
-   * whose reference we never learn: a slow Glase is better waited for while there is time.
+   * and beyond it for as long as an undo still fits after the answer, up to twice its timeout (a
+   * Glase that silent is down; its buyer is not kept waiting longer). An answer given up on is an
+   * invoice whose reference we never learn, so it can never be withdrawn; one that comes too late
+   * to be recorded is withdrawn instead (recordInvoice).
    */
   sendInvoicePatience(): number;
   /** The end: the release of units is the last write. */
@@ -180,7 +182,7 @@ function timeLeft(deps: CreatePurchaseDeps, deadline: number | undefined): TimeL
     sendInvoicePatience: () =>
       deadline === undefined
         ? sendInvoiceMs
-        : Math.max(sendInvoiceMs, Math.min(2 * sendInvoiceMs, left() - recordMs - undoMs)),
+        : Math.max(sendInvoiceMs, Math.min(2 * sendInvoiceMs, left() - undoMs)),
     cancelDeadline: () => before(RELEASE_MS),
     deadline: () => deadline,
   };
@@ -277,7 +279,8 @@ async function replay(
     if (young || !time.fitsInvoice()) return answer;
     return (await stillPayable(deps, answer)) ? answer : undefined;
   }
-  if (earlier.lockedUntil > now.getTime()) throw new RequestInProgressError();
+  if (earlier.lockedUntil > now.getTime())
+    throw new RequestInProgressError(Math.max(1, Math.ceil((earlier.lockedUntil - now.getTime()) / 1000)));
   // Left IN_PROGRESS by a request that died: this one takes it over.
   return undefined;
 }

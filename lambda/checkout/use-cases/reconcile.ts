@@ -1,3 +1,4 @@
+import { CREATE_PURCHASE_TIMEOUT_SECONDS } from '../../../contract/service.js';
 import { OrderStateConflictError } from '../model/errors.js';
 import type { Order, OrderStatus } from '../model/order.js';
 import { PENDING_REFUND, UNPUBLISHED_EVENTS } from '../model/order-lookups.js';
@@ -14,7 +15,11 @@ import { applyRetention } from './shoppers.js';
 export interface ReconcileDeps extends CompletePaymentDeps {
   /** An ISSUED invoice older than this is withdrawn (INVOICE_TTL_SECONDS, default 900). */
   readonly invoiceTtlSeconds: number;
-  /** A RESERVED order older than this was abandoned by a crashed createPurchase. */
+  /**
+   * A RESERVED order older than this was given up by its createPurchase (a crash, or a
+   * reservation that landed after its attempt had answered 503); default twice the function's
+   * timeout, after which no attempt can still be working on it.
+   */
   readonly reservationGraceSeconds?: number;
   /** Settle at most this many orders at once, to be gentle with Glase. */
   readonly concurrency?: number;
@@ -102,7 +107,7 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
       deps.warn?.('could not count pending refunds', { error: (error as Error).message });
     }
   }
-  const graceMs = (deps.reservationGraceSeconds ?? 120) * 1000;
+  const graceMs = (deps.reservationGraceSeconds ?? 2 * CREATE_PURCHASE_TIMEOUT_SECONDS) * 1000;
   const expiresBefore = new Date(now - deps.invoiceTtlSeconds * 1000).toISOString();
 
   await eachOpenOrder(deps, 'RESERVED', new Date(now - graceMs).toISOString(), report, async (order) => {
