@@ -139,10 +139,13 @@ const UNAVAILABLE_MESSAGE: Record<ServiceUnavailableError['reason'], string> = {
 };
 const RETRY_AFTER_SECONDS = 1;
 
-/** middy's timeoutEarlyResponse: an AbortError it raises just before the function's own timeout. */
+/**
+ * middy's timeoutEarlyResponse, raised just before the function's own timeout: a TimeoutError
+ * from middy 7 on (an AbortError before). Seen by its cause, which names middy.
+ */
 function isFunctionTimeout(error: unknown): boolean {
   const { name, cause } = (error ?? {}) as { name?: string; cause?: { package?: string } };
-  return name === 'AbortError' && cause?.package === '@middy/core';
+  return (name === 'TimeoutError' || name === 'AbortError') && cause?.package === '@middy/core';
 }
 
 /**

@@ -12,6 +12,8 @@ import {
 } from '../../lambda/checkout/model/errors.js';
 import { rejection } from '../../lambda/glase/result-codes.js';
 import { problemBody, RequestRefusal, toHttpProblem } from '../../lambda/handlers/http-errors.js';
+import { httpRoute } from '../../lambda/handlers/http-middleware.js';
+import { observability } from '../../lambda/wiring/parts.js';
 
 describe('errors → HTTP, in one place', () => {
   it.each([
@@ -105,5 +107,26 @@ describe('what every refusal and failure counts', () => {
     expect(counted).toEqual(['SOLD_OUT', 'INTERNAL']);
     // The release gate's metric: a refusal is not a bug, so only the 500 is counted, by version.
     expect(single).toEqual([{ dimensions: { version: '42' }, metrics: ['ReleaseInternalError'] }]);
+  });
+});
+
+describe('the function running out of its own time', () => {
+  it('is a 503 to try again (Retry-After), never a 500: middy’s own early timeout, through the real chain', async () => {
+    const { Logger } = await import('@aws-lambda-powertools/logger');
+    const seen = observability({ logger: new Logger({ logLevel: 'SILENT' }) });
+    // A handler that never answers: only middy's early timeout can end this request.
+    const handler = httpRoute(seen, 1024).handler(() => new Promise<never>(() => undefined));
+    const context = {
+      functionName: 'createPurchase',
+      awsRequestId: 'r-1',
+      getRemainingTimeInMillis: () => 50,
+    };
+    const answer = await handler(
+      { body: '{}', headers: {}, httpMethod: 'POST', isBase64Encoded: false } as never,
+      context as never,
+    );
+    expect(answer.statusCode).toBe(503);
+    expect(JSON.parse(answer.body).error.code).toBe('SERVICE_UNAVAILABLE');
+    expect(answer.headers).toMatchObject({ 'Retry-After': '1' });
   });
 });
