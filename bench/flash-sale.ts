@@ -176,11 +176,11 @@ export interface LoadedFlashSaleResult {
   readonly answers: Record<string, number>;
   readonly retries: number;
   readonly invoicesCreated: number;
-  /** Invoices whose buyer was answered 200. */
+  /** Invoices given to a buyer: their reference was a 200's answer. */
   readonly invoicesAnswered: number;
-  /** Invoices whose buyer got an error, withdrawn at Glase (at once, or by the reconciler in the window). */
+  /** Invoices no buyer was given, withdrawn at Glase (at once, or by the reconciler in the window). */
   readonly invoicesWithdrawn: number;
-  /** Invoices whose buyer got an error and that are still payable after the window: must be 0. */
+  /** Invoices no buyer was given that are still payable after the window: must be 0. */
   readonly ghosts: number;
   readonly internalErrors: number;
   readonly oversold: number;
@@ -228,7 +228,7 @@ export async function loadedFlashSale(
   const burners = Array.from({ length: hogs }, () =>
     spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }),
   );
-  let answers: { name: string; status: number; label: string }[];
+  let answers: { name: string; status: number; label: string; reference?: string | undefined }[];
   let retries = 0;
   try {
     answers = await Promise.all(
@@ -236,22 +236,32 @@ export async function loadedFlashSale(
         // As Glase would: a 503 is asked again after its Retry-After, a few times.
         let status = 0;
         let code: string | undefined;
+        let reference: string | undefined;
         for (let attempt = 1; attempt <= LOADED_ATTEMPTS; attempt++) {
           const response = await fetch(`${server.apiUrl}/webshop/createPurchase`, {
             method: 'POST',
             headers: { 'content-type': 'application/json' },
             body: shopperBody(name(index), token),
           });
-          const answer = (await response.json().catch(() => ({}))) as { error?: { code?: string } };
+          const answer = (await response.json().catch(() => ({}))) as {
+            invoiceReferenceId?: string;
+            error?: { code?: string };
+          };
           status = response.status;
           code = answer.error?.code;
+          reference = answer.invoiceReferenceId;
           if (status !== 503) break;
           retries += 1;
           await new Promise((resolve) =>
             setTimeout(resolve, Number(response.headers.get('retry-after') ?? 1) * 1000),
           );
         }
-        return { name: name(index), status, label: code ? `${status} ${code}` : String(status) };
+        return {
+          name: name(index),
+          status,
+          label: code ? `${status} ${code}` : String(status),
+          reference,
+        };
       }),
     );
   } finally {
@@ -259,20 +269,24 @@ export async function loadedFlashSale(
     await fetch(`${sandbox}/sandbox/faults`, { method: 'DELETE' });
   }
   const answeredOk = new Set(answers.filter((answer) => answer.status === 200).map((answer) => answer.name));
+  // Invoice by invoice: a buyer answered 200 may also have an invoice of an earlier attempt that
+  // was answered 503, and that one must be withdrawn as well.
+  const given = new Set(answers.flatMap((answer) => (answer.status === 200 ? [answer.reference] : [])));
   const started = performance.now();
-  // Glase's side against the buyers': an invoice of an order whose buyer got no 200 must be withdrawn.
+  // Glase's side against the buyers': an invoice no buyer was given must be withdrawn.
   const tally = async () => {
     const orders = (await operator.operator.store.findOrders({ limit: 10_000 })).filter(
       (order) => order.purchaseToken === token,
     );
     const buyerOf = new Map(orders.map((order) => [order.orderId, order.customer.clientName]));
     const invoices = (await (await fetch(`${sandbox}/sandbox/invoices`)).json()) as {
+      invoiceReference: string;
       clientInvoiceId: string;
       status: string;
       createdAt: string;
     }[];
     const ours = invoices.filter((invoice) => buyerOf.has(invoice.clientInvoiceId));
-    const unanswered = ours.filter((invoice) => !answeredOk.has(buyerOf.get(invoice.clientInvoiceId) ?? ''));
+    const unanswered = ours.filter((invoice) => !given.has(invoice.invoiceReference));
     // Why each ghost is one: Glase's status of the invoice and our order's.
     const orderOf = new Map(orders.map((order) => [order.orderId, order]));
     const ghostStates: Record<string, number> = {};
