@@ -54,9 +54,7 @@ export const httpExchange: HttpExchange = (url, request) =>
       finish();
     };
     // Our own reason first: what the dropped connection says afterwards is only its echo.
-    // Only while unsettled: a finished exchange's socket may already serve another request.
     const abort = (error: Error) => {
-      if (settled) return;
       settle(() => reject(error));
       outgoing.destroy();
     };

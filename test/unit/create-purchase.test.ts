@@ -250,6 +250,51 @@ describe('createPurchase', () => {
       expect(await shop.stock()).toMatchObject({ reserved: 0, available: 5 });
     });
 
+    it('gives each DynamoDB step the deadline it must keep, and none without a deadline of its own', async () => {
+      const shop = await unitShop();
+      const budgets: [string, unknown][] = [];
+      const store = overridden(shop.store, {
+        readForPurchase: (token, key, shards, budget) => {
+          budgets.push(['read', budget]);
+          return shop.store.readForPurchase(token, key, shards, budget);
+        },
+        apply: async (change, budget) => {
+          budgets.push([orderOf(change)?.status ?? 'other', budget]);
+          return shop.store.apply(change, budget);
+        },
+      });
+      const deadline = shop.clock.now().getTime() + NEEDED + 500;
+      await createPurchase({ ...shop.purchase, store }, REQUEST, { deadline });
+      // The read may use the whole time (a replay needs nothing else); the reservation must leave
+      // sendInvoice, its record and an undo their time; the record must leave the undo its time.
+      expect(budgets).toEqual([
+        ['read', { deadline }],
+        ['RESERVED', { deadline: deadline - NEEDED }],
+        ['INVOICED', { deadline: deadline - 4_000 }],
+      ]);
+      budgets.length = 0;
+      await createPurchase({ ...shop.purchase, store }, { ...REQUEST, email: 'timeless@example.com' });
+      expect(budgets).toEqual([
+        ['read', { deadline: undefined }],
+        ['RESERVED', { deadline: undefined }],
+        ['INVOICED', { deadline: undefined }],
+      ]);
+      // Without a deadline there is no time to spare either: sendInvoice gets its usual timeout.
+      expect(shop.glase.callsTo('sendInvoice').at(-1)?.budget).toMatchObject({ patienceMs: 5_000 });
+    });
+
+    it('records an answer that leaves exactly the time to record it and undo after', async () => {
+      const shop = await unitShop();
+      const deadline = shop.clock.now().getTime() + NEEDED;
+      shop.glase.script('sendInvoice', () => {
+        shop.clock.advance(5_000);
+        return { invoiceReference: '4713' };
+      });
+      const result = await createPurchase(shop.purchase, REQUEST, { deadline });
+      expect(result.invoiceReference).toBe('4713');
+      expect(shop.glase.callsTo('cancelInvoice')).toEqual([]);
+    });
+
     it('gives the record write only the time that leaves an undo room after it', async () => {
       const shop = await unitShop();
       const deadline = shop.clock.now().getTime() + NEEDED;

@@ -15,11 +15,16 @@ async function serve(answer: (request: IncomingMessage, response: ServerResponse
       answer(request, response, body);
     });
   });
+  let connections = 0;
+  server.on('connection', () => {
+    connections += 1;
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/soap`;
   return {
     url,
     received,
+    connections: () => connections,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -90,6 +95,7 @@ describe('the functions’ HTTP exchange (node:http, not fetch)', () => {
       const error = await httpExchange(server.url, post('x', 1024, 50)).catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(HttpTimeoutError);
       expect((error as Error).name).toBe('TimeoutError');
+      expect((error as Error).message).toBe('no answer within 50 ms');
     } finally {
       await server.close();
     }
@@ -110,6 +116,10 @@ describe('the functions’ HTTP exchange (node:http, not fetch)', () => {
     try {
       const answer = await httpExchange(server.url, post('x', 1024, timeoutMs));
       expect(answer.body.toString()).toBe('<invoiceReference>1</invoiceReference>');
+      // The timer that lost does nothing later: the kept-alive connection still serves the next.
+      await new Promise((resolve) => setImmediate(resolve));
+      await httpExchange(server.url, post('y', 1024, 60_000));
+      expect(server.connections()).toBe(1);
     } finally {
       await server.close();
     }

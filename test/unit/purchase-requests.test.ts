@@ -186,7 +186,8 @@ describe('a retried createPurchase', () => {
   it('one left IN_PROGRESS by a request that died is taken over once its lock has run out', async () => {
     const shop = await unitShop([{ ...MUG, onHand: 5 }]);
     shop.glase.script('sendInvoice', () => new Promise<never>(() => undefined)); // dies holding the record
-    void createPurchase(shop.purchase, REQUEST, { deadline: shop.clock.now().getTime() + 15_000 });
+    const lockedUntil = shop.clock.now().getTime() + 15_000;
+    void createPurchase(shop.purchase, REQUEST, { deadline: lockedUntil });
     await new Promise((resolve) => setImmediate(resolve));
     shop.clock.advance(4_500);
     // Asked again when the lock has run out: 10.5 s from now, rounded up.
@@ -194,7 +195,15 @@ describe('a retried createPurchase', () => {
       code: 'REQUEST_IN_PROGRESS',
       retryAfterSeconds: 11,
     });
-    shop.clock.advance(11_500);
+    // To its last millisecond the lock holds (as the store's claim condition says)…
+    shop.clock.advance(10_500);
+    expect(shop.clock.now().getTime()).toBe(lockedUntil);
+    await expect(createPurchase(shop.purchase, REQUEST)).rejects.toMatchObject({
+      code: 'REQUEST_IN_PROGRESS',
+      retryAfterSeconds: 1,
+    });
+    // …and a millisecond later the attempt is over: taken over.
+    shop.clock.advance(1);
     const taken = await createPurchase(
       { ...shop.purchase, policy: { ...shop.purchase.policy, openOrdersPerShopper: 0 } },
       REQUEST,

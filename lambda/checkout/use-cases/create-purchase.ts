@@ -279,7 +279,8 @@ async function replay(
     if (young || !time.fitsInvoice()) return answer;
     return (await stillPayable(deps, answer)) ? answer : undefined;
   }
-  if (earlier.lockedUntil > now.getTime())
+  // The lock holds up to its last millisecond, as the store's claim condition says.
+  if (earlier.lockedUntil >= now.getTime())
     throw new RequestInProgressError(Math.max(1, Math.ceil((earlier.lockedUntil - now.getTime()) / 1000)));
   // Left IN_PROGRESS by a request that died: this one takes it over.
   return undefined;
