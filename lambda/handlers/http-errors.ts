@@ -7,7 +7,6 @@ import {
   GlaseRejectedError,
   GlaseUnavailableError,
   InvalidInputError,
-  RequestInProgressError,
   ServiceUnavailableError,
 } from '../checkout/model/errors.js';
 import { ConfigurationError } from '../wiring/config.js';
@@ -44,6 +43,8 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   UNITS_HELD: 409,
   NOT_FOR_SALE: 409,
   OPEN_ORDER_LIMIT: 409,
+  // Transient: a caller that repeats only 5xx answers would stop at a 409 and tell its buyer
+  // "failed" while the earlier attempt may still produce the invoice nobody gets.
   REQUEST_IN_PROGRESS: 503,
   IDEMPOTENCY_KEY_REUSED: 422,
   ORDER_STATE_CONFLICT: 409,
@@ -106,16 +107,6 @@ export function toHttpProblem(error: unknown): HttpProblem {
       retryAfter: error.retryAfterSeconds,
     };
   }
-  if (error instanceof RequestInProgressError) {
-    // Transient, and a caller that repeats only 5xx answers would otherwise stop at it: the buyer
-    // told "failed" while the earlier attempt may still produce the invoice nobody gets.
-    return {
-      statusCode: STATUS_BY_CODE[error.code] ?? 503,
-      code: error.code,
-      message: error.message,
-      retryAfter: error.retryAfterSeconds,
-    };
-  }
   if (error instanceof ConfigurationError) {
     // A secret still holding its placeholder, or missing: the operator must act; callers retry.
     return {
@@ -126,7 +117,15 @@ export function toHttpProblem(error: unknown): HttpProblem {
     };
   }
   if (error instanceof CheckoutError) {
-    return { statusCode: STATUS_BY_CODE[error.code] ?? 500, code: error.code, message: error.message };
+    // An error that knows when to try again (REQUEST_IN_PROGRESS: when the earlier attempt's lock
+    // ends) says so in Retry-After.
+    const { retryAfterSeconds } = error as { retryAfterSeconds?: number };
+    return {
+      statusCode: STATUS_BY_CODE[error.code] ?? 500,
+      code: error.code,
+      message: error.message,
+      ...(retryAfterSeconds ? { retryAfter: retryAfterSeconds } : {}),
+    };
   }
   return { statusCode: 500, code: 'INTERNAL', message: 'internal error' };
 }

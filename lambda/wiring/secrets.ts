@@ -83,7 +83,7 @@ export function secretsFrom(
     config.secrets.signingKey,
     { arn: 'SIGNING_KEY_SECRET_ARN', local: 'NOTIFICATION_SIGNING_KEY' },
     false,
-    (value, name) => varied(atLeast(usable(value, name), MIN_SIGNING_KEY, name), MIN_KEY_BITS, name),
+    (value, name) => strong(value, name, MIN_SIGNING_KEY, MIN_KEY_BITS),
   );
   const urlKey = reader(
     fetch,
@@ -107,11 +107,7 @@ export function secretsFrom(
     urlKey,
     authSecret: async () => {
       const name = `${terminalNames.arn} (or GLASE_AUTH_SECRET): authSecret`;
-      return varied(
-        atLeast(usable((await terminal()).authSecret, name), MIN_AUTH_SECRET, name),
-        MIN_AUTH_SECRET_BITS,
-        name,
-      );
+      return strong((await terminal()).authSecret, name, MIN_AUTH_SECRET, MIN_AUTH_SECRET_BITS);
     },
   };
 }
@@ -142,11 +138,7 @@ export function webhookSecrets(
             typeof value === 'object' && value !== null ? value : {}
           ) as Partial<SigningSecrets>;
           const check = (key: unknown, part: string) =>
-            varied(
-              atLeast(usable(key, `${name}: ${part}`), MIN_WEBHOOK_SECRET, `${name}: ${part}`),
-              MIN_AUTH_SECRET_BITS,
-              `${name}: ${part}`,
-            );
+            strong(key, `${name}: ${part}`, MIN_WEBHOOK_SECRET, MIN_AUTH_SECRET_BITS);
           return {
             current: check(secret.current, 'current'),
             ...(secret.previous ? { previous: check(secret.previous, 'previous') } : {}),
@@ -194,6 +186,11 @@ function usable(value: unknown, name: string): string {
     throw new SecretNotConfiguredError(name, 'has spaces or line breaks around it: put the value in alone');
   }
   return value;
+}
+
+/** A key: there, not a placeholder, long enough, and varied enough to have been generated. */
+function strong(value: unknown, name: string, length: number, bits: number): string {
+  return varied(atLeast(usable(value, name), length, name), bits, name);
 }
 
 /** Refuses a value whose characters are too alike to be a key (`aaaa…`, `abab…`). */

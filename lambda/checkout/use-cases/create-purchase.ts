@@ -129,7 +129,6 @@ export async function createPurchase(
   const replayed = await replay(deps, read.request, keys.fingerprint, now, time);
   if (replayed) return replayed;
   const product = forSale(request.purchaseToken, read);
-  time.requireForInvoice();
   const order = await reserve(deps, { request, product, read, keys, now, options }, time);
   if (!time.fitsInvoice()) {
     await failReservation(deps, order, 'no time left to send the invoice');

@@ -95,12 +95,10 @@ export async function forgetShopper(deps: ShopperDeps, term: string): Promise<Fo
       open.push(order.orderId);
       continue;
     }
-    await forget(deps, order);
+    await erase(deps, order);
+    // What the access read found is what went: no second read of the logs.
     const keys = mailKeys(order);
-    // What the access read found is what goes: no second read of the log.
     mailsForgotten += mails.filter((mail) => keys.includes(mail.key)).length;
-    await deps.mailLog.forget(keys);
-    await deps.webhookLog.forget(webhookEventIds(order));
     webhookDeliveriesForgotten += webhookDeliveries.filter(
       (delivery) => delivery.orderId === order.orderId,
     ).length;
@@ -109,8 +107,11 @@ export async function forgetShopper(deps: ShopperDeps, term: string): Promise<Fo
   return { forgotten, open, mailsForgotten, webhookDeliveriesForgotten };
 }
 
-async function forget(deps: Pick<ShopperDeps, 'store' | 'clock'>, order: Order): Promise<void> {
+/** One closed order's shopper, everywhere the shop keeps them: the order, its mail records, its webhook bodies. */
+async function erase(deps: ShopperDeps, order: Order): Promise<void> {
   await commit(deps.store, changeOf(planChange(order, { type: 'forgotten' }, deps.clock.now())));
+  await deps.mailLog.forget(mailKeys(order));
+  await deps.webhookLog.forget(webhookEventIds(order));
 }
 
 /** How far past the retention cutoff a scheduled run looks: a day of the schedule off is covered twice. */
@@ -147,9 +148,7 @@ export async function applyRetention(
       for (const order of result.orders) {
         scanned += 1;
         if (order.forgottenAt) continue;
-        await forget(deps, order);
-        await deps.mailLog.forget(mailKeys(order));
-        await deps.webhookLog.forget(webhookEventIds(order));
+        await erase(deps, order);
         forgotten += 1;
         if (forgotten >= limit) return { forgotten, scanned };
       }

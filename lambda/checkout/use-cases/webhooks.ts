@@ -84,7 +84,12 @@ const statusText = (outcome: PostOutcome) =>
  */
 export async function attemptWebhook(deps: WebhookDeps, eventId: string): Promise<AttemptResult> {
   const delivery = await deps.log.get(eventId);
-  if (!delivery) return { outcome: 'unknown', eventId };
+  return delivery ? attempt(deps, delivery) : { outcome: 'unknown', eventId };
+}
+
+/** The attempt itself, on a record already read (or just written). */
+async function attempt(deps: WebhookDeps, delivery: WebhookDelivery): Promise<AttemptResult> {
+  const { eventId } = delivery;
   // The schedule counts from when the attempt started, however long the endpoints took.
   const started = deps.clock.now();
   const at = started.toISOString();
@@ -132,8 +137,9 @@ export async function redeliverWebhook(deps: WebhookDeps, eventId: string): Prom
       { ...endpoint, state: 'pending' as const, attempts: 0 },
     ]),
   );
-  await deps.log.update(eventId, endpoints, seconds(deps.clock));
-  return attemptWebhook(deps, eventId);
+  const nextAttemptAt = seconds(deps.clock);
+  await deps.log.update(eventId, endpoints, nextAttemptAt);
+  return attempt(deps, { ...delivery, endpoints, nextAttemptAt });
 }
 
 /**
@@ -150,7 +156,7 @@ export async function attemptDueWebhooks(deps: WebhookDeps, limit = 200): Promis
     read += listed.deliveries.length;
     for (const delivery of listed.deliveries) {
       if (delivery.nextAttemptAt !== undefined && delivery.nextAttemptAt <= now) {
-        results.push(await attemptWebhook(deps, delivery.eventId));
+        results.push(await attempt(deps, delivery));
       }
     }
     page = listed.nextPage;
@@ -167,5 +173,5 @@ export async function deliverWebhook(
   if (!delivery) return undefined;
   const pending = Object.values(delivery.endpoints).some((endpoint) => endpoint.state !== 'delivered');
   if (!pending) return { outcome: 'delivered', eventId: delivery.eventId };
-  return attemptWebhook(deps, delivery.eventId);
+  return attempt(deps, delivery);
 }
